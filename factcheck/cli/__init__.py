@@ -1,0 +1,66 @@
+"""The factcheck command line. Each verb group registers itself from its own module.
+
+Errors a user can cause print one line and exit non-zero; no traceback reaches the terminal
+(set FACTCHECK_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from factcheck.errors import FactcheckError
+from factcheck.settings import Settings
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 1
+
+
+def add_common(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    p.add_argument("--store", metavar="DIR", help="store folder (default: $FACTCHECK_STORE, else per-user)")
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(getattr(args, "store", None))
+
+
+def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:
+    if getattr(args, "json", False):
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        human()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from factcheck.cli import analysis, claims_cmds, corpus_cmds, index_cmds, maintenance
+
+    parser = argparse.ArgumentParser(prog="factcheck", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for mod in (corpus_cmds, claims_cmds, index_cmds, analysis, maintenance):
+        mod.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except FactcheckError as e:
+        print(f"factcheck: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("factcheck: interrupted; the store keeps everything committed so far", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - last line of defence: one line, not a traceback
+        if os.environ.get("FACTCHECK_DEBUG"):
+            raise
+        print(f"factcheck: internal error: {type(e).__name__}: {e} (set FACTCHECK_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,49 @@
+"""One Settings object, built at the edge (env, CLI flags, sidebar) and passed in.
+
+Every default and threshold lives here, nowhere else.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ENV_STORE = "FACTCHECK_STORE"
+ENV_ALLOW_PRIVATE = "FACTCHECK_ALLOW_PRIVATE_URLS"
+
+
+def default_store_dir() -> Path:
+    """Per-user default: $XDG_DATA_HOME/factcheck, else ~/.local/share/factcheck."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "factcheck"
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_dir: Path = Path(".")
+    # check-worthiness: sentences scoring at or above this are claims
+    claim_threshold: float = 0.5
+    # retrieval
+    top_k: int = 5
+    min_similarity: float = 0.3
+    # stance: a pair whose best cosine is below this is "unrelated" without running the cross-encoder
+    triage_similarity: float = 0.2
+    # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
+    duplicate_similarity: float = 0.95
+    # ingestion limits
+    max_input_bytes: int = 20 * 1024 * 1024
+    max_text_chars: int = 2_000_000
+    max_claim_chars: int = 2_000
+    url_timeout_s: float = 10.0
+    url_max_bytes: int = 10 * 1024 * 1024
+    url_max_redirects: int = 5
+    allow_private_urls: bool = False
+
+    @classmethod
+    def from_env(cls, store: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+        """--store DIR, else $FACTCHECK_STORE, else the per-user default."""
+        env_store = os.environ.get(ENV_STORE)
+        store_dir = Path(store) if store else Path(env_store) if env_store else default_store_dir()
+        allow = os.environ.get(ENV_ALLOW_PRIVATE, "").lower() in {"1", "true", "yes"}
+        s = cls(store_dir=store_dir.expanduser(), allow_private_urls=allow)
+        return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]

@@ -1,0 +1,239 @@
+"""The store: one SQLite database (WAL) in a store folder, beside the FAISS index files.
+
+Sources, articles, passages (sentences with character offsets into the article text) and claims
+(body passages whose check-worthiness score reaches the threshold). Every write is one transaction:
+an article lands with all its passages or not at all.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from factcheck.errors import StoreError
+from factcheck.records import Article, ArticleDraft, Passage, Source
+
+DB_NAME = "factcheck.sqlite3"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL, title TEXT, date TEXT, url TEXT, author TEXT,
+    origin TEXT NOT NULL, added TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('body', 'comment')),
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    text_hash TEXT NOT NULL, score REAL NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source_id);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash));
+"""
+
+_PASSAGE_SQL = """SELECT p.id, p.article_id, s.name, p.kind, p.seq, p.start, p."end", p.text, p.score
+FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """Same article twice (whitespace or case aside) hashes the same: it is stored once."""
+    return text_hash(re.sub(r"\s+", " ", text).strip().casefold())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A store folder. Open with Store.open(dir); safe to open from several processes (WAL)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path / DB_NAME, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        except (OSError, sqlite3.DatabaseError) as e:
+            raise StoreError(f"Cannot open the store at {path}: {e}. Check the folder exists, is writable, "
+                             "and that the database file is a factcheck store.") from e
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: one writer at a time; readers carry on (WAL)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+
+    # --- writes -------------------------------------------------------------------------------
+    def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
+        """Store an article with its passages in one transaction. Returns (article id, created);
+        an article already stored (same content) is not stored again: (its id, False)."""
+        h = content_hash(draft.text)
+        with self.transaction() as c:
+            row = c.execute("SELECT id FROM articles WHERE content_hash = ?", (h,)).fetchone()
+            if row:
+                return int(row[0]), False
+            c.execute("INSERT OR IGNORE INTO sources(name, created) VALUES (?, ?)", (draft.source, _now()))
+            sid = c.execute("SELECT id FROM sources WHERE name = ?", (draft.source,)).fetchone()[0]
+            cur = c.execute(
+                "INSERT INTO articles(source_id, content_hash, text, title, date, url, author, origin, added)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sid, h, draft.text, draft.title, draft.date, draft.url, draft.author, draft.origin, _now()))
+            aid = int(cur.lastrowid or 0)
+            c.executemany(
+                'INSERT INTO passages(article_id, seq, kind, start, "end", text, text_hash, score)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(aid, i, p.kind, p.start, p.end, p.text, text_hash(p.text), float(p.score))
+                 for i, p in enumerate(draft.passages)])
+            return aid, True
+
+    def remove_source(self, name: str) -> list[int]:
+        """Delete a source with its articles and passages; returns the removed passage ids."""
+        with self.transaction() as c:
+            ids = [r[0] for r in c.execute(
+                "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id "
+                "JOIN sources s ON s.id = a.source_id WHERE s.name = ?", (name,))]
+            c.execute("DELETE FROM sources WHERE name = ?", (name,))
+            return ids
+
+    def remove_article(self, article_id: int) -> list[int]:
+        with self.transaction() as c:
+            ids = [r[0] for r in c.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
+            c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            c.execute("DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM articles)")
+            return ids
+
+    # --- reads --------------------------------------------------------------------------------
+    def sources(self, threshold: float = 0.5) -> list[Source]:
+        rows = self._conn.execute(
+            "SELECT s.id, s.name, COUNT(DISTINCT a.id),"
+            " (SELECT COUNT(*) FROM passages p JOIN articles a2 ON a2.id = p.article_id"
+            "  WHERE a2.source_id = s.id AND p.kind = 'body' AND p.score >= ?)"
+            " FROM sources s LEFT JOIN articles a ON a.source_id = s.id GROUP BY s.id ORDER BY s.name",
+            (threshold,)).fetchall()
+        return [Source(int(i), n, int(na), int(nc)) for i, n, na, nc in rows]
+
+    def articles(self, source: str | None = None) -> list[Article]:
+        sql = ("SELECT a.id, s.name, a.text, a.title, a.date, a.url, a.author, a.origin, a.added"
+               " FROM articles a JOIN sources s ON s.id = a.source_id")
+        args: tuple[object, ...] = ()
+        if source is not None:
+            sql += " WHERE s.name = ?"
+            args = (source,)
+        return [Article(*r) for r in self._conn.execute(sql + " ORDER BY a.id", args)]
+
+    def article(self, article_id: int) -> Article | None:
+        r = self._conn.execute(
+            "SELECT a.id, s.name, a.text, a.title, a.date, a.url, a.author, a.origin, a.added"
+            " FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?", (article_id,)).fetchone()
+        return Article(*r) if r else None
+
+    def passages(self, *, article_id: int | None = None, source: str | None = None,
+                 kind: str | None = "body", ids: Sequence[int] | None = None) -> list[Passage]:
+        where, args = [], []  # type: ignore[var-annotated]
+        if article_id is not None:
+            where.append("p.article_id = ?")
+            args.append(article_id)
+        if source is not None:
+            where.append("s.name = ?")
+            args.append(source)
+        if kind is not None:
+            where.append("p.kind = ?")
+            args.append(kind)
+        if ids is not None:
+            if not ids:
+                return []
+            where.append(f"p.id IN ({','.join('?' * len(ids))})")
+            args.extend(ids)
+        sql = _PASSAGE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
+        return [Passage(*r) for r in self._conn.execute(sql, args)]
+
+    def claims(self, threshold: float, *, source: str | None = None) -> list[Passage]:
+        """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
+        return [p for p in self.passages(source=source, kind="body") if p.score >= threshold]
+
+    def passage_ids(self) -> list[int]:
+        return [r[0] for r in self._conn.execute("SELECT id FROM passages WHERE kind = 'body' ORDER BY id")]
+
+    def stats(self, threshold: float = 0.5) -> dict[str, int]:
+        q = self._conn.execute
+        return {
+            "sources": q("SELECT COUNT(*) FROM sources").fetchone()[0],
+            "articles": q("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "passages": q("SELECT COUNT(*) FROM passages WHERE kind = 'body'").fetchone()[0],
+            "comments": q("SELECT COUNT(*) FROM passages WHERE kind = 'comment'").fetchone()[0],
+            "claims": q("SELECT COUNT(*) FROM passages WHERE kind = 'body' AND score >= ?",
+                        (threshold,)).fetchone()[0],
+        }
+
+    def integrity_check(self) -> str:
+        """SQLite's own check: 'ok' or the first problem it found."""
+        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # --- embedding cache (by content hash, so re-ingesting never re-embeds) --------------------
+    def cached_embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        hs = list(dict.fromkeys(hashes))
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(hs), 500):
+            chunk = hs[i:i + 500]
+            for h, blob in self._conn.execute(
+                    f"SELECT text_hash, vec FROM embeddings WHERE model = ? AND text_hash IN "
+                    f"({','.join('?' * len(chunk))})", (model, *chunk)):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_embeddings(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                          [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()])
+
+    def meta(self, key: str) -> str | None:
+        r = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return r[0] if r else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
