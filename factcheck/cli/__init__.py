@@ -40,7 +40,10 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], 
 def build_parser() -> argparse.ArgumentParser:
     from factcheck.cli import analysis, claims_cmds, corpus_cmds, index_cmds, maintenance
 
-    parser = argparse.ArgumentParser(prog="factcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="factcheck",
+        description="Check news claims across outlets: who says the same thing, who contradicts whom, "
+        "which claims rest on a single source.")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     for mod in (corpus_cmds, claims_cmds, index_cmds, analysis, maintenance):
         mod.register(sub)

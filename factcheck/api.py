@@ -1,0 +1,238 @@
+"""The Python API: one facade the CLI and the dashboard both call.
+
+    from factcheck.api import Factcheck
+    fc = Factcheck(Settings.from_env())
+    fc.ingest_paths(["data/"])
+    result = fc.check("Mexico's homicide rate has dropped significantly")
+
+Models and the index load lazily, once per Factcheck; the dashboard keeps one Factcheck per
+store per process. Writes go to the store first (one transaction per article), then the index
+is brought in line with the store, so a crash between the two leaves an index `sync` repairs.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from factcheck.errors import FactcheckError
+from factcheck.records import Article, IngestResult, Passage, Source
+from factcheck.settings import Settings
+from factcheck.store import Store
+
+if TYPE_CHECKING:
+    from factcheck.consistency import Consistency
+    from factcheck.embed import Encoder
+    from factcheck.index import VectorIndex
+    from factcheck.retrieve import Hit
+    from factcheck.stance import StanceModel
+    from factcheck.verdict import Check
+
+Progress = Callable[[int, int, str], None]
+
+
+class Factcheck:
+    def __init__(self, settings: Settings, *, encoder: Encoder | None = None,
+                 stance_model: StanceModel | None = None) -> None:
+        self.settings = settings
+        self.store = Store.open(settings.store_dir)
+        self._encoder = encoder
+        self._stance = stance_model
+        self._index: VectorIndex | None = None
+        self.messages: list[str] = []  # things a user should know (e.g. "index rebuilt")
+        # one writer per process; readers go on (SQLite WAL, FAISS search is read-only)
+        self._write_lock = threading.RLock()
+
+    # --- lazy resources ---------------------------------------------------------------------
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from factcheck.embed import CachedEncoder, load_encoder
+
+            self._encoder = CachedEncoder(self.store, load_encoder())
+        return self._encoder
+
+    @property
+    def stance_model(self) -> StanceModel:
+        if self._stance is None:
+            from factcheck.stance import load_stance_model
+
+            self._stance = load_stance_model()
+        return self._stance
+
+    @property
+    def index(self) -> VectorIndex:
+        if self._index is None:
+            with self._write_lock:
+                if self._index is None:
+                    self._sync(self._open_index(), None)
+        assert self._index is not None
+        return self._index
+
+    def _open_index(self) -> VectorIndex:
+        from factcheck.index import VectorIndex
+
+        enc = self.encoder
+        self._index = VectorIndex.open(self.store.path, enc.name, enc.dim)
+        self.messages.extend(getattr(self._index, "messages", []))
+        return self._index
+
+    def _sync(self, idx: VectorIndex, progress: Progress | None) -> None:
+        from factcheck.index import sync
+
+        cb = (lambda d, t: progress(d, t, "indexing")) if progress else None
+        sync(self.store, idx, self.encoder, progress=cb)
+
+    def with_settings(self, **changes: Any) -> Factcheck:
+        """Same store, models and index; other thresholds (the dashboard's sidebar)."""
+        clone = object.__new__(Factcheck)
+        clone.__dict__.update(self.__dict__)
+        clone.settings = replace(self.settings, **changes)
+        return clone
+
+    # --- ingestion --------------------------------------------------------------------------
+    def _ingest(self, run: Callable[[], list[IngestResult]], progress: Progress | None) -> list[IngestResult]:
+        with self._write_lock:
+            results = run()
+            if any(r.status == "added" for r in results):
+                self._sync(self._index or self._open_index(), progress)
+            return results
+
+    def ingest_paths(self, inputs: Sequence[str | Path], *, source: str | None = None,
+                     progress: Progress | None = None) -> list[IngestResult]:
+        """Files, folders and http(s) URLs."""
+        from factcheck import ingest
+
+        return self._ingest(lambda: ingest.ingest(self.store, [str(i) for i in inputs], self.settings,
+                                                  source=source, progress=progress),
+                            progress)
+
+    def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
+                    url: str | None = None, progress: Progress | None = None) -> IngestResult:
+        from factcheck import corpus, ingest
+
+        def run() -> list[IngestResult]:
+            draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
+            return ingest.ingest(self.store, [draft], self.settings, progress=progress)
+
+        return self._ingest(run, progress)[0]
+
+    def ingest_bytes(self, name: str, data: bytes, *, source: str | None = None,
+                     progress: Progress | None = None) -> list[IngestResult]:
+        """An uploaded file: its bytes and its name (the name picks the reader)."""
+        from factcheck import corpus, ingest
+
+        def run() -> list[IngestResult]:
+            try:
+                drafts = corpus.read_bytes(name, data, self.settings)
+            except FactcheckError as e:
+                return [IngestResult(origin=name, status="refused", reason=str(e))]
+            return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress)
+
+        return self._ingest(run, progress)
+
+    def remove_source(self, name: str) -> int:
+        """Remove a source, its articles and passages from the store and the index; returns passages removed."""
+        with self._write_lock:
+            ids = self.store.remove_source(name)
+            if self._index is not None:
+                self._index.remove(ids)
+                self._index.save()
+            return len(ids)
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
+        from factcheck.index import VectorIndex
+
+        with self._write_lock:
+            enc = self.encoder
+            idx = VectorIndex.create(self.store.path, enc.name, enc.dim)
+            self._sync(idx, progress)
+            self._index = idx
+            return len(idx)
+
+    # --- reading ----------------------------------------------------------------------------
+    def sources(self) -> list[Source]:
+        return self.store.sources(self.settings.claim_threshold)
+
+    def articles(self, source: str | None = None) -> list[Article]:
+        return self.store.articles(source)
+
+    def article(self, article_id: int) -> Article | None:
+        return self.store.article(article_id)
+
+    def passages(self, *, article_id: int | None = None, kind: str | None = "body") -> list[Passage]:
+        return self.store.passages(article_id=article_id, kind=kind)
+
+    def claims(self, source: str | None = None) -> list[Passage]:
+        return self.store.claims(self.settings.claim_threshold, source=source)
+
+    def stats(self) -> dict[str, int]:
+        return self.store.stats(self.settings.claim_threshold)
+
+    # --- analysis ---------------------------------------------------------------------------
+    def search(self, text: str, *, k: int | None = None, sources: Sequence[str] | None = None,
+               exclude_article: int | None = None, exclude_source: str | None = None,
+               min_similarity: float | None = None, per_source: bool = True) -> list[Hit]:
+        from factcheck.retrieve import retrieve
+
+        text = self._claim_text(text)
+        vec = self.encoder.encode([text])[0]
+        return retrieve(self.store, self.index, vec, k=k or self.settings.top_k, per_source=per_source,
+                        exclude_article=exclude_article, exclude_source=exclude_source,
+                        sources=list(sources) if sources else None,
+                        min_similarity=self.settings.min_similarity if min_similarity is None else min_similarity)
+
+    def _claim_text(self, text: str) -> str:
+        text = " ".join(text.split())
+        if not text:
+            raise FactcheckError("The claim is empty: type or paste a sentence to check.")
+        if len(text) > self.settings.max_claim_chars:
+            raise FactcheckError(f"The claim is {len(text):,} characters long; the limit is "
+                                 f"{self.settings.max_claim_chars:,}. Check one sentence at a time.")
+        return text
+
+    def check(self, claim: str, *, k: int | None = None, claim_source: str | None = None,
+              exclude_article: int | None = None) -> Check:
+        """A claim against the corpus: evidence from each source, labelled, and a verdict."""
+        from factcheck.verdict import check_claim
+
+        claim = self._claim_text(claim)
+        hits = self.search(claim, k=k, exclude_article=exclude_article)
+        return check_claim(claim, hits, self.stance_model, claim_source=claim_source, settings=self.settings)
+
+    def compare(self, *, sources: Sequence[str] | None = None, progress: Progress | None = None) -> Consistency:
+        """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts."""
+        from factcheck.consistency import build_consistency
+
+        chosen = set(sources) if sources else {s.name for s in self.sources()}
+        claims = [c for c in self.claims() if c.source in chosen]
+        checks = []
+        for i, c in enumerate(claims):
+            if progress:
+                progress(i, len(claims), "checking claims")
+            hits = [h for h in self.search(c.text, exclude_article=c.article_id, exclude_source=c.source)
+                    if h.source in chosen]
+            from factcheck.verdict import check_claim
+
+            checks.append(check_claim(c.text, hits, self.stance_model, claim_source=c.source,
+                                      settings=self.settings, claim_passage=c))
+        if progress:
+            progress(len(claims), len(claims), "checking claims")
+        return build_consistency(checks, sources=sorted(chosen))
+
+    def doctor(self) -> list[str]:
+        """Integrity report: SQLite integrity_check, index count = passage count (else rebuild)."""
+        notes = []
+        ok = self.store.integrity_check()
+        notes.append(f"database: {ok}")
+        n_pass = len(self.store.passage_ids())
+        idx = self.index
+        if len(idx) != n_pass:
+            n = self.reindex()
+            notes.append(f"index: had {len(idx)} vectors for {n_pass} passages; rebuilt ({n})")
+        else:
+            notes.append(f"index: {len(idx)} vectors = {n_pass} passages")
+        return notes
