@@ -1,8 +1,173 @@
-"""CLI verbs (placeholder until its owner fills it in)."""
+"""CLI verbs for analysis: stance (batch, JSONL), check (one claim), compare (sources), report (export)."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from factcheck.cli import add_common, emit, settings_from
+from factcheck.errors import FactcheckError
+
+CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
+MAX_LINE_CHARS = 2_000_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's verbs to the parser."""
+    p = sub.add_parser("stance", help="stance of each claim towards a text: JSONL in, JSONL out")
+    add_common(p, json_flag=False)
+    p.add_argument("--input", required=True, metavar="F.jsonl", help='lines {"id","claim","text"}')
+    p.add_argument("--output", required=True, metavar="G.jsonl", help='lines {"id","label","scores"}; "-" = stdout')
+    p.add_argument("--model", metavar="DIR", help="stance model folder (default: the packaged one)")
+    p.set_defaults(func=cmd_stance)
+
+    p = sub.add_parser("check", help="check a claim against the store: verdict and evidence")
+    add_common(p)
+    p.add_argument("claim")
+    p.add_argument("--k", type=int, default=None, help="passages per source (default: settings)")
+    p.add_argument("--source", dest="claim_source", help="the outlet the claim comes from, if any")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("compare", help="check every claim against the other sources: matrix and agreement")
+    add_common(p)
+    p.add_argument("--source", action="append", dest="sources", metavar="NAME", help="restrict (repeatable)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="export checks and consistency as JSON, CSV or Markdown")
+    add_common(p, json_flag=False)
+    p.add_argument("--format", choices=("json", "csv", "md"), default="md")
+    p.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--source", action="append", dest="sources", metavar="NAME", help="restrict (repeatable)")
+    p.set_defaults(func=cmd_report)
+
+
+# --- stance -----------------------------------------------------------------------------------
+
+def read_pairs(path: Path) -> list[tuple[Any, str, str]]:
+    """All (id, claim, text) of a JSONL file, validated before any work starts."""
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as e:
+        raise FactcheckError(f"Cannot read {path}: {e.strerror or e}.") from e
+    out = []
+    with fh:
+        try:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                if len(line) > MAX_LINE_CHARS:
+                    raise FactcheckError(f"{path}, line {n}: longer than {MAX_LINE_CHARS:,} characters.")
+                try:
+                    obj = json.loads(line)
+                except ValueError as e:
+                    raise FactcheckError(f"{path}, line {n}: not valid JSON ({e.args[0]}).") from e
+                if not isinstance(obj, dict) or "id" not in obj:
+                    raise FactcheckError(f'{path}, line {n}: expected an object with "id", "claim" and "text".')
+                claim, text = obj.get("claim"), obj.get("text")
+                if not isinstance(claim, str) or not claim.strip() or not isinstance(text, str) or not text.strip():
+                    raise FactcheckError(f'{path}, line {n}: "claim" and "text" must be non-empty strings.')
+                out.append((obj["id"], claim.strip(), text))
+        except UnicodeDecodeError as e:
+            raise FactcheckError(f"{path} is not UTF-8 text (byte {e.start}); save it as UTF-8 JSONL.") from e
+    if not out:
+        raise FactcheckError(f"{path} holds no lines to score.")
+    return out
+
+
+def cmd_stance(args: argparse.Namespace) -> int:
+    from factcheck.embed import load_encoder
+    from factcheck.mismatch import adjust_pair
+    from factcheck.stance import MemoEncoder, load_stance_model, scores_dict, stance_many
+
+    settings = settings_from(args)
+    pairs = read_pairs(Path(args.input))
+    model = load_stance_model(args.model)
+    encoder = MemoEncoder(load_encoder())
+    out = sys.stdout if args.output == "-" else _open_out(Path(args.output))
+    try:
+        for s in range(0, len(pairs), CHUNK):
+            chunk = pairs[s : s + CHUNK]
+            res = stance_many([(c, t) for _, c, t in chunk], encoder, model,
+                              triage_similarity=settings.triage_similarity, adjust=adjust_pair)
+            for (pid, _, _), r in zip(chunk, res, strict=True):
+                out.write(json.dumps({"id": pid, "label": r.label, "scores": scores_dict(r.scores)},
+                                     ensure_ascii=False) + "\n")
+            out.flush()
+            print(f"factcheck: {min(s + CHUNK, len(pairs))}/{len(pairs)} pairs", file=sys.stderr)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _open_out(path: Path) -> Any:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as e:
+        raise FactcheckError(f"Cannot write {path}: {e.strerror or e}.") from e
+
+
+# --- check, compare, report -------------------------------------------------------------------
+
+def _facade(args: argparse.Namespace) -> Any:
+    from factcheck.api import Factcheck
+
+    return Factcheck(settings_from(args))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from factcheck.report import check_dict
+
+    if args.k is not None and args.k < 1:
+        raise FactcheckError("--k must be at least 1.")
+    check = _facade(args).check(args.claim, k=args.k, claim_source=args.claim_source)
+    d = check_dict(check)
+
+    def human() -> None:
+        print(f"{d['verdict'].upper()}: {d['reason']}")
+        for e in d["evidence"]:
+            if e["label"] == "unrelated":
+                continue
+            dup = " [near-duplicate]" if e["duplicate_of"] is not None else ""
+            print(f"  {e['label']:<9} {e['scores'][e['label']]:.2f}  {e['source']}: {e['text']}{dup}")
+            for m in e["mismatches"]:
+                print(f"      {m['kind']}: {m['claim']!r} vs {m['passage']!r}")
+
+    emit(args, d, human)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from factcheck.report import consistency_dict
+
+    cons = _facade(args).compare(sources=args.sources)
+    d = consistency_dict(cons)
+
+    def human() -> None:
+        for s in d["per_source"]:
+            print(f"{s['source']}: {s['claims']} claims, {s['corroborated']} corroborated, {s['contested']} contested,"
+                  f" {s['mixed']} mixed, {s['unique']} unique")
+        for p in d["pairs"]:
+            print(f"{p['a']} ~ {p['b']}: {p['shared']} shared, {p['agree']} agree, {p['conflict']} conflict")
+
+    emit(args, d, human)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from factcheck import report
+
+    cons = _facade(args).compare(sources=args.sources)
+    fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
+    text = fn(consistency=cons)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise FactcheckError(f"Cannot write {args.output}: {e.strerror or e}.") from e
+        print(f"factcheck: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

