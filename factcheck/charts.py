@@ -1,4 +1,4 @@
-"""Charts: pure functions from plain data to plotly Figures (the dashboard only calls st.plotly_chart).
+"""Charts: pure functions from checks and consistency results to plotly Figures (the dashboard only calls st.plotly_chart).
 
 Every piece of text that reaches a figure came from an article or a user, so it is HTML-escaped
 here: plotly renders a subset of HTML in hover labels and tick labels, and escaped text is shown
@@ -11,8 +11,13 @@ import html
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from factcheck.consistency import Consistency
+    from factcheck.verdict import Evidence
 
 STANCES = ("supports", "conflicts", "neutral", "unrelated")
 COLOURS = {
@@ -24,35 +29,31 @@ COLOURS = {
     "own": "#1565c0",
     "corroborated": "#2e7d32",
     "contested": "#c62828",
+    "mixed": "#ef6c00",
     "unique": "#1565c0",
 }
-# claim x source cells: the claim's own source, a source that says nothing, conflicts, supports
-CELL_CODES = {"own": 2, "supports": 1, "silent": 0, "conflicts": -1}
-_CELL_SCALE = [
-    (0.0, COLOURS["conflicts"]), (0.25, COLOURS["conflicts"]),
-    (0.25, COLOURS["silent"]), (0.5, COLOURS["silent"]),
-    (0.5, COLOURS["supports"]), (0.75, COLOURS["supports"]),
-    (0.75, COLOURS["own"]), (1.0, COLOURS["own"]),
-]
+# claim x source cells, in colour-scale order; "own": the source the claim comes from
+CELLS = ("conflicts", "neutral", "silent", "supports", "own")
+_CELL_SCALE = [(edge, COLOURS[c]) for i, c in enumerate(CELLS) for edge in (i / len(CELLS), (i + 1) / len(CELLS))]
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.15))
 
 
-def safe(text: str, *, width: int = 70, limit: int = 400) -> str:
+def safe(text: object, *, width: int = 70, limit: int = 400) -> str:
     """Text from an article as plotly label text: escaped, shortened, wrapped with <br>."""
-    text = " ".join(str(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width) or [""])
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(flat, width) or [""])
 
 
 def claim_labels(n: int) -> list[str]:
     return [f"C{i + 1}" for i in range(n)]
 
 
-def stance_mix(rows: Sequence[tuple[str, str]], *, title: str = "Stance of the evidence, by source") -> go.Figure:
-    """rows: (source, stance label). One stacked horizontal bar per source, one trace per stance."""
-    sources = sorted({s for s, _ in rows})
-    counts = Counter(rows)
+def stance_mix(evidence: Sequence[Evidence], *, title: str = "Stance of the evidence, by source") -> go.Figure:
+    """One stacked horizontal bar per source: how many of its passages support, conflict, ..."""
+    sources = sorted({e.source for e in evidence})
+    counts = Counter((e.source, e.label) for e in evidence)
     fig = go.Figure()
     for label in STANCES:
         xs = [counts[(s, label)] for s in sources]
@@ -64,63 +65,67 @@ def stance_mix(rows: Sequence[tuple[str, str]], *, title: str = "Stance of the e
     return fig
 
 
-def agreement_heatmap(sources: Sequence[str], agreement: Sequence[Sequence[float | None]],
-                      pairs: Sequence[Sequence[int]] | None = None, *,
-                      title: str = "Agreement between sources") -> go.Figure:
-    """agreement[i][j] in [-1, 1]: +1 every shared claim supported, -1 every one conflicting; None: nothing shared."""
-    names = [safe(s, width=30) for s in sources]
-    counts = pairs if pairs is not None else [[0] * len(sources) for _ in sources]
-    text = [["–" if v is None else f"{v:+.2f}" for v in row] for row in agreement]
+def agreement_heatmap(cons: Consistency, *, title: str = "Agreement between sources") -> go.Figure:
+    """Share of the claims two sources both take a side on where they take the same side; blank: none shared."""
+    names = [safe(s, width=30) for s in cons.sources]
+    z: list[list[float | None]] = []
+    shared: list[list[int]] = []
+    for a in cons.sources:
+        pairs = [cons.pair(a, b) if a != b else None for b in cons.sources]
+        z.append([p.agreement if p else None for p in pairs])
+        shared.append([p.shared if p else 0 for p in pairs])
+    text = [["–" if v is None else f"{v:.0%}" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=[[None if v is None else float(v) for v in row] for row in agreement], x=names, y=names,
-        zmin=-1, zmax=1, colorscale=[(0, COLOURS["conflicts"]), (0.5, "#fafafa"), (1, COLOURS["supports"])],
-        text=text, texttemplate="%{text}", customdata=counts,
-        hovertemplate="%{y} vs %{x}<br>agreement %{text}<br>%{customdata} shared claim(s)<extra></extra>",
-        colorbar=dict(title="agree"),
+        z=z, x=names, y=names, zmin=0, zmax=1, text=text, texttemplate="%{text}", customdata=shared,
+        colorscale=[(0, COLOURS["conflicts"]), (0.5, "#fafafa"), (1, COLOURS["supports"])],
+        hovertemplate="%{y} vs %{x}<br>agreement %{text}<br>%{customdata} claim(s) both take a side on"
+                      "<extra></extra>",
+        colorbar=dict(title="agree", tickformat=".0%"), xgap=2, ygap=2,
     ))
     fig.update_layout(title=title, yaxis_autorange="reversed", **_LAYOUT)
     return fig
 
 
-def claim_matrix(claims: Sequence[str], sources: Sequence[str], cells: Sequence[Sequence[str]], *,
-                 title: str = "Claims × sources") -> go.Figure:
-    """cells[i][j] in own/supports/conflicts/silent: what source j says about claim i."""
-    labels = claim_labels(len(claims))
-    z = [[CELL_CODES[c] for c in row] for row in cells]
-    hover = [[f"{labels[i]} — {safe(claims[i])}<br><b>{safe(sources[j], width=40)}</b>: {cells[i][j]}"
-              for j in range(len(sources))] for i in range(len(claims))]
+def claim_matrix(cons: Consistency, *, title: str = "Claims × sources") -> go.Figure:
+    """What each source says about each claim: supports / conflicts / neutral / silent, or it is the claim's own."""
+    labels = claim_labels(len(cons.checks))
+    z, hover = [], []
+    for i, (check, row) in enumerate(zip(cons.checks, cons.matrix)):
+        cells = ["own" if s == check.claim_source else c for s, c in zip(cons.sources, row)]
+        z.append([CELLS.index(c) if c in CELLS else CELLS.index("silent") for c in cells])
+        hover.append([f"{labels[i]} ({safe(check.claim_source or 'pasted', width=40)}): {safe(check.claim)}"
+                      f"<br><b>{safe(s, width=40)}</b>: {c}" for s, c in zip(cons.sources, cells)])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[safe(s, width=30) for s in sources], y=labels, zmin=-1.5, zmax=2.5, colorscale=_CELL_SCALE,
-        customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
-        colorbar=dict(tickvals=[-1, 0, 1, 2], ticktext=["conflicts", "silent", "supports", "own"]),
+        z=z, x=[safe(s, width=30) for s in cons.sources], y=labels, zmin=-0.5, zmax=len(CELLS) - 0.5,
+        colorscale=_CELL_SCALE, customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
+        colorbar=dict(tickvals=list(range(len(CELLS))), ticktext=list(CELLS)),
     ))
-    fig.update_layout(title=title, yaxis_autorange="reversed", height=max(300, 40 + 24 * len(claims)), **_LAYOUT)
+    fig.update_layout(title=title, yaxis_autorange="reversed", height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
     return fig
 
 
-def source_bars(sources: Sequence[str], corroborated: Sequence[int], contested: Sequence[int],
-                unique: Sequence[int], *, title: str = "Claims of each source") -> go.Figure:
-    """Grouped bars: how many of each source's claims others corroborate, contest, or do not report."""
-    names = [safe(s, width=30) for s in sources]
+def source_bars(cons: Consistency, *, title: str = "What happens to each source's claims") -> go.Figure:
+    """Per source: its claims others corroborate, contest, both (mixed), or do not report (unique)."""
+    names = [safe(s.source, width=30) for s in cons.summaries]
     fig = go.Figure()
-    for label, ys in (("corroborated", corroborated), ("contested", contested), ("unique", unique)):
-        fig.add_trace(go.Bar(name=label, x=names, y=list(ys), marker_color=COLOURS[label],
-                             hovertemplate="%{x}: %{y} " + label + "<extra></extra>"))
+    for label in ("corroborated", "contested", "mixed", "unique"):
+        fig.add_trace(go.Bar(name=label, x=names, y=[getattr(s, label) for s in cons.summaries],
+                             marker_color=COLOURS[label], hovertemplate="%{x}: %{y} " + label + "<extra></extra>"))
     fig.update_layout(barmode="group", title=title, yaxis_title="claims", **_LAYOUT)
     return fig
 
 
-def contested_ranking(claims: Sequence[str], scores: Sequence[float], sources: Sequence[str], *,
-                      limit: int = 20, title: str = "Most contested claims") -> go.Figure:
-    """Claims ranked by how contested they are (share of conflicting evidence, 0..1), most first."""
-    labels = claim_labels(len(claims))
-    order = sorted(range(len(claims)), key=lambda i: (-scores[i], i))[:limit]
-    hover = [f"{safe(sources[i], width=40)}: {safe(claims[i])}" for i in order]
-    fig = go.Figure(go.Bar(
-        x=[float(scores[i]) for i in order], y=[labels[i] for i in order], orientation="h",
-        marker_color=[COLOURS["conflicts"] if scores[i] > 0 else COLOURS["silent"] for i in order],
-        customdata=hover, hovertemplate="%{customdata}<br>contested %{x:.2f}<extra></extra>",
-    ))
-    fig.update_layout(title=title, xaxis=dict(range=[0, 1], title="how contested"),
-                      yaxis_autorange="reversed", height=max(300, 40 + 24 * len(order)), **_LAYOUT)
+def contested_ranking(cons: Consistency, *, limit: int = 20, title: str = "Most contested claims") -> go.Figure:
+    """Claims by how many independent sources conflict with them (red) beside those supporting (green)."""
+    index = {id(c): i for i, c in enumerate(cons.checks)}
+    ranked = [c for c, _ in cons.contested_ranking()][:limit]
+    labels = [f"C{index[id(c)] + 1}" for c in ranked]
+    hover = [f"{safe(c.claim_source or 'pasted', width=40)}: {safe(c.claim)}<br>{c.verdict.label}" for c in ranked]
+    fig = go.Figure()
+    for label, attr in (("conflicts", "conflicting"), ("supports", "supporting")):
+        fig.add_trace(go.Bar(name=label, x=[getattr(c.verdict, attr) for c in ranked], y=labels, orientation="h",
+                             marker_color=COLOURS[label], customdata=hover,
+                             hovertemplate="%{customdata}<br>%{x} source(s) " + label + "<extra></extra>"))
+    fig.update_layout(title=title, barmode="stack", xaxis_title="independent sources", yaxis_autorange="reversed",
+                      height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
     return fig

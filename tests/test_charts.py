@@ -1,72 +1,99 @@
-"""Charts are pure: assert on fig.data, no browser, no streamlit."""
+"""Charts are pure: hand-made checks in, assertions on fig.data out; no browser, no streamlit."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from factcheck import charts
+from factcheck.consistency import build_consistency
+from factcheck.verdict import Check, Evidence, decide
 
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))"
+PROBS = {"supports": (0.9, 0.05, 0.03, 0.02), "conflicts": (0.05, 0.9, 0.03, 0.02),
+         "neutral": (0.1, 0.1, 0.7, 0.1), "unrelated": (0.0, 0.0, 0.1, 0.9)}
+
+
+def ev(source: str, label: str, pid: int, text: str = "a passage") -> Evidence:
+    return Evidence(text=text, source=source, article_id=pid, passage_id=pid, label=label,
+                    scores=PROBS[label], mismatches=(), similarity=0.8)
+
+
+def check(claim: str, source: str | None, *evidence: Evidence) -> Check:
+    return Check(claim=claim, claim_source=source, verdict=decide(evidence, claim_source=source),
+                 evidence=tuple(evidence))
+
+
+def corpus():
+    """Three sources: B backs A's first claim, C contradicts it; A's second claim is A's alone."""
+    checks = [
+        check("Homicides fell by 40%.", "A", ev("B", "supports", 1), ev("C", "conflicts", 2)),
+        check("The summit was on Friday.", "A"),
+        check("Seizures rose.", "B", ev("A", "supports", 3), ev("C", "supports", 4)),
+    ]
+    return build_consistency(checks, sources=["A", "B", "C"])
 
 
 def test_stance_mix_counts_per_source_and_label():
-    rows = [("A", "supports"), ("A", "supports"), ("B", "conflicts"), ("B", "neutral"), ("A", "conflicts")]
-    fig = charts.stance_mix(rows)
+    evs = [ev("A", "supports", 1), ev("A", "supports", 2), ev("B", "conflicts", 3), ev("B", "neutral", 4),
+           ev("A", "conflicts", 5)]
+    fig = charts.stance_mix(evs)
     assert isinstance(fig, go.Figure)
     by_name = {t.name: t for t in fig.data}
-    assert list(by_name) == ["supports", "conflicts", "neutral"]  # labels absent from every source: no trace
+    assert list(by_name) == ["supports", "conflicts", "neutral"]  # a label no source has: no trace
     assert list(by_name["supports"].y) == ["A", "B"]
     assert list(by_name["supports"].x) == [2, 0]
     assert list(by_name["conflicts"].x) == [1, 1]
     assert fig.layout.barmode == "stack"
 
 
-def test_stance_mix_empty_has_no_traces():
+def test_stance_mix_without_evidence_has_no_traces():
     assert len(charts.stance_mix([]).data) == 0
 
 
 def test_agreement_heatmap_values_and_gaps():
-    fig = charts.agreement_heatmap(["A", "B"], [[1.0, -0.5], [-0.5, None]], [[3, 2], [2, 0]])
-    (hm,) = fig.data
-    assert list(hm.z[0]) == [1.0, -0.5]
-    assert hm.z[1][1] is None
-    assert hm.text[1][1] == "–" and hm.text[0][1] == "-0.50"
-    assert (hm.zmin, hm.zmax) == (-1, 1)
-    assert hm.customdata[0][1] == 2
+    (hm,) = charts.agreement_heatmap(corpus()).data
+    # A,B: both take a side on two claims (A's first, B's own) and agree on both
+    assert hm.z[0][1] == 1.0 and hm.z[1][0] == 1.0
+    # A,C: claim 1 (A supports, C conflicts) and claim 3 (both support) -> 1 of 2
+    assert hm.z[0][2] == 0.5
+    assert hm.z[0][0] is None and hm.text[0][0] == "–"
+    assert hm.text[0][2] == "50%"
+    assert hm.customdata[0][2] == 2
+    assert (hm.zmin, hm.zmax) == (0, 1)
 
 
 def test_claim_matrix_codes_cells_and_hover_shows_claim():
-    cells = [["own", "supports", "silent"], ["conflicts", "own", "silent"]]
-    fig = charts.claim_matrix(["Rates fell by 40%.", "No deal was signed."], ["A", "B", "C"], cells)
-    (hm,) = fig.data
-    assert [list(r) for r in hm.z] == [[2, 1, 0], [-1, 2, 0]]
-    assert list(hm.y) == ["C1", "C2"]
-    assert "Rates fell by 40%." in hm.customdata[0][1] and "supports" in hm.customdata[0][1]
-    assert "No deal was signed." in hm.customdata[1][0]
+    (hm,) = charts.claim_matrix(corpus()).data
+    code = charts.CELLS.index
+    assert list(hm.z[0]) == [code("own"), code("supports"), code("conflicts")]
+    assert list(hm.z[1]) == [code("own"), code("silent"), code("silent")]
+    assert list(hm.y) == ["C1", "C2", "C3"]
+    assert "Homicides fell by 40%." in hm.customdata[0][2] and "conflicts" in hm.customdata[0][2]
+    assert "The summit was on Friday." in hm.customdata[1][1]
 
 
-def test_source_bars_three_groups():
-    fig = charts.source_bars(["A", "B"], [3, 1], [0, 2], [5, 4])
-    assert [t.name for t in fig.data] == ["corroborated", "contested", "unique"]
-    assert list(fig.data[1].y) == [0, 2]
-    assert fig.layout.barmode == "group"
+def test_source_bars_count_each_sources_claims():
+    fig = charts.source_bars(corpus())
+    assert [t.name for t in fig.data] == ["corroborated", "contested", "mixed", "unique"]
+    by = {t.name: list(t.y) for t in fig.data}
+    assert by["mixed"] == [1, 0, 0]  # A's first claim: B supports, C conflicts
+    assert by["unique"] == [1, 0, 0]  # A's second claim: nobody else reports it
+    assert by["corroborated"] == [0, 1, 0]
 
 
-def test_contested_ranking_orders_most_contested_first_and_limits():
-    fig = charts.contested_ranking(["a", "b", "c"], [0.1, 0.9, 0.0], ["A", "B", "C"], limit=2)
-    (bar,) = fig.data
-    assert list(bar.y) == ["C2", "C1"]
-    assert list(bar.x) == [0.9, 0.1]
-    assert "B: b" in bar.customdata[0]
+def test_contested_ranking_puts_most_contested_first():
+    fig = charts.contested_ranking(corpus(), limit=2)
+    conflicts, supports = fig.data
+    assert list(conflicts.y) == ["C1", "C3"]
+    assert list(conflicts.x) == [1, 0]
+    assert list(supports.x) == [1, 2]
+    assert "Homicides fell by 40%." in conflicts.customdata[0]
 
 
 def test_hostile_text_is_escaped_everywhere():
-    figs = [
-        charts.stance_mix([(HOSTILE, "supports")]),
-        charts.agreement_heatmap([HOSTILE, "B"], [[1.0, 0.0], [0.0, 1.0]]),
-        charts.claim_matrix([HOSTILE], [HOSTILE], [["own"]]),
-        charts.source_bars([HOSTILE], [1], [0], [0]),
-        charts.contested_ranking([HOSTILE], [0.5], [HOSTILE]),
-    ]
+    cons = build_consistency([check(HOSTILE, HOSTILE, ev(HOSTILE, "conflicts", 1, HOSTILE))],
+                             sources=[HOSTILE, "B"])
+    figs = [charts.stance_mix([ev(HOSTILE, "supports", 1)]), charts.agreement_heatmap(cons),
+            charts.claim_matrix(cons), charts.source_bars(cons), charts.contested_ranking(cons)]
     for fig in figs:
         blob = fig.to_json()
         assert "<script>" not in blob and "<img" not in blob
