@@ -1,4 +1,6 @@
-"""Charts: pure functions from checks and consistency results to plotly Figures (the dashboard only calls st.plotly_chart).
+"""Charts: pure functions from checks and consistency results to plotly Figures.
+
+The dashboard only calls st.plotly_chart on them.
 
 Every piece of text that reaches a figure came from an article or a user, so it is HTML-escaped
 here: plotly renders a subset of HTML in hover labels and tick labels, and escaped text is shown
@@ -90,11 +92,11 @@ def claim_matrix(cons: Consistency, *, title: str = "Claims × sources") -> go.F
     """What each source says about each claim: supports / conflicts / neutral / silent, or it is the claim's own."""
     labels = claim_labels(len(cons.checks))
     z, hover = [], []
-    for i, (check, row) in enumerate(zip(cons.checks, cons.matrix)):
-        cells = ["own" if s == check.claim_source else c for s, c in zip(cons.sources, row)]
+    for i, (check, row) in enumerate(zip(cons.checks, cons.matrix, strict=True)):
+        cells = ["own" if s == check.claim_source else c for s, c in zip(cons.sources, row, strict=True)]
         z.append([CELLS.index(c) if c in CELLS else CELLS.index("silent") for c in cells])
         hover.append([f"{labels[i]} ({safe(check.claim_source or 'pasted', width=40)}): {safe(check.claim)}"
-                      f"<br><b>{safe(s, width=40)}</b>: {c}" for s, c in zip(cons.sources, cells)])
+                      f"<br><b>{safe(s, width=40)}</b>: {c}" for s, c in zip(cons.sources, cells, strict=True)])
     fig = go.Figure(go.Heatmap(
         z=z, x=[safe(s, width=30) for s in cons.sources], y=labels, zmin=-0.5, zmax=len(CELLS) - 0.5,
         colorscale=_CELL_SCALE, customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
