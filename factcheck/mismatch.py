@@ -168,7 +168,6 @@ def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 # --- named entities ---------------------------------------------------------------------------
-_ENT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP"}
 _CAP_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:de la |de |van |von )?[A-Z][a-z]+)+\b")
 
 
@@ -182,23 +181,32 @@ def _nlp() -> Any:
         return None
 
 
+_GROUP = {"PERSON": "name", "ORG": "name", "NAME": "name", "GPE": "place", "LOC": "place", "NORP": "group"}
+
+
 def named_entities(text: str) -> list[tuple[str, str, Span]]:
-    """(text, kind, span) of names; kind is spaCy's label, or "NAME" from the capitalised-words fallback."""
+    """(text, group, span) of names: spaCy's entities plus capitalised word runs it missed (the fallback
+    when it cannot load); group is "name" (people, organisations), "place" or "group" (nationalities…)."""
     nlp = _nlp()
-    if nlp is None:
-        return [(m.group(0), "NAME", m.span()) for m in _CAP_RE.finditer(text)]
-    return [(e.text, e.label_, (e.start_char, e.end_char)) for e in nlp(text[:5000]).ents if e.label_ in _ENT_LABELS]
+    found: list[tuple[str, str, Span]] = []
+    if nlp is not None:
+        found = [(e.text, _GROUP[e.label_], (e.start_char, e.end_char))
+                 for e in nlp(text[:5000]).ents if e.label_ in _GROUP]
+    for m in _CAP_RE.finditer(text):
+        if not any(s < m.end() and m.start() < e for _, _, (s, e) in found):
+            found.append((m.group(0), "name", m.span()))
+    return sorted(found, key=lambda t: t[2])
 
 
 def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     out = []
     pents = named_entities(passage)
     plow, clow = passage.lower(), claim.lower()
-    for text, kind, span in named_entities(claim):
+    for text, group, span in named_entities(claim):
         last = text.split()[-1].lower()  # "Sheinbaum" matches "Claudia Sheinbaum"
         if last in plow:
             continue
-        rivals = [p for p in pents if p[1] == kind and p[0].split()[-1].lower() not in clow]
+        rivals = [p for p in pents if p[1] == group and p[0].split()[-1].lower() not in clow]
         if rivals:
             out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0]))
     return out

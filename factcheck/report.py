@@ -96,7 +96,7 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
 def _md(text: str) -> str:
     """Text in a Markdown table cell: no pipes, no line breaks, no HTML or links that could render."""
     t = " ".join(str(text).split()).replace("|", "\\|")
-    for ch in "<>[]`*_":
+    for ch in "<>[]()`*_":
         t = t.replace(ch, "\\" + ch)
     return t
 

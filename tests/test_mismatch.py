@@ -1,0 +1,79 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck.mismatch import (
+    DIRECTION_SHIFT,
+    NO_SPAN,
+    Mismatch,
+    adjust_pair,
+    adjust_scores,
+    find_mismatches,
+    numbers,
+)
+
+CASES = json.loads((Path(__file__).parent / "data" / "stance_mismatch_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["claim"][:30] for c in CASES])
+def test_kinds_found(case):
+    found = find_mismatches(case["claim"], case["passage"], entities=False)
+    assert sorted({m.kind for m in found}) == sorted(case["kinds"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["claim"][:30] for c in CASES])
+def test_spans_point_at_the_text_in_both(case):
+    for m in find_mismatches(case["claim"], case["passage"], entities=False):
+        if m.claim_span != NO_SPAN:
+            assert case["claim"][m.claim_span[0]:m.claim_span[1]] == m.claim_text
+        if m.passage_span != NO_SPAN:
+            assert case["passage"][m.passage_span[0]:m.passage_span[1]] == m.passage_text
+
+
+def test_percent_forms_and_words_normalise():
+    assert [(n.value, n.unit) for n in numbers("12% then 15 percent, two or 3 million")] == [
+        (12.0, "%"), (15.0, "%"), (2.0, ""), (3e6, "")]
+    assert numbers("in 2026") == []  # a year is a date, not a quantity
+
+
+def test_number_mismatch_pairs_the_closest_value():
+    (m,) = find_mismatches("Seizures fell 40%", "Seizures fell 45% while arrests fell 10%", entities=False)
+    assert (m.claim_text, m.passage_text) == ("40%", "45%")
+
+
+def test_negation_span_in_the_other_text():
+    (m,) = find_mismatches("The CEO did not resign", "The CEO resigned after the vote.", entities=False)
+    assert m.claim_text == "not" and m.passage_text == "resigned"
+
+
+def test_entities_regex_or_spacy_find_a_swapped_name():
+    found = find_mismatches("Marco Rubio met Claudia Sheinbaum", "Antony Blinken met Claudia Sheinbaum")
+    ents = [m for m in found if m.kind == "entity"]
+    assert ents and ents[0].claim_text == "Marco Rubio" and ents[0].passage_text == "Antony Blinken"
+
+
+def test_shared_entity_is_no_mismatch():
+    found = find_mismatches("Claudia Sheinbaum spoke", "President Sheinbaum spoke on Friday")
+    assert not [m for m in found if m.kind == "entity"]
+
+
+def test_direction_mismatch_moves_support_to_conflict():
+    mm = (Mismatch("direction", (0, 4), (0, 4), "rose", "fell"),)
+    p = adjust_scores([0.7, 0.1, 0.15, 0.05], mm)
+    assert p[0] == pytest.approx(0.7 * (1 - DIRECTION_SHIFT))
+    assert p[1] == pytest.approx(0.1 + 0.7 * DIRECTION_SHIFT)
+    assert p.sum() == pytest.approx(1.0)
+
+
+def test_no_shift_for_unrelated_pairs_or_other_kinds():
+    mm = (Mismatch("direction", (0, 4), (0, 4), "rose", "fell"),)
+    assert np.allclose(adjust_scores([0.1, 0.1, 0.1, 0.7], mm), [0.1, 0.1, 0.1, 0.7])
+    num = (Mismatch("number", (0, 2), (0, 2), "12", "15"),)
+    assert np.allclose(adjust_scores([0.7, 0.1, 0.15, 0.05], num), [0.7, 0.1, 0.15, 0.05])
+
+
+def test_adjust_pair_end_to_end():
+    p = adjust_pair("Homicides rose sharply", "Homicides decreased substantially", np.array([0.8, 0.1, 0.05, 0.05]))
+    assert np.argmax(p) == 1
