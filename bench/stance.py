@@ -1,0 +1,243 @@
+"""Stance benchmark, triage tuning and temperature calibration.
+
+    python bench/stance.py                # FNC-1 dev (whole articles), Emergent held-out claims, SNLI tail
+    python bench/stance.py --model .train/ckpt --limit 500
+    python bench/stance.py tune-triage    # similarity threshold keeping >= 99% of related FNC-1 train pairs
+    python bench/stance.py calibrate      # fit the temperature, write calibration.json beside the model
+
+FNC-1 dev goes through the SAME path as `factcheck stance` (factcheck.stance.stance_many: split,
+encode once per body, triage, snippet, cross-encoder, mismatch adjustment). Prints a table and writes
+JSON to bench/out/.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from factcheck.stance import CALIBRATION_FILE, LABELS, fit_temperature, load_stance_model, stance_many  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+OUT = ROOT / "bench" / "out"
+FNC_MAP = {"agree": "supports", "disagree": "conflicts", "discuss": "neutral", "unrelated": "unrelated"}
+EMERGENT_MAP = {"for": "supports", "against": "conflicts", "observing": "neutral"}
+SNLI_MAP = {"entailment": "supports", "contradiction": "conflicts", "neutral": "neutral"}
+SNLI_BENCH_PER_CLASS = 500  # taken from the END of the training script's shuffled order: never trained on
+SNLI_CALIB_PER_CLASS = 300  # taken from just after the 2000 per class the training script used
+
+
+def fnc_score(gold: list[str], pred: list[str]) -> tuple[float, float]:
+    """Official FNC-1 score: +0.25 related/unrelated right, +0.75 more for the exact related label."""
+    score = best = 0.0
+    for g, p in zip(gold, pred, strict=True):
+        best += 0.25 if g == "unrelated" else 1.0
+        if (g == "unrelated") == (p == "unrelated"):
+            score += 0.25
+            if g != "unrelated" and g == p:
+                score += 0.75
+    return score, best
+
+
+def class_report(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> dict:
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    f1 = f1_score(gold, pred, labels=list(labels), average=None, zero_division=0)
+    cm = confusion_matrix(gold, pred, labels=list(labels)).tolist()
+    return {"macro_f1": round(float(np.mean(f1)), 4),
+            "f1": {lab: round(float(f), 4) for lab, f in zip(labels, f1, strict=True)},
+            "accuracy": round(float(np.mean([g == p for g, p in zip(gold, pred, strict=True)])), 4),
+            "confusion": {"labels": list(labels), "rows_gold_cols_pred": cm}}
+
+
+def encoder():  # type: ignore[no-untyped-def]
+    from factcheck.embed import load_encoder
+    from factcheck.stance import MemoEncoder
+
+    return MemoEncoder(load_encoder())
+
+
+def adjust_hook(on: bool):  # type: ignore[no-untyped-def]
+    from factcheck.mismatch import adjust_pair
+
+    return adjust_pair if on else None
+
+
+def bench_fnc(model, enc, settings_triage: float, limit: int | None, adjust: bool) -> dict:  # type: ignore[no-untyped-def]
+    bodies = pd.read_csv(DATA / "fnc1/train_bodies.csv").set_index("Body ID").articleBody.to_dict()
+    dev = pd.read_csv(DATA / "fnc1/dev_stances.csv")
+    if limit:
+        dev = dev.sample(min(limit, len(dev)), random_state=0)
+    pairs = [(h, bodies[b]) for h, b in zip(dev.Headline, dev["Body ID"], strict=True)]
+    t0 = time.perf_counter()
+    res = stance_many(pairs, enc, model, triage_similarity=settings_triage, adjust=adjust_hook(adjust))
+    secs = time.perf_counter() - t0
+    gold = [FNC_MAP[s] for s in dev.Stance]
+    pred = [r.label for r in res]
+    score, best = fnc_score(gold, pred)
+    out = {"pairs": len(pairs), "fnc_relative": round(100 * score / best, 2), "seconds": round(secs, 1),
+           "pairs_per_s": round(len(pairs) / secs, 1), "triaged": sum(r.triaged for r in res),
+           "triaged_related": sum(r.triaged and g != "unrelated" for r, g in zip(res, gold, strict=True))}
+    out.update(class_report(gold, pred, LABELS))
+    return out
+
+
+def emergent_dev() -> pd.DataFrame:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from train_stance import emergent_split
+
+    return emergent_split(pd.read_csv(DATA / "emergent/train.csv"))[1]
+
+
+def bench_pairs(model, claims: list[str], texts: list[str], gold: list[str], labels: tuple[str, ...]) -> dict:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    p = model.scores(claims, texts)
+    secs = time.perf_counter() - t0
+    # these sets have no "unrelated" pairs: predict among their own labels
+    idx = [LABELS.index(lab) for lab in labels]
+    pred = [labels[i] for i in np.argmax(p[:, idx], axis=1)]
+    out = {"pairs": len(gold), "pairs_per_s": round(len(gold) / secs, 1)}
+    out.update(class_report(gold, pred, labels))
+    return out
+
+
+def snli_rows(part: str) -> list[dict]:
+    """SNLI rows the model never saw. The training script's rng (Random(13)) makes its first call
+    shuffling these rows and takes the first 2000 per class; replaying that shuffle, "bench" takes rows
+    from the end and "calib" the rows just after the trained ones."""
+    with gzip.open(DATA / "snli/snli_train_100k.jsonl.gz", "rt") as f:
+        rows = [json.loads(line) for line in f]
+    random.Random(13).shuffle(rows)
+    seen = training_pairs()  # belt and braces: drop anything the training file holds
+    out: list[dict] = []
+    for lab in SNLI_MAP:
+        mine = [r for r in rows if r["label"] == lab][2000:]
+        mine = [r for r in mine if (r["hypothesis"], r["premise"]) not in seen]
+        out += mine[::-1][:SNLI_BENCH_PER_CLASS] if part == "bench" else mine[:SNLI_CALIB_PER_CLASS]
+    return out
+
+
+def training_pairs() -> set[tuple[str, str]]:
+    path = ROOT / ".train" / "pairs.jsonl"
+    if not path.exists():
+        return set()
+    return {(r["claim"], r["text"]) for r in map(json.loads, path.open())}
+
+
+def run(args: argparse.Namespace) -> dict:
+    model = load_stance_model(args.model)
+    enc = encoder()
+    res: dict = {"model": str(model.path), "temperature": model.temperature, "triage_similarity": args.triage}
+    res["fnc1_dev"] = bench_fnc(model, enc, args.triage, args.limit, adjust=not args.no_adjust)
+    em = emergent_dev()
+    if args.limit:
+        em = em.head(args.limit)
+    res["emergent_dev"] = bench_pairs(model, list(em.claimHeadline), list(em.articleHeadline),
+                                      [EMERGENT_MAP[s] for s in em.articleHeadlineStance], LABELS[:3])
+    sn = snli_rows("bench")[: args.limit or None]
+    res["snli_heldout"] = bench_pairs(model, [r["hypothesis"] for r in sn], [r["premise"] for r in sn],
+                                      [SNLI_MAP[r["label"]] for r in sn], LABELS[:3])
+    return res
+
+
+def tune_triage(args: argparse.Namespace) -> dict:
+    """Best claim–sentence cosine for related and unrelated FNC-1 train pairs; the threshold keeps >= 99%."""
+    from factcheck.snippet import split_body
+
+    enc = encoder()
+    bodies = pd.read_csv(DATA / "fnc1/train_bodies.csv").set_index("Body ID").articleBody.to_dict()
+    tr = pd.read_csv(DATA / "fnc1/train_stances.csv")
+    ids = sorted(tr["Body ID"].unique())
+    random.Random(3).shuffle(ids)
+    tr = tr[tr["Body ID"].isin(set(ids[: args.bodies]))]
+    sents = {b: split_body(bodies[b]) for b in tr["Body ID"].unique()}
+    flat = [s for v in sents.values() for s in v]
+    vecs = enc.encode(flat)
+    off, svec = 0, {}
+    for b, v in sents.items():
+        svec[b] = vecs[off : off + len(v)]
+        off += len(v)
+    cv = dict(zip(tr.Headline.unique(), enc.encode(list(tr.Headline.unique())), strict=True))
+    best = np.array([float((svec[b] @ cv[h]).max()) for h, b in zip(tr.Headline, tr["Body ID"], strict=True)])
+    related = (tr.Stance != "unrelated").to_numpy()
+    thr = float(np.quantile(best[related], 0.01))
+    out = {"bodies": len(sents), "pairs": len(tr), "related": int(related.sum()),
+           "threshold_keep_99pct": round(thr, 4)}
+    for t in (0.15, 0.2, 0.25, 0.3, round(thr, 3)):
+        out[f"at_{t}"] = {"related_kept": round(float((best[related] >= t).mean()), 4),
+                          "unrelated_dropped": round(float((best[~related] < t).mean()), 4)}
+    return out
+
+
+def calibrate(args: argparse.Namespace) -> dict:
+    """Temperature on pairs the model never saw: SNLI rows after the training draws, FNC-1 unrelated
+    train pairs outside the training sample, Emergent is left to the benchmark."""
+    model = load_stance_model(args.model)
+    sn = snli_rows("calib")
+    claims = [r["hypothesis"] for r in sn]
+    texts = [r["premise"] for r in sn]
+    gold = [LABELS.index(SNLI_MAP[r["label"]]) for r in sn]
+    tr = pd.read_csv(DATA / "fnc1/train_stances.csv")
+    bodies = pd.read_csv(DATA / "fnc1/train_bodies.csv").set_index("Body ID").articleBody.to_dict()
+    # the training script sampled 4000 unrelated pairs with random_state=1: take others
+    unrel_all = tr[tr.Stance == "unrelated"]
+    unrel = unrel_all.drop(unrel_all.sample(4000, random_state=1).index).sample(300, random_state=2)
+    pairs = [(h, bodies[b]) for h, b in zip(unrel.Headline, unrel["Body ID"], strict=True)]
+    from factcheck.snippet import select_snippet, split_body
+
+    enc = encoder()
+    for h, body in pairs:
+        s = split_body(body)
+        claims.append(h)
+        texts.append(select_snippet(enc.encode([h])[0], s, enc.encode(s)))
+        gold.append(LABELS.index("unrelated"))
+    logits = model.logits(claims, texts)
+    t = fit_temperature(logits, np.asarray(gold))
+    out = {"temperature": t, "pairs": len(gold), "from": "SNLI held-out rows + FNC-1 train unrelated pairs unseen"}
+    if args.write:
+        assert model.path is not None
+        (Path(model.path) / CALIBRATION_FILE).write_text(json.dumps(out, indent=2) + "\n")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", nargs="?", default="run", choices=("run", "tune-triage", "calibrate"))
+    ap.add_argument("--model", default=None, help="model folder (default: packaged)")
+    ap.add_argument("--limit", type=int, default=None, help="pairs per set, for a quick look")
+    ap.add_argument("--triage", type=float, default=None, help="triage similarity (default: Settings)")
+    ap.add_argument("--no-adjust", action="store_true", help="skip the mismatch adjustment")
+    ap.add_argument("--bodies", type=int, default=300, help="tune-triage: FNC-1 train bodies to use")
+    ap.add_argument("--write", action="store_true", help="calibrate: write calibration.json beside the model")
+    ap.add_argument("--tag", default="", help="suffix for the output file")
+    args = ap.parse_args()
+    if args.triage is None:
+        from factcheck.settings import Settings
+
+        args.triage = Settings().triage_similarity
+    import torch
+
+    torch.set_num_threads(2)
+    fn = {"run": run, "tune-triage": tune_triage, "calibrate": calibrate}[args.what]
+    res = fn(args)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"stance_{args.what}{args.tag}.json"
+    path.write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res, indent=2))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

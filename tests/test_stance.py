@@ -1,0 +1,154 @@
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck.errors import ModelMissingError
+from factcheck.stance import (
+    CALIBRATION_FILE,
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    TRIAGE_SCORES,
+    MemoEncoder,
+    StanceModel,
+    article_stance,
+    fit_temperature,
+    load_stance_model,
+    scores_dict,
+    softmax,
+    stance_many,
+)
+
+ARTICLE = ("Mexico's homicide rate dropped sharply last year, the president said on Friday.\n"
+           "Fentanyl seizures at the border also fell.\n"
+           "The weather in the capital was mild.\n"
+           "Officials praised joint cooperation with the United States.")
+
+
+class CountingModel:
+    """Supports every pair it is asked about, and remembers what it read."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, str]] = []
+
+    def scores(self, claims, texts):
+        self.seen += list(zip(claims, texts, strict=True))
+        return np.tile(np.array([0.7, 0.1, 0.1, 0.1], dtype=np.float32), (len(claims), 1))
+
+
+def test_whole_article_reads_the_closest_sentences_in_order(fake_encoder):
+    m = CountingModel()
+    r = article_stance("Mexico's homicide rate dropped sharply", ARTICLE, fake_encoder, m, triage_similarity=0.1)
+    assert r.label == "supports" and not r.triaged
+    assert r.snippet.startswith("Mexico's homicide rate dropped sharply")
+    assert "weather" not in r.snippet.lower() or r.snippet.count(".") == 3
+    assert m.seen == [("Mexico's homicide rate dropped sharply", r.snippet)]
+
+
+def test_triage_skips_the_cross_encoder(fake_encoder):
+    m = CountingModel()
+    r = article_stance("Canada launched a lunar rover", ARTICLE, fake_encoder, m, triage_similarity=0.5)
+    assert r.triaged and r.label == "unrelated" and r.snippet == ""
+    assert r.scores == pytest.approx(TRIAGE_SCORES) and m.seen == []
+
+
+def test_many_pairs_encode_each_body_once_and_keep_order(fake_encoder):
+    m = CountingModel()
+    pairs = [("homicide rate dropped", ARTICLE), ("lunar rover launched", ARTICLE),
+             ("fentanyl seizures fell", ARTICLE), ("homicide rate dropped", "A single sentence about homicide rate.")]
+    res = stance_many(pairs, fake_encoder, m, triage_similarity=0.3)
+    assert [r.triaged for r in res] == [False, True, False, False]
+    # 4 sentences of the article + 1 single-sentence text, then 3 distinct claims
+    assert fake_encoder.calls == 4 + 1 + 3
+    assert res[3].snippet == "A single sentence about homicide rate."
+
+
+def test_adjust_hook_reshapes_scored_pairs_only(fake_encoder):
+    def flip(claim, snippet, p):
+        return p[[1, 0, 2, 3]]
+
+    res = stance_many([("homicide rate dropped", ARTICLE), ("lunar rover", ARTICLE)], fake_encoder, CountingModel(),
+                      triage_similarity=0.3, adjust=flip)
+    assert res[0].label == "conflicts" and res[1].label == "unrelated"
+
+
+def test_memo_encoder_encodes_a_text_once(fake_encoder):
+    memo = MemoEncoder(fake_encoder)
+    a = memo.encode(["one text", "two text", "one text"])
+    b = memo.encode(["two text", "three"])
+    assert fake_encoder.calls == 3
+    assert np.allclose(a[1], b[0]) and np.allclose(a[0], a[2])
+
+
+def test_fit_temperature_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, size=(4000, 4)).astype(np.float32)
+    p = softmax(logits / 2.0)
+    labels = np.array([rng.choice(4, p=row / row.sum()) for row in p])
+    assert fit_temperature(logits, labels) == pytest.approx(2.0, rel=0.1)
+
+
+def test_scores_dict_names_every_label():
+    assert list(scores_dict([0.1, 0.2, 0.3, 0.4])) == list(LABELS)
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelMissingError, match="train_stance.py"):
+        load_stance_model(tmp_path)
+
+
+class _Tok:
+    """Tokenizer stand-in: one id per character so a longer pair is a longer sequence."""
+
+    def __call__(self, claims, texts, **kw):
+        import torch
+
+        n = max(len(c) + len(t) for c, t in zip(claims, texts, strict=True))
+        ids = torch.zeros((len(claims), n))
+        for i, (c, t) in enumerate(zip(claims, texts, strict=True)):
+            ids[i, : len(c) + len(t)] = 1
+        return {"ids": ids}
+
+
+class _Net:
+    def __call__(self, ids):
+        import torch
+
+        length = ids.sum(dim=1, keepdim=True)
+        out = torch.cat([length, -length, torch.zeros_like(length), torch.zeros_like(length)], dim=1)
+        return type("Out", (), {"logits": out})()
+
+
+def test_batched_by_length_but_returned_in_input_order():
+    m = StanceModel(_Net(), _Tok(), temperature=2.0, batch_size=2)
+    claims, texts = ["a", "bbbbbbbb", "cc", "d"], ["x", "y" * 10, "zz", "w" * 5]
+    logits = m.logits(claims, texts)
+    assert logits[:, 0].tolist() == [2, 18, 4, 6]
+    p = m.scores(claims, texts)
+    assert np.allclose(p, softmax(logits / 2.0)) and np.allclose(p.sum(axis=1), 1)
+    assert m.scores([], []).shape == (0, 4)
+
+
+def _model_dir() -> Path | None:
+    env = os.environ.get("FACTCHECK_STANCE_MODEL")
+    path = Path(env) if env else DEFAULT_MODEL_DIR
+    return path if (path / "config.json").exists() else None
+
+
+@pytest.mark.model
+def test_real_model_loads_calibrated_and_separates_stances():
+    path = _model_dir()
+    if path is None:
+        pytest.fail(f"no trained stance model in {DEFAULT_MODEL_DIR}: run scripts/train_stance.py")
+    m = load_stance_model(path)
+    cal = path / CALIBRATION_FILE
+    if cal.exists():
+        assert m.temperature == pytest.approx(json.loads(cal.read_text())["temperature"])
+    claim = "The homicide rate in Mexico dropped significantly"
+    p = m.scores([claim] * 3, ["Mexico's homicide rate fell sharply this year, officials said.",
+                               "Mexico's homicide rate did not fall; it rose this year, officials said.",
+                               "The football team won the cup final on Sunday."])
+    assert np.allclose(p.sum(axis=1), 1, atol=1e-4)
+    assert p[0, 0] > p[0, 1] and p[1, 1] > p[0, 1] and p[2, 3] > 0.5
