@@ -1,0 +1,346 @@
+"""The vector index: FAISS, persisted in the store folder beside factcheck.sqlite3.
+
+Two files: `index.faiss` (FAISS's own format — never pickle) and `index.json` (model, dim, count, kind,
+size and sha256 of the FAISS file). Every FAISS id is a passage id, so adding and
+removing follow the store. Opening checks the json against the file and the model in use: another
+model or dimension is refused (IndexMismatchError) unless a rebuild is asked for; a damaged,
+truncated or miscounted file comes back empty with a message, and `sync` refills it from the stored
+passages — cheap, because the store caches every embedding.
+
+Exact search (flat inner product) while small; past IVF_THRESHOLD vectors, an inverted-file index (IVF)
+whose recall@10 against exact search is measured in bench/search.py. IVF rather than HNSW: it drops ids
+natively, builds in a minute where HNSW took most of an hour at 1M on this 2-core machine, and fits
+1M x 384 in RAM beside nothing but the raw vectors.
+faiss is imported here only, inside functions.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from factcheck.errors import IndexMismatchError, StoreError
+
+if TYPE_CHECKING:
+    from factcheck.embed import Encoder, Progress
+    from factcheck.store import Store
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "index.faiss"
+META_FILE = "index.json"
+FORMAT = 1
+KINDS = ("flat", "ivf")
+# Measured in bench/search.py (dim 384, 2 shared cores): exact search stays under ~10 ms p50 up to
+# about this many vectors; beyond it IVF answers faster at recall@10 >= 0.95.
+IVF_THRESHOLD = 200_000
+# Lists probed per query, and k-means sample size per list (FAISS's own default is 256).
+IVF_NPROBE = 32
+IVF_TRAIN_PER_LIST = 64
+SYNC_CHUNK = 8192
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int
+    removed: int
+    message: str | None = None  # why the index was rebuilt, when it was
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on a directory; the file itself was synced
+    finally:
+        os.close(fd)
+
+
+def _ivf_lists(n: int) -> int:
+    """About 4 sqrt(n) lists (FAISS's guideline), a power of two, and at least 39 points each for k-means."""
+    return max(1, min(int(2 ** round(np.log2(max(1.0, 4 * np.sqrt(n))))), n // 39))
+
+
+def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None) -> Any:
+    """An empty index of this kind; IVF is trained on `vecs` (a sample of what it will hold)."""
+    import faiss
+
+    if kind == "flat":
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))  # inner product == cosine: vectors are L2-normalised
+    if kind != "ivf":
+        raise ValueError(f"unknown index kind {kind!r}")
+    assert vecs is not None and len(vecs), "an IVF index is trained on the vectors it will hold"
+    nlist = _ivf_lists(len(vecs))
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.max_points_per_centroid = IVF_TRAIN_PER_LIST
+    ivf.train(vecs)
+    ivf.nprobe = min(IVF_NPROBE, nlist)
+    return ivf
+
+
+def _as_ids(ids: Iterable[int]) -> np.ndarray:
+    return np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
+
+
+class VectorIndex:
+    """Passage vectors searchable by inner product; ids are passage ids."""
+
+    def __init__(self, directory: Path, model_name: str, dim: int, *, kind: str = "flat",
+                 faiss_index: Any = None, message: str | None = None) -> None:
+        self.directory = Path(directory)
+        self.model_name = model_name
+        self.dim = int(dim)
+        self.kind = kind
+        self._index = faiss_index if faiss_index is not None else _new_faiss("flat", self.dim)
+        self.message = message  # set when open() had to start again; sync() refills
+        self.dirty = message is not None
+
+    # --- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, store_dir: Path | str, model_name: str, dim: int, *,
+             rebuild_on_mismatch: bool = False) -> VectorIndex:
+        """The index persisted in store_dir, or an empty one (with `.message` saying why) to refill."""
+        d = Path(store_dir)
+        meta_path, index_path = d / META_FILE, d / INDEX_FILE
+        if not meta_path.exists() and not index_path.exists():
+            return cls(d, model_name, dim)
+
+        def damaged(reason: str) -> VectorIndex:
+            msg = f"The search index in {d} was damaged ({reason}); rebuilding it from the stored passages."
+            log.warning(msg)
+            return cls(d, model_name, dim, message=msg)
+
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            m_model, m_dim, m_count = str(meta["model"]), int(meta["dim"]), int(meta["count"])
+            m_kind, m_size, m_sum = str(meta["kind"]), int(meta["size"]), str(meta["sha256"])
+        except FileNotFoundError:
+            return damaged(f"{META_FILE} is missing")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            return damaged(f"{META_FILE} is unreadable: {e}")
+        if (m_model, m_dim) != (model_name, int(dim)):
+            msg = (f"The search index in {d} was built with {m_model} (dim {m_dim}), this is {model_name} "
+                   f"(dim {dim}): run `factcheck reindex`.")
+            if not rebuild_on_mismatch:
+                raise IndexMismatchError(msg)
+            log.warning(msg)
+            return cls(d, model_name, dim, message=msg.replace("run `factcheck reindex`", "rebuilding it"))
+        if not index_path.exists():
+            return damaged(f"{INDEX_FILE} is missing")
+        size = index_path.stat().st_size
+        if size != m_size:
+            return damaged(f"{INDEX_FILE} has {size} bytes, {m_size} were written")
+        if _sha256(index_path) != m_sum:
+            return damaged(f"{INDEX_FILE} does not match its checksum")
+        import faiss
+
+        try:
+            fx = faiss.read_index(str(index_path))
+        except RuntimeError as e:
+            return damaged(f"FAISS cannot read it: {str(e).splitlines()[0][:200]}")
+        if fx.d != m_dim or fx.ntotal != m_count or m_kind not in KINDS:
+            return damaged(f"it holds {fx.ntotal} vectors of dim {fx.d}, {m_count} of dim {m_dim} were recorded")
+        if m_kind == "ivf":  # read_index returns the concrete class (a downcast copy would free it)
+            fx.nprobe = min(IVF_NPROBE, fx.nlist)
+        return cls(d, model_name, dim, kind=m_kind, faiss_index=fx)
+
+    # --- contents ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def _lists(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of each non-empty inverted list of an IVF index (IVF-Flat stores raw float32)."""
+        import faiss
+
+        inv = self._index.invlists
+        for no in range(self._index.nlist):
+            n = inv.list_size(no)
+            if n:
+                ids = faiss.rev_swig_ptr(inv.get_ids(no), n).astype(np.int64)
+                raw = faiss.rev_swig_ptr(inv.get_codes(no), n * self.dim * 4)
+                yield ids, np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(n, self.dim)
+
+    def ids(self) -> np.ndarray:
+        """The passage ids held."""
+        import faiss
+
+        if self.kind == "flat":
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        parts = [ids for ids, _ in self._lists()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every entry, read back from FAISS's own storage."""
+        import faiss
+
+        if self.kind == "flat":
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            vecs = self._index.index.reconstruct_n(0, len(ids)) if len(ids) else np.zeros((0, self.dim))
+            return ids, np.ascontiguousarray(vecs, dtype=np.float32)
+        parts = list(self._lists())
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
+
+    def _rebuild_as(self, kind: str, extra: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        ids, vecs = self._vectors()
+        if extra is not None:
+            ids, vecs = np.concatenate([ids, extra[0]]), np.concatenate([vecs, extra[1]])
+        log.info("rebuilding the search index as %s over %d vectors", kind, len(ids))
+        fresh = _new_faiss(kind, self.dim, vecs if kind == "ivf" else None)
+        if len(ids):
+            fresh.add_with_ids(np.ascontiguousarray(vecs), np.ascontiguousarray(ids))
+        self._index, self.kind, self.dirty = fresh, kind, True
+
+    def add(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray) -> None:
+        """Add (or replace) vectors under passage ids."""
+        id_arr = _as_ids(ids)
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape != (len(id_arr), self.dim):
+            raise ValueError(f"expected {len(id_arr)} vectors of dim {self.dim}, got shape {vecs.shape}")
+        if len(np.unique(id_arr)) != len(id_arr):
+            raise ValueError("duplicate ids in one add")
+        if not len(id_arr):
+            return
+        self.remove(id_arr)  # replace, never duplicate
+        self.dirty = True
+        n = len(self) + len(id_arr)
+        if self.kind == "flat" and n > IVF_THRESHOLD:
+            self._rebuild_as("ivf", (id_arr, vecs))
+        elif self.kind == "ivf" and _ivf_lists(n) > 2 * self._index.nlist:
+            self._rebuild_as("ivf", (id_arr, vecs))  # grown ~16x since training: retrain the lists
+        else:
+            self._index.add_with_ids(vecs, id_arr)
+
+    def remove(self, ids: Iterable[int]) -> int:
+        """Drop passage ids; ids not held are ignored. Returns how many were dropped."""
+        import faiss
+
+        id_arr = _as_ids(ids)
+        if not len(id_arr) or not len(self):
+            return 0
+        dropped = int(self._index.remove_ids(faiss.IDSelectorBatch(id_arr)))
+        if dropped:
+            self.dirty = True
+        if self.kind == "ivf" and len(self) < IVF_THRESHOLD // 2:
+            self._rebuild_as("flat")  # hysteresis: no flapping around the threshold
+        return dropped
+
+    def search(self, vecs: np.ndarray, k: int, *, allowed: Iterable[int] | None = None,
+               nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product for each row: (scores, ids), shapes (n, k); missing slots hold id -1.
+
+        allowed restricts the search to those passage ids (a FAISS selector, not a post-filter).
+        """
+        import faiss
+
+        q = np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
+        if q.shape[1] != self.dim:
+            raise ValueError(f"query has dim {q.shape[1]}, the index holds dim {self.dim}")
+        k = max(1, int(k))
+        n = len(self)
+        if n == 0:
+            return np.full((len(q), k), -np.inf, dtype=np.float32), np.full((len(q), k), -1, dtype=np.int64)
+        sel = faiss.IDSelectorBatch(_as_ids(allowed)) if allowed is not None else None
+        kk = min(k, n)
+        if self.kind == "ivf":
+            params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe or self._index.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=sel) if sel is not None else None
+        scores, ids = self._index.search(q, kk, params=params)
+        if kk < k:  # pad to the shape asked for
+            scores = np.pad(scores, ((0, 0), (0, k - kk)), constant_values=-np.inf)
+            ids = np.pad(ids, ((0, 0), (0, k - kk)), constant_values=-1)
+        scores = np.where(ids < 0, -np.inf, scores).astype(np.float32)
+        return scores, ids.astype(np.int64)
+
+    # --- persistence ---------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write both files atomically (temp file, fsync, os.replace): a crash leaves old or new, never half."""
+        import faiss
+
+        d = self.directory
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{INDEX_FILE}.{os.getpid()}.tmp"
+            faiss.write_index(self._index, str(tmp))
+            with tmp.open("rb+") as f:
+                os.fsync(f.fileno())
+            meta = {"format": FORMAT, "model": self.model_name, "dim": self.dim, "count": len(self),
+                    "kind": self.kind, "size": tmp.stat().st_size, "sha256": _sha256(tmp)}
+            os.replace(tmp, d / INDEX_FILE)
+            mtmp = d / f".{META_FILE}.{os.getpid()}.tmp"
+            with mtmp.open("w", encoding="utf-8") as f:
+                json.dump(meta, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(mtmp, d / META_FILE)
+            _fsync_dir(d)
+        except OSError as e:
+            raise StoreError(f"Cannot write the search index in {d}: {e}. Check the folder is writable "
+                             "and the disk is not full.") from e
+        self.dirty = False
+
+
+def sync(store: Store, index: VectorIndex, encoder: Encoder, progress: Progress | None = None, *,
+         batch_size: int = 64, save: bool = True) -> SyncResult:
+    """Make the index hold exactly the store's body passages: embed and add the missing, drop the deleted.
+
+    Runs after every ingest and source removal, and refills an index open() found damaged.
+    """
+    from factcheck.embed import CachedEncoder
+
+    if encoder.name != index.model_name or encoder.dim != index.dim:
+        raise IndexMismatchError(
+            f"The search index was built with {index.model_name} (dim {index.dim}), this is {encoder.name} "
+            f"(dim {encoder.dim}): run `factcheck reindex`.")
+    cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(store, encoder)
+    want = np.asarray(store.passage_ids(), dtype=np.int64)
+    have = index.ids()
+    removed = index.remove(have[~np.isin(have, want)])
+    todo = want[~np.isin(want, have)]
+    total, added = len(todo), 0
+    for lo in range(0, total, SYNC_CHUNK):
+        chunk = [int(i) for i in todo[lo:lo + SYNC_CHUNK]]
+        passages = store.passages(ids=chunk)
+
+        def step(done: int, _n: int, lo: int = lo) -> None:
+            if progress is not None:
+                progress(lo + done, total)
+
+        vecs = cached.encode([p.text for p in passages], batch_size=batch_size, progress=step)
+        index.add([p.id for p in passages], vecs)
+        added += len(passages)
+    if progress is not None:
+        progress(total, total)
+    message, index.message = index.message, None
+    if save and index.dirty:
+        index.save()
+    return SyncResult(added=added, removed=removed, message=message)
+
+
+def rebuild(store: Store, encoder: Encoder, progress: Progress | None = None, *,
+            batch_size: int = 64) -> tuple[VectorIndex, SyncResult]:
+    """A fresh index for this encoder from the stored passages (what `factcheck reindex` runs)."""
+    index = VectorIndex(store.path, encoder.name, encoder.dim)
+    index.dirty = True
+    return index, sync(store, index, encoder, progress, batch_size=batch_size)

@@ -1,0 +1,209 @@
+"""index: FAISS persisted in the store folder — add/remove, reopen, copy, mismatch, damage, HNSW switch."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from factcheck import index as ix
+from factcheck.errors import IndexMismatchError
+
+DIM = 16
+
+
+def unit(rows: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal((rows, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_add_search_remove(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vecs = unit(10)
+    vi.add(range(100, 110), vecs)
+    assert len(vi) == 10
+    scores, ids = vi.search(vecs[3], 2)
+    assert ids[0, 0] == 103 and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    assert vi.remove([103, 999]) == 1
+    assert 103 not in vi.search(vecs[3], 10)[1][0]
+    # asking for more than there is pads with -1
+    scores, ids = vi.search(vecs[0], 20)
+    assert ids.shape == (1, 20) and (ids[0, 9:] == -1).all() and np.isneginf(scores[0, 9:]).all()
+
+
+def test_add_replaces_an_id_already_held(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    a, b = unit(2)
+    vi.add([1], a[None])
+    vi.add([1], b[None])
+    assert len(vi) == 1
+    assert vi.search(b, 1)[1][0, 0] == 1 and vi.search(b, 1)[0][0, 0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_bad_shapes_are_refused(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    with pytest.raises(ValueError, match="dim 16"):
+        vi.add([1], np.zeros((1, 8), dtype=np.float32))
+    with pytest.raises(ValueError, match="duplicate"):
+        vi.add([1, 1], unit(2))
+    with pytest.raises(ValueError, match="dim"):
+        vi.search(np.zeros(8, dtype=np.float32), 1)
+
+
+def test_allowed_restricts_the_search(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vecs = unit(20)
+    vi.add(range(20), vecs)
+    _, ids = vi.search(vecs[0], 5, allowed=[7, 8])
+    assert set(ids[0][:2]) == {7, 8} and (ids[0][2:] == -1).all()
+
+
+def test_save_and_reopen_answer_the_same(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vecs = unit(50)
+    vi.add(range(50), vecs)
+    vi.remove([4])
+    vi.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [ix.INDEX_FILE, ix.META_FILE]  # no temp files left
+    meta = json.loads((tmp_path / ix.META_FILE).read_text())
+    assert (meta["model"], meta["dim"], meta["count"], meta["kind"]) == ("m", DIM, 49, "flat")
+    again = ix.VectorIndex.open(tmp_path, "m", DIM)
+    assert again.message is None and len(again) == 49
+    q = unit(3, seed=9)
+    assert np.array_equal(again.search(q, 5)[1], vi.search(q, 5)[1])
+
+
+def test_model_or_dim_mismatch_is_refused_naming_both(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "model-a", DIM)
+    vi.add([1], unit(1))
+    vi.save()
+    with pytest.raises(IndexMismatchError) as e:
+        ix.VectorIndex.open(tmp_path, "model-b", 32)
+    msg = str(e.value)
+    assert "model-a (dim 16)" in msg and "model-b (dim 32)" in msg and "factcheck reindex" in msg
+    rebuilt = ix.VectorIndex.open(tmp_path, "model-b", 32, rebuild_on_mismatch=True)
+    assert len(rebuilt) == 0 and rebuilt.dim == 32 and "model-a" in (rebuilt.message or "")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "no-meta", "bad-meta", "count", "no-index"])
+def test_damage_is_detected_not_crashed_on(tmp_path, damage):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(30), unit(30))
+    vi.save()
+    f, m = tmp_path / ix.INDEX_FILE, tmp_path / ix.META_FILE
+    if damage == "truncate":
+        f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+    elif damage == "garbage":
+        f.write_bytes(b"\0" * f.stat().st_size)
+    elif damage == "no-meta":
+        m.unlink()
+    elif damage == "bad-meta":
+        m.write_text("{not json")
+    elif damage == "count":
+        meta = json.loads(m.read_text())
+        meta["count"] = 31
+        m.write_text(json.dumps(meta))
+    else:
+        f.unlink()
+    opened = ix.VectorIndex.open(tmp_path, "m", DIM)
+    assert len(opened) == 0 and opened.dirty
+    assert "damaged" in (opened.message or "") and "rebuilding" in (opened.message or "")
+
+
+def test_truncated_index_is_rebuilt_from_the_store(store, add_article, fake_encoder):
+    add_article("A", ["The homicide rate fell by a third.", "Fentanyl seizures dropped."])
+    add_article("B", ["Migration toward the border declined.", "The talks went well."])
+    vi = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    first = ix.sync(store, vi, fake_encoder)
+    assert (first.added, first.removed, first.message) == (4, 0, None)
+    calls = fake_encoder.calls
+    q = fake_encoder.encode(["homicide rate"])
+    before = vi.search(q, 4)
+    f = store.path / ix.INDEX_FILE
+    f.write_bytes(f.read_bytes()[:100])
+    again = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    result = ix.sync(store, again, fake_encoder)
+    assert result.added == 4 and "damaged" in (result.message or "")
+    assert fake_encoder.calls == calls + 1  # rebuilt from cached embeddings: only the query was encoded
+    assert np.array_equal(again.search(q, 4)[1], before[1])
+    assert ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim).message is None  # saved whole
+
+
+def test_store_copied_elsewhere_opens_and_answers_the_same(store, add_article, fake_encoder, tmp_path):
+    from factcheck.retrieve import retrieve
+    from factcheck.store import Store
+
+    add_article("A", ["The homicide rate fell by a third.", "Fentanyl seizures dropped."])
+    add_article("B", ["Homicides fell by a third, officials said.", "The weather was mild."])
+    vi = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    ix.sync(store, vi, fake_encoder)
+    q = fake_encoder.encode(["the homicide rate fell"])[0]
+    here = retrieve(store, vi, q, k=2)
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(store.path, copy)
+    with Store.open(copy) as there:
+        moved = ix.VectorIndex.open(there.path, fake_encoder.name, fake_encoder.dim)
+        assert moved.message is None and len(moved) == 4
+        assert ix.sync(there, moved, fake_encoder).added == 0
+        assert retrieve(there, moved, q, k=2) == here
+
+
+def test_sync_follows_the_store(store, add_article, fake_encoder):
+    add_article("A", ["One fact here."], comments=["A reader's comment is never indexed."])
+    add_article("B", ["Another fact there.", "And a third."])
+    vi = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    seen: list[tuple[int, int]] = []
+    assert ix.sync(store, vi, fake_encoder, lambda d, t: seen.append((d, t))).added == 3
+    assert seen[-1] == (3, 3)
+    assert sorted(vi.ids()) == sorted(store.passage_ids())
+    removed = store.remove_source("B")
+    result = ix.sync(store, vi, fake_encoder)
+    assert (result.added, result.removed) == (0, 2)
+    assert sorted(vi.ids()) == sorted(store.passage_ids()) and not set(removed) & set(vi.ids())
+    assert not vi.dirty  # saved
+    assert len(ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)) == 1
+
+
+def test_sync_refuses_another_model(store, fake_encoder):
+    vi = ix.VectorIndex(store.path, "another", fake_encoder.dim)
+    with pytest.raises(IndexMismatchError, match="another"):
+        ix.sync(store, vi, fake_encoder)
+
+
+def test_rebuild_makes_a_fresh_index_for_the_encoder(store, add_article, fake_encoder):
+    add_article("A", ["One fact here.", "Two facts here."])
+    old = ix.VectorIndex(store.path, "old-model", 8)
+    old.add([1], np.ones((1, 8), dtype=np.float32) / np.sqrt(8))
+    old.save()
+    vi, result = ix.rebuild(store, fake_encoder)
+    assert result.added == 2 and len(vi) == 2
+    assert ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim).message is None
+
+
+def test_switches_to_ivf_past_the_threshold_and_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(ix, "IVF_THRESHOLD", 200)
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vecs = unit(600)
+    vi.add(range(150), vecs[:150])
+    assert vi.kind == "flat"
+    vi.add(range(150, 300), vecs[150:300])
+    assert vi.kind == "ivf" and len(vi) == 300
+    assert vi.search(vecs[250], 1)[1][0, 0] == 250
+    assert vi.remove([250, 251, 9999]) == 2
+    assert len(vi) == 298 and 250 not in vi.search(vecs[250], 10)[1][0]
+    vi.add([250], vecs[250][None])
+    vi.add([250], vecs[250][None])  # adding again replaces, never duplicates
+    assert vi.search(vecs[250], 1)[1][0, 0] == 250 and len(vi) == 299
+    exact = ix.VectorIndex(tmp_path / "exact", "m", DIM)
+    exact.add(vi.ids(), vecs[vi.ids()])
+    q = unit(20, seed=5)
+    _, want = exact.search(q, 10)
+    _, got = vi.search(q, 10, nprobe=vi._index.nlist)  # probing every list is exact
+    assert np.array_equal(np.sort(got, axis=1), np.sort(want, axis=1))
+    vi.save()
+    again = ix.VectorIndex.open(tmp_path, "m", DIM)
+    assert again.kind == "ivf" and len(again) == 299 and 251 not in again.ids()
+    again.remove(range(220))  # below half the threshold: back to exact search
+    assert again.kind == "flat" and len(again) == 79
+    assert sorted(again.ids()) == [i for i in range(220, 300) if i != 251]
