@@ -1,8 +1,93 @@
-"""CLI verbs (placeholder until its owner fills it in)."""
+"""CLI verbs for the corpus: ingest, claims, stats.
+
+`claims --json` gives each claim's "article" as the article's title, or "article <id>" when it has none,
+and "article_id" as the number (titles are for people, ids for scripts).
+"""
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import asdict
+
+from factcheck.cli import EXIT_USER_ERROR, add_common, emit, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add this module's verbs to the parser."""
+    p = sub.add_parser("ingest", help="add articles: files, folders, http(s) URLs")
+    p.add_argument("inputs", nargs="+", metavar="PATH|URL", help="a .txt .md .html .json .csv file, a folder, a URL")
+    p.add_argument("--source", metavar="NAME", help="the outlet's name for every input (overrides metadata)")
+    add_common(p)
+    p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("claims", help="list check-worthy sentences (claims)")
+    p.add_argument("--source", metavar="NAME", help="only this outlet's claims")
+    add_common(p)
+    p.set_defaults(func=_claims)
+
+    p = sub.add_parser("stats", help="counts of sources, articles, passages, comments and claims")
+    add_common(p)
+    p.set_defaults(func=_stats)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from factcheck.ingest import ingest
+    from factcheck.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.store_dir) as store:
+        results = ingest(store, args.inputs, settings, source=args.source)
+        stats = store.stats(settings.claim_threshold)
+    refused = [r for r in results if r.status == "refused"]
+
+    def human() -> None:
+        for r in results:
+            if r.status == "added":
+                print(f"added    {r.origin}: {r.title or '(untitled)'} [{r.source}], {r.claims} claims")
+            elif r.status == "skipped":
+                print(f"skipped  {r.origin}: {r.reason}")
+        for r in refused:  # one line each, on stderr, so scripts can tell them apart
+            print(f"refused  {r.reason if r.reason.startswith(r.origin) else f'{r.origin}: {r.reason}'}",
+                  file=sys.stderr)
+        counts = {s: sum(r.status == s for r in results) for s in ("added", "skipped", "refused")}
+        print(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; the store holds {stats['articles']} articles, "
+              f"{stats['claims']} claims")
+
+    emit(args, {"results": [asdict(r) for r in results], "stats": stats}, human)
+    return EXIT_USER_ERROR if refused else 0
+
+
+def _claims(args: argparse.Namespace) -> int:
+    from factcheck.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.store_dir) as store:
+        titles = {a.id: a.title for a in store.articles(args.source)}
+        claims = store.claims(settings.claim_threshold, source=args.source)
+    rows = [{"id": c.id, "text": c.text, "source": c.source,
+             "article": titles.get(c.article_id) or f"article {c.article_id}", "article_id": c.article_id,
+             "score": round(c.score, 4), "start": c.start, "end": c.end} for c in claims]
+
+    def human() -> None:
+        for r in rows:
+            print(f"{r['score']:.2f}  [{r['source']}] {r['text']}")
+        print(f"{len(rows)} claims (check-worthiness >= {settings.claim_threshold})")
+
+    emit(args, {"claims": rows}, human)
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from factcheck.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings.store_dir) as store:
+        stats = store.stats(settings.claim_threshold)
+        sources = [asdict(s) for s in store.sources(settings.claim_threshold)]
+
+    def human() -> None:
+        print(", ".join(f"{v} {k}" for k, v in stats.items()))
+        for s in sources:
+            print(f"  {s['name']}: {s['articles']} articles, {s['claims']} claims")
+
+    emit(args, {**stats, "by_source": sources}, human)
+    return 0

@@ -1,0 +1,359 @@
+"""The corpus: turn pasted text, files, folders and URLs into ArticleDrafts (without passages).
+
+Readers for .txt .md .html/.htm .json/.jsonl .csv; a folder is read recursively in sorted order.
+Every refusal is an IngestError with one line a person can act on: empty, binary, too big, malformed.
+Metadata comes from the input (JSON fields, CSV columns, HTML meta tags via trafilatura, a
+sources.json beside the files); what the input does not say is left None, never invented.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from factcheck.clean import clean, parse_date
+from factcheck.errors import IngestError
+from factcheck.records import ArticleDraft
+from factcheck.settings import Settings
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".json", ".jsonl", ".csv"}
+# a metadata file for the articles in its folder, matched by file name (see data/sources.json)
+SOURCES_FILE = "sources.json"
+
+# field names accepted in JSON objects and CSV headers (case-insensitive), first found wins
+FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "articlebody", "article_body", "maintext", "full_text",
+             "newbody", "story"),
+    "title": ("title", "headline", "newstitle", "name"),
+    "source": ("source", "outlet", "publisher", "site_name", "sitename", "newssource", "site", "publication"),
+    "date": ("date", "published", "published_at", "publish_date", "datepublished", "pubdate", "date_publish"),
+    "url": ("url", "link", "newslink", "href"),
+    "author": ("author", "authors", "byline", "creator"),
+}
+
+# binary if more than this share of the first 8 KB are control characters (tab, newlines, form feed aside)
+_MAX_CONTROL_SHARE = 0.10
+_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v", "\x1b"}
+
+
+# --- decoding -----------------------------------------------------------------------------------
+def decode(data: bytes, name: str = "input", *, encoding: str | None = None) -> str:
+    """Bytes → text: BOM (UTF-8/16/32), else UTF-8, else UTF-16 without BOM, else cp1252, else latin-1.
+
+    Refuses binary data and empty text. Newlines become "\\n" so offsets are the same on every platform."""
+    if not data.strip():
+        raise IngestError(f"{name}: the input is empty; there is no text to read.")
+    text = _decode(data, encoding)
+    sample = text[:8192]
+    if "\x00" in sample:
+        raise IngestError(f"{name}: this looks like a binary file (it contains NUL bytes), not text.")
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
+    if controls > _MAX_CONTROL_SHARE * len(sample):
+        raise IngestError(f"{name}: this looks like a binary file ({controls} control characters in the first "
+                          f"{len(sample)}), not text.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(f"{name}: the input holds only whitespace; there is no text to read.")
+    return text
+
+
+def _decode(data: bytes, encoding: str | None) -> str:
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong charset header is common: fall through to our own detection
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) > len(head) // 4:
+        # UTF-16 without a BOM: NULs sit on one side of every ASCII character
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
+            return data.decode("utf-16-le", errors="replace")
+        if even > 0.4 * len(head) / 2 and odd < 0.05 * len(head) / 2:
+            return data.decode("utf-16-be", errors="replace")
+        return data.decode("latin-1")  # binary: the NUL check in decode() refuses it
+    try:
+        # Western news pages that are not UTF-8 are nearly always Windows-1252 (a superset of printable latin-1)
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# --- reading ------------------------------------------------------------------------------------
+def from_text(text: str, *, source: str | None = None, title: str | None = None, date: str | None = None,
+              url: str | None = None, author: str | None = None, origin: str = "paste",
+              settings: Settings | None = None) -> ArticleDraft:
+    """One article from text. What metadata does not say comes from the text itself (masthead, headline,
+    dateline, byline); the source falls back to the URL's host, else the origin's file stem."""
+    settings = settings or Settings()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise IngestError(f"{origin}: the text is empty; there is nothing to ingest.")
+    if len(text) > settings.max_text_chars:
+        raise IngestError(f"{origin}: the text has {len(text):,} characters, more than the limit of "
+                          f"{settings.max_text_chars:,}; split it into several articles.")
+    c = clean(text)
+    if not c.body_spans:
+        raise IngestError(f"{origin}: no article text found (only headings, page chrome or comments).")
+    name = _clean_str(source) or c.masthead or _host(url) or _fallback_name(origin)
+    return ArticleDraft(
+        source=name, text=text, title=_clean_str(title) or c.title,
+        date=_norm_date(date) or c.date, url=_clean_str(url), author=_clean_str(author) or c.author,
+        origin=origin)
+
+
+def read_bytes(name: str, data: bytes, settings: Settings, *, suffix: str | None = None,
+               encoding: str | None = None, url: str | None = None,
+               meta: Mapping[str, Any] | None = None) -> list[ArticleDraft]:
+    """Articles in one file's bytes; the format is `suffix`, else the name's suffix (plain text if unknown)."""
+    if len(data) > settings.max_input_bytes:
+        raise IngestError(f"{name}: {_mb(len(data))} is over the {_mb(settings.max_input_bytes)} input limit.")
+    suffix = (suffix or Path(urlsplit(name).path if "://" in name else name).suffix).lower()
+    meta = dict(meta or {})
+    if url:
+        meta.setdefault("url", url)
+    text = decode(data, name, encoding=encoding)
+    if suffix in HTML_SUFFIXES:
+        return [_from_html(name, text, settings, meta)]
+    if suffix == ".json":
+        return [_from_record(name, rec, f"{name}#{i + 1}", settings, meta) for i, rec in _json_records(name, text)]
+    if suffix == ".jsonl":
+        return [_from_record(name, rec, f"{name}#{i + 1}", settings, meta) for i, rec in _jsonl_records(name, text)]
+    if suffix == ".csv":
+        return [_from_record(name, rec, f"{name}#row{i}", settings, meta) for i, rec in _csv_records(name, text)]
+    if _looks_like_html(text) and suffix not in TEXT_SUFFIXES:
+        return [_from_html(name, text, settings, meta)]
+    return [_record_draft({"text": text, **meta}, name, settings)]
+
+
+def read_path(path: str | os.PathLike[str], settings: Settings) -> list[ArticleDraft]:
+    """Articles in a file, or in every supported file of a folder (recursive, sorted). For a folder, the
+    first bad file raises; ingest.ingest reads folders file by file so one bad file stops nothing."""
+    p = Path(path)
+    if p.is_dir():
+        return [d for f in files_in(p) for d in read_path(f, settings)]
+    if not p.exists():
+        raise IngestError(f"{p}: no such file or folder.")
+    try:
+        size = p.stat().st_size
+        if size > settings.max_input_bytes:
+            # refused from its size alone: a huge file is never read into memory
+            raise IngestError(f"{p}: {_mb(size)} is over the {_mb(settings.max_input_bytes)} input limit; "
+                              "split it or raise FACTCHECK max_input_bytes.")
+        data = p.read_bytes()
+    except OSError as e:
+        raise IngestError(f"{p}: cannot be read ({e.strerror or e}).") from e
+    return read_bytes(str(p), data, settings, meta=sidecar_meta(p))
+
+
+def read_url(url: str, settings: Settings) -> list[ArticleDraft]:
+    """Download a web page (SSRF-safe, see fetch) and read it like a file of its content type."""
+    from factcheck.fetch import fetch_url
+
+    got = fetch_url(url, settings)
+    kind, _, params = got.content_type.partition(";")
+    suffix = {"text/html": ".html", "application/xhtml+xml": ".html", "application/json": ".json",
+              "text/csv": ".csv", "text/markdown": ".md"}.get(kind.strip().lower(), ".txt")
+    charset = next((v.strip(' "') for k, _, v in (p.partition("=") for p in params.split(";"))
+                    if k.strip().lower() == "charset"), None)
+    drafts = read_bytes(got.final_url, got.body, settings, suffix=suffix, encoding=charset, url=got.final_url)
+    return [replace(d, origin=url) for d in drafts] if len(drafts) == 1 else drafts
+
+
+def files_in(folder: Path) -> list[Path]:
+    """Supported files under a folder, recursively, sorted; hidden files and sources.json skipped."""
+    out: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for f in sorted(files):
+            if f.startswith(".") or f == SOURCES_FILE or Path(f).suffix.lower() not in SUFFIXES:
+                continue
+            out.append(Path(root) / f)
+    return sorted(out)
+
+
+def sidecar_meta(path: Path) -> dict[str, Any]:
+    """Metadata for `path` from a sources.json in its folder: {"file name": {outlet, title, date, url, ...}}
+    or a list of objects with a "file" field. A broken sidecar is ignored: the article still reads."""
+    side = path.parent / SOURCES_FILE
+    if not side.is_file():
+        return {}
+    try:
+        raw = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entries = raw.get("articles", raw) if isinstance(raw, dict) else raw
+    if isinstance(entries, dict):
+        entry = entries.get(path.name)
+    elif isinstance(entries, list):
+        entry = next((e for e in entries if isinstance(e, dict) and e.get("file") == path.name), None)
+    else:
+        entry = None
+    if not isinstance(entry, dict):
+        return {}
+    meta = {k: v for k, v in entry.items() if v is not None and k != "file"}
+    if "outlet" not in meta and entry.get("source_label"):
+        meta["source"] = entry["source_label"]  # the outlet is unknown: a label that says so
+    return meta
+
+
+# --- formats ------------------------------------------------------------------------------------
+def _json_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise IngestError(f"{name}: broken JSON at line {e.lineno}, column {e.colno}: {e.msg}.") from e
+    if isinstance(data, dict) and _field(data, "text") is None:
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1:  # {"articles": [...]}
+            data = lists[0]
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise IngestError(f"{name}: the JSON list is empty; there is no article to read.")
+    yield from enumerate(records)
+
+
+def _jsonl_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
+    rows = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise IngestError(f"{name}: broken JSON on line {n}, column {e.colno}: {e.msg}.") from e
+    yield from enumerate(rows)
+
+
+def _csv_records(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    csv.field_size_limit(64 * 1024 * 1024)
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        header = next(reader)
+    except (csv.Error, StopIteration) as e:
+        raise IngestError(f"{name}: broken CSV header: {e}.") from e
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if not any(h.lower() in FIELDS["text"] for h in header):
+        raise IngestError(f"{name}: no text column in the CSV header ({', '.join(header)[:120]}); "
+                          f"name one of: {', '.join(FIELDS['text'][:4])}.")
+    rows = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue  # blank rows (often trailing) carry nothing
+            if len(row) != len(header):
+                raise IngestError(f"{name}: broken CSV at line {reader.line_num}: {len(row)} fields where the "
+                                  f"header has {len(header)} (an unquoted comma or quote?).")
+            rows.append((reader.line_num, dict(zip(header, row, strict=True))))
+    except csv.Error as e:
+        raise IngestError(f"{name}: broken CSV at line {reader.line_num}: {e}.") from e
+    if not rows:
+        raise IngestError(f"{name}: the CSV has a header but no rows.")
+    yield from rows
+
+
+def _from_record(name: str, rec: Any, origin: str, settings: Settings, meta: Mapping[str, Any]) -> ArticleDraft:
+    if not isinstance(rec, dict):
+        raise IngestError(f"{origin}: expected an article object with a text field, found {type(rec).__name__}.")
+    merged = {**meta, **{k: v for k, v in rec.items() if v not in (None, "")}}
+    return _record_draft(merged, origin, settings)
+
+
+def _record_draft(rec: Mapping[str, Any], origin: str, settings: Settings) -> ArticleDraft:
+    body = _field(rec, "text")
+    if isinstance(body, list):  # paragraphs
+        body = "\n\n".join(str(p) for p in body if p)
+    if not isinstance(body, str) or not body.strip():
+        raise IngestError(f"{origin}: no article text (expected a field named {', '.join(FIELDS['text'][:3])}).")
+    return from_text(body, source=_as_str(_field(rec, "source")), title=_as_str(_field(rec, "title")),
+                     date=_as_str(_field(rec, "date")), url=_as_str(_field(rec, "url")),
+                     author=_as_str(_field(rec, "author")), origin=origin, settings=settings)
+
+
+def _from_html(name: str, html: str, settings: Settings, meta: Mapping[str, Any]) -> ArticleDraft:
+    import trafilatura  # heavy-ish (lxml); only when a page is read
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=meta.get("url"), with_metadata=True, include_comments=True,
+            # no extensive search: htmldate would otherwise guess a date from a copyright line
+            date_extraction_params={"extensive_search": False, "original_date": True})
+    except Exception as e:  # noqa: BLE001 - a parser failure on one page is that page's refusal
+        raise IngestError(f"{name}: the HTML could not be parsed ({type(e).__name__}).") from e
+    d = doc if isinstance(doc, dict) else (doc.as_dict() if doc is not None else {})
+    text = (d.get("text") or "").strip()
+    if not text:
+        raise IngestError(f"{name}: no article text found in the HTML page.")
+    if d.get("comments"):
+        # reader comments stay apart: after a heading that clean() reads as the start of comments
+        text = f"{text}\n\nComments\n{d['comments'].strip()}"
+    rec = {"text": text, "title": d.get("title"), "source": d.get("sitename"), "date": d.get("date"),
+           "url": d.get("url"), "author": d.get("author")}
+    rec.update({k: v for k, v in meta.items() if v})
+    return _record_draft(rec, name, settings)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _field(rec: Mapping[str, Any], key: str) -> Any:
+    lower = {str(k).lower(): v for k, v in rec.items()}
+    for name in FIELDS[key]:
+        if lower.get(name) not in (None, ""):
+            return lower[name]
+    return None
+
+
+def _as_str(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v if x) or None
+    if isinstance(v, dict):
+        return _as_str(v.get("name"))
+    return str(v)
+
+
+def _clean_str(v: str | None) -> str | None:
+    return " ".join(v.split()) if v and v.strip() else None
+
+
+def _norm_date(v: str | None) -> str | None:
+    return parse_date(v) if v else None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _fallback_name(origin: str) -> str:
+    if origin == "paste":
+        return "pasted text"
+    if "://" in origin:
+        return _host(origin) or origin
+    return Path(origin.split("#", 1)[0]).stem or origin
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:1024].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB"

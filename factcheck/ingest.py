@@ -1,0 +1,158 @@
+"""Ingest: inputs → drafts → clean → sentences → check-worthiness → store.
+
+Each input gets an IngestResult: "added", "skipped" (already stored) or "refused" with a one-line reason.
+A refused input changes nothing in the store and never stops the inputs after it; each article lands
+with all its passages in one transaction (Store.add_article). Scoring is batched across articles
+because a model scores a batch of sentences far faster than one article at a time.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from factcheck import corpus
+from factcheck.clean import clean
+from factcheck.errors import IngestError, ModelMissingError
+from factcheck.records import ArticleDraft, IngestResult, PassageDraft
+from factcheck.sentences import split_span
+from factcheck.settings import Settings
+from factcheck.store import Store
+
+Scorer = Callable[[Sequence[str]], np.ndarray]
+Progress = Callable[[int, int, str], None]
+Input = ArticleDraft | str | os.PathLike[str]
+_Slot = IngestResult | tuple[ArticleDraft, tuple[PassageDraft, ...]]
+
+# articles whose sentences are scored in one call
+SCORE_BATCH_ARTICLES = 32
+
+
+def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source: str | None = None,
+           progress: Progress | None = None, scorer: Scorer | None = None) -> list[IngestResult]:
+    """Ingest drafts, file or folder paths, and http(s) URLs; one result per article (or per refused input),
+    in input order. `source` overrides every article's outlet name; `scorer` defaults to claims.score."""
+    items = expand(inputs)
+    slots: list[_Slot] = []
+    pending: list[int] = []
+    score = scorer
+    for done, (origin, item) in enumerate(items, 1):
+        try:
+            drafts = [replace(d, source=source) if source else d for d in _read(item, settings)]
+            # all of a file's articles are prepared before any is queued: a bad one refuses the file whole
+            prepared = [(d, d.passages or _passages(d)) for d in drafts]
+            for pair in prepared:
+                slots.append(pair)
+                pending.append(len(slots) - 1)
+        except IngestError as e:
+            slots.append(IngestResult(origin=origin, status="refused", reason=str(e)))
+        except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others
+            slots.append(IngestResult(origin=origin, status="refused",
+                                      reason=f"{origin}: could not be read ({type(e).__name__}: {e})."))
+        if len(pending) >= SCORE_BATCH_ARTICLES or (done == len(items) and pending):
+            score = score or _default_scorer()
+            _store_batch(store, slots, pending, settings, score)
+            pending = []
+        if progress is not None:
+            progress(done, len(items), origin)
+    return [s for s in slots if isinstance(s, IngestResult)]
+
+
+def expand(inputs: Iterable[Input]) -> list[tuple[str, Input]]:
+    """(origin, item) per input: folders become their files; strings with :// stay URLs."""
+    out: list[tuple[str, Input]] = []
+    for item in inputs:
+        if isinstance(item, ArticleDraft):
+            out.append((item.origin or "paste", item))
+        elif isinstance(item, str) and "://" in item:
+            out.append((item, item))
+        else:
+            p = Path(item)
+            if p.is_dir():
+                files = corpus.files_in(p)
+                out.extend((str(f), f) for f in files)
+                if not files:
+                    out.append((str(p), p))  # _read refuses it: no supported files
+            else:
+                out.append((str(p), p))
+    return out
+
+
+def passages_of(text: str, scores: Sequence[float] | None = None) -> list[PassageDraft]:
+    """Body sentences and reader comments of a text, in text order; body scores from `scores` (or 0)."""
+    return list(_with_scores(_passages_text(text), scores))
+
+
+def _read(item: Input, settings: Settings) -> list[ArticleDraft]:
+    if isinstance(item, ArticleDraft):
+        return [item]
+    if isinstance(item, str) and "://" in item:
+        return corpus.read_url(item, settings)
+    p = Path(item)
+    if p.is_dir():
+        raise IngestError(f"{p}: no supported files in this folder ({', '.join(sorted(corpus.SUFFIXES))}).")
+    return corpus.read_path(p, settings)
+
+
+def _passages_text(text: str) -> tuple[PassageDraft, ...]:
+    c = clean(text)
+    body = [PassageDraft("body", s, e, text[s:e]) for p in c.body_spans for s, e in split_span(text, *p)]
+    # one passage per comment: shown as the reader wrote it, never scored as the outlet's claim
+    comments = [PassageDraft("comment", s, e, text[s:e]) for s, e in c.comment_spans]
+    return tuple(sorted(body + comments, key=lambda p: p.start))
+
+
+def _passages(draft: ArticleDraft) -> tuple[PassageDraft, ...]:
+    passages = _passages_text(draft.text)
+    if not any(p.kind == "body" for p in passages):
+        raise IngestError(f"{draft.origin}: no article text found (only headings, page chrome or comments).")
+    return passages
+
+
+def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | None) -> list[PassageDraft]:
+    it = iter(scores if scores is not None else [])
+    out = []
+    for p in passages:
+        if p.kind == "body":
+            out.append(replace(p, score=float(next(it, 0.0))))
+        else:
+            out.append(p)
+    return out
+
+
+def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings, score: Scorer) -> None:
+    queued = [slots[i] for i in pending]
+    pairs = [q for q in queued if not isinstance(q, IngestResult)]
+    texts = [p.text for _, passages in pairs for p in passages if p.kind == "body"]
+    values = _checked(score(texts) if texts else np.zeros(0), len(texts))
+    pos = 0
+    for i, (draft, passages) in zip(pending, pairs, strict=True):
+        n = sum(1 for p in passages if p.kind == "body")
+        scored = tuple(_with_scores(passages, values[pos:pos + n].tolist()))
+        pos += n
+        article_id, created = store.add_article(replace(draft, passages=scored))
+        claims = sum(1 for p in scored if p.kind == "body" and p.score >= settings.claim_threshold)
+        slots[i] = IngestResult(
+            origin=draft.origin, status="added" if created else "skipped",
+            reason="" if created else f"already in the store (article {article_id})",
+            article_id=article_id, title=draft.title, source=draft.source, claims=claims)
+
+
+def _checked(values: np.ndarray, n: int) -> np.ndarray:
+    """Scores as n floats in [0, 1]; NaN counts as 0 (not worth checking) rather than poisoning the store."""
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if arr.shape[0] != n:
+        raise ValueError(f"the check-worthiness scorer returned {arr.shape[0]} scores for {n} sentences")
+    return np.clip(np.nan_to_num(arr, nan=0.0), 0.0, 1.0)
+
+
+def _default_scorer() -> Scorer:
+    try:
+        from factcheck.claims import score
+    except ImportError as e:
+        raise ModelMissingError(f"The check-worthiness scorer (factcheck.claims) cannot be loaded: {e}. "
+                                "Reinstall factcheck with its dependencies.") from e
+    return score

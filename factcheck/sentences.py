@@ -1,0 +1,100 @@
+"""Sentences: split a text into (start, end) spans that index the text itself.
+
+pysbd (clean=False) knows "U.S.", "Dr.", quotes and decimals, but its own char spans can drift, so we
+map each segment back onto the text ourselves. Paragraph breaks are hard breaks; a single newline is a
+hard break too unless the lines look hard-wrapped (long lines of similar length, no final punctuation).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_PARA = re.compile(r"\n[ \t\r\f\v]*\n")
+_TERMINAL = tuple('.!?:;"”’»)')
+# a wrapped line is at least this share of the paragraph's longest line
+_WRAP_RATIO = 0.6
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split(text: str) -> list[tuple[int, int]]:
+    """Sentence spans (start, end) into `text`, in order; text[start:end] is a stripped, non-empty sentence."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _blocks(text):
+        spans.extend(_segment_block(text, start, end))
+    return spans
+
+
+def split_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of text[start:end], with spans into the whole `text`."""
+    return [(start + s, start + e) for s, e in split(text[start:end])]
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Stretches of text no sentence crosses: paragraphs, and lines that are not hard-wrapped."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*_PARA.finditer(text), None]:
+        para_end = m.start() if m else len(text)
+        out.extend(_lines_of_paragraph(text, pos, para_end))
+        if m:
+            pos = m.end()
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _lines_of_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    lines: list[tuple[int, int]] = []
+    pos = start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl == -1 else nl
+        lines.append((pos, line_end))
+        if nl == -1:
+            break
+        pos = nl + 1
+    if len(lines) == 1:
+        return lines
+    longest = max(len(text[s:e].strip()) for s, e in lines)
+    merged: list[tuple[int, int]] = [lines[0]]
+    for (prev_s, prev_e), (s, e) in zip(lines, lines[1:], strict=False):
+        prev_line = text[prev_s:prev_e].strip()
+        wrapped = (bool(prev_line) and not prev_line.endswith(_TERMINAL)
+                   and len(prev_line) >= max(40.0, _WRAP_RATIO * longest))
+        if wrapped:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _segment_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    # pysbd breaks at every newline; inside a wrapped block a newline is a space (same length, same offsets)
+    flat = text[start:end].replace("\n", " ")
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for seg in _segmenter().segment(flat):
+        piece = seg.strip()
+        if not piece:
+            continue
+        at = flat.find(piece, cursor)
+        length = len(piece)
+        if at < 0:
+            # pysbd changed whitespace inside the segment: match its words with any whitespace between
+            words = [re.escape(w) for w in piece.split()]
+            m = re.compile(r"\s+".join(words)).search(flat, cursor)
+            if m is None:
+                continue
+            at, length = m.start(), m.end() - m.start()
+        spans.append((start + at, start + at + length))
+        cursor = at + length
+    tail = flat[cursor:].strip()
+    if tail:
+        # never lose text: whatever pysbd did not hand back becomes the last sentence
+        at = flat.find(tail, cursor)
+        spans.append((start + at, start + at + len(tail)))
+    return spans
