@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,39 @@ def test_check_claim_drops_the_claim_passage_itself():
     hits = [FakeHit(7, "The outlet agrees", "A", 1, 1.0)]
     c = check_claim("x", hits, FixedModel(), claim_source="A", claim_passage=P(7, 1))
     assert c.evidence == () and c.verdict.label == "single-source" and c.claim_passage_id == 7
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    from factcheck.api import Factcheck
+
+    fc = Factcheck(Settings(store_dir=tmp_path_factory.mktemp("seed_store")))
+    for i, path in enumerate(sorted(SEEDS.glob("*.txt"))):
+        results = fc.ingest_paths([path], source=f"seed outlet {i + 1}")
+        assert [r.status for r in results] == ["added"], results
+    return fc
+
+
+@pytest.mark.model
+def test_seed_claim_is_corroborated_by_both_outlets(seeded):
+    c = seeded.check("Mexico's homicide rate has dropped significantly, Sheinbaum said")
+    assert c.verdict.label == "corroborated", c.verdict
+    assert c.verdict.supporting_sources == ("seed outlet 1", "seed outlet 2")
+
+
+@pytest.mark.model
+def test_seed_claim_reversed_is_contested(seeded):
+    c = seeded.check("Mexico's homicide rate rose sharply, Sheinbaum said")
+    assert c.verdict.label == "contested", c.verdict
+    assert c.verdict.conflicting >= 1 and c.verdict.supporting == 0
+    assert any(m.kind == "direction" for e in c.evidence for m in e.mismatches)
+
+
+@pytest.mark.model
+def test_seed_unreported_claim_finds_no_support(seeded):
+    c = seeded.check("Canada closed its border with Mexico")
+    assert c.verdict.supporting == 0, c.verdict
+    assert c.verdict.label in {"not enough evidence", "contested"}
