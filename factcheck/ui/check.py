@@ -1,0 +1,46 @@
+"""Check a claim: a verdict badge, the evidence grouped by source, the stance mix; recent checks kept."""
+from __future__ import annotations
+
+import streamlit as st
+
+from factcheck import charts
+from factcheck.ui import render, state
+
+st.title("Check a claim")
+with st.form("fc_check_form"):
+    claim = st.text_area("Claim", key="fc_claim", height=90,
+                         placeholder="Mexico's homicide rate has dropped significantly")
+    submitted = st.form_submit_button("Check", type="primary", key="fc_check_submit")
+if submitted:
+    with st.spinner("Retrieving evidence and reading its stance…"):
+        state.remember(state.tuned().check(claim))
+
+recent = st.session_state.get(state.RECENT_CHECKS, [])
+if not recent:
+    st.info("Paste a claim above: it is checked against every source in the store.")
+    st.stop()
+pick = st.selectbox("Recent checks", range(len(recent)), key=state.CURRENT_CHECK,
+                    format_func=lambda i: recent[i].claim[:120])
+check = recent[pick or 0]
+verdict = check.verdict
+
+st.badge(verdict.label, color=render.VERDICT_COLOUR.get(verdict.label, "gray"))  # type: ignore[arg-type]
+st.caption(render.md(verdict.reason))
+m1, m2, m3 = st.columns(3)
+m1.metric("Sources supporting", verdict.supporting)
+m2.metric("Sources conflicting", verdict.conflicting)
+m3.metric("Sources neutral", verdict.neutral)
+if not check.evidence:
+    st.warning("No passage in the store is similar enough to this claim. Lower the minimum similarity in the "
+               "sidebar, or add articles that cover the story.")
+    st.stop()
+
+left, right = st.columns([3, 2])
+with right:
+    st.plotly_chart(charts.stance_mix(check.evidence), key="fc_stance_mix")
+with left:
+    stances = dict(verdict.source_stances)
+    for source in sorted({e.source for e in check.evidence}):
+        with st.container(border=True):
+            st.markdown(f"**{render.md(source)}** — {stances.get(source, 'its own claim')}")
+            render.show("".join(render.evidence_html(check.claim, e) for e in check.evidence if e.source == source))

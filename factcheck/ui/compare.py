@@ -1,0 +1,49 @@
+"""Compare sources: each claim of one source beside its best match in the others, coloured by stance;
+what one source reports and the others do not, listed apart."""
+from __future__ import annotations
+
+import streamlit as st
+
+from factcheck.ui import render, state
+
+st.title("Compare sources")
+names = [s.name for s in state.tuned().sources()]
+if len(names) < 2:
+    st.info("Comparing needs at least two sources: add articles from another outlet on the Sources page.")
+    st.stop()
+chosen = st.multiselect("Sources to compare", names, default=names, key="fc_compare_sources")
+if len(chosen) < 2:
+    st.error("Pick two or more sources to compare.")
+    st.stop()
+
+cons = state.consistency(chosen)
+base = st.selectbox("Claims of", chosen, key="fc_compare_base")
+others = [s for s in chosen if s != base]
+own = [c for c in cons.checks if c.claim_source == base]
+if not own:
+    st.info("This source has no claims at the current claim threshold (sidebar).")
+
+header = st.columns(1 + len(others))
+header[0].markdown(f"**{render.md(base)}**")
+for col, other in zip(header[1:], others, strict=True):
+    col.markdown(f"**{render.md(other)}**")
+for check in own:
+    stances = dict(check.verdict.source_stances)
+    row = st.columns(1 + len(others))
+    with row[0]:
+        render.show(render.box(check.claim, stance="own", note=check.verdict.label))
+    for col, other in zip(row[1:], others, strict=True):
+        stance = stances.get(other, "silent")
+        match = render.best(check, other)
+        with col:
+            if match is None:
+                render.show(render.box("(nothing on this)", stance="silent", note="silent"))
+            else:
+                render.show(render.box(match.text, stance=stance, note=f"{stance} · p = {match.p(match.label):.2f}"))
+
+st.subheader("Reported by one source only")
+st.caption("Claims no other chosen source supports or contradicts: checked against nothing but their own outlet.")
+for source in chosen:
+    alone = [c.claim for c in cons.checks if c.claim_source == source and c.verdict.label == "single-source"]
+    with st.expander(f"{render.md(source)}: {len(alone)} claim(s)"):
+        render.show("".join(render.box(text, stance="own") for text in alone) or render.box("(none)", stance="silent"))

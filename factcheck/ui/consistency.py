@@ -1,0 +1,40 @@
+"""Consistency: who agrees with whom. Filters (source, verdict, score) drive every chart; hovering a
+cell or bar shows the claim."""
+from __future__ import annotations
+
+import streamlit as st
+
+from factcheck import charts
+from factcheck.ui import filters, state
+from factcheck.verdict import VERDICTS
+
+st.title("Consistency")
+fc = state.tuned()
+names = [s.name for s in fc.sources()]
+if len(names) < 2:
+    st.info("Consistency needs at least two sources: add articles from another outlet on the Sources page.")
+    st.stop()
+cons = state.consistency(names)
+
+c1, c2, c3 = st.columns([2, 2, 1])
+chosen = c1.multiselect("Sources", names, default=names, key="fc_cons_sources")
+verdicts = c2.multiselect("Verdicts", VERDICTS, default=list(VERDICTS), key="fc_cons_verdicts")
+min_score = c3.slider("Min. check-worthiness", 0.0, 1.0, 0.0, 0.05, key="fc_cons_score")
+scores = {p.id: p.score for p in fc.claims()}
+view = filters.apply(cons, sources=chosen, verdicts=verdicts, min_score=min_score, scores=scores)
+if not view.checks:
+    st.warning("No claim matches these filters: widen them.")
+    st.stop()
+st.caption(f"{len(view.checks)} of {len(cons.checks)} claims, {len(view.sources)} sources.")
+
+left, right = st.columns(2)
+left.plotly_chart(charts.agreement_heatmap(view), key="fc_chart_agreement")
+right.plotly_chart(charts.source_bars(view), key="fc_chart_sources")
+st.plotly_chart(charts.claim_matrix(view), key="fc_chart_matrix")
+st.plotly_chart(charts.contested_ranking(view), key="fc_chart_contested")
+
+st.subheader("Claims")
+st.dataframe([{"#": label, "source": c.claim_source, "verdict": c.verdict.label, "claim": c.claim,
+               "supporting": c.verdict.supporting, "conflicting": c.verdict.conflicting}
+              for label, c in zip(charts.claim_labels(len(view.checks)), view.checks, strict=True)],
+             key="fc_cons_claims", hide_index=True)

@@ -1,0 +1,150 @@
+"""Showing hostile text safely, and failing without a traceback.
+
+Article text, titles, source names and comments come from the web: they may hold `<script>`,
+`<img onerror=…>` or markdown links to `javascript:`. Rules kept here, in one place:
+- highlighted text is built as HTML in which every piece of user text went through html.escape,
+  then shown with st.html (which also sanitises, and runs no JavaScript);
+- user text placed where Streamlit renders markdown (headers, captions) goes through md() first,
+  which backslash-escapes every markdown punctuation character, so no link or directive forms.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import streamlit as st
+
+from factcheck.errors import FactcheckError
+from factcheck.records import Passage
+from factcheck.verdict import Check, Evidence
+
+log = logging.getLogger("factcheck.ui")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
+
+STANCE_BORDER = {"supports": "#2e7d32", "conflicts": "#c62828", "neutral": "#f9a825", "unrelated": "#90a4ae",
+                 "own": "#1565c0", "silent": "#eceff1"}
+VERDICT_COLOUR = {"corroborated": "green", "contested": "red", "mixed": "orange",
+                  "single-source": "blue", "not enough evidence": "gray"}
+
+CSS = """<style>
+.fc-text { white-space: pre-wrap; line-height: 1.6; font-size: 0.95rem; }
+.fc-text mark { background: #fff3b0; padding: 0 1px; }
+.fc-text mark.fc-mismatch { background: #ffab91; text-decoration: underline wavy #c62828; }
+.fc-box { border-left: 4px solid #90a4ae; padding: 0.3rem 0.7rem; margin: 0.3rem 0; }
+.fc-meta { font-size: 0.8rem; color: #555; margin: 0.2rem 0; }
+.fc-text mark.fc-claim { background: #fff3b0; }
+.fc-comment { color: #555; border-left: 3px solid #cfd8dc; padding-left: 0.6rem; margin: 0.4rem 0; }
+</style>"""
+
+
+def md(text: object) -> str:
+    """User text for a place Streamlit renders as markdown: every markdown character is escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def marked(text: str, spans: Sequence[tuple[int, int, str]], *, titles: Sequence[str] | None = None) -> str:
+    """Escaped HTML of `text` with <mark class=…> around each (start, end, css class) span.
+
+    Spans may overlap or fall outside the text (a stale offset): the first span wins, the rest
+    of an overlap is dropped, and out-of-range spans are clipped, never raised on.
+    """
+    out, pos = [], 0
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1]))
+    for i in order:
+        start, end, cls = spans[i]
+        start, end = max(start, pos), min(end, len(text))
+        if end <= start:
+            continue
+        title = f' title="{esc(titles[i])}"' if titles else ""
+        out.append(esc(text[pos:start]))
+        out.append(f'<mark class="{esc(cls)}"{title}>{esc(text[start:end])}</mark>')
+        pos = end
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def article_html(text: str, body: Sequence[Passage], *, threshold: float) -> str:
+    """The article's body sentences in order (chrome and comments left out), claims marked.
+
+    Sentences keep their paragraph breaks: a gap holding a newline in the original text becomes a
+    blank line, any other gap one space.
+    """
+    parts: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    titles: list[str] = []
+    pos, prev_end = 0, None
+    for p in sorted(body, key=lambda p: p.start):
+        sentence = text[p.start:p.end] if 0 <= p.start < p.end <= len(text) else p.text
+        if prev_end is not None:
+            gap = "\n\n" if "\n" in text[prev_end:p.start] else " "
+            parts.append(gap)
+            pos += len(gap)
+        if p.score >= threshold:
+            spans.append((pos, pos + len(sentence), "fc-claim"))
+            titles.append(f"claim · check-worthiness {p.score:.2f}")
+        parts.append(sentence)
+        pos += len(sentence)
+        prev_end = p.end
+    return f'<div class="fc-text">{marked("".join(parts), spans, titles=titles)}</div>'
+
+
+def evidence_html(claim: str, ev: Evidence) -> str:
+    """One passage of evidence: its stance and probability, the passage with mismatching details marked,
+    and, when details mismatch, the claim with the same details marked."""
+    spans_p = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in ev.mismatches if m.passage_span[0] >= 0]
+    tips_p = [f"{m.kind}: the claim says “{m.claim_text}”" for m in ev.mismatches if m.passage_span[0] >= 0]
+    head = f"<b>{esc(ev.label)}</b> · p = {ev.p(ev.label):.2f} · similarity {ev.similarity:.2f}"
+    if ev.duplicate_of is not None:
+        head += " · near-duplicate wording, counted once"
+    out = [f'<div class="fc-box" style="border-left-color:{STANCE_BORDER.get(ev.label, "#90a4ae")}">',
+           f'<div class="fc-meta">{head}</div>',
+           f'<div class="fc-text">{marked(ev.text, spans_p, titles=tips_p)}</div>']
+    if ev.mismatches:
+        kinds = ", ".join(sorted({m.kind for m in ev.mismatches}))
+        spans_c = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in ev.mismatches]
+        tips_c = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in ev.mismatches]
+        out.append(f'<div class="fc-meta">Mismatching {esc(kinds)} — in the claim:</div>'
+                   f'<div class="fc-text">{marked(claim, spans_c, titles=tips_c)}</div>')
+    return "".join(out) + "</div>"
+
+
+def best(check: Check, source: str) -> Evidence | None:
+    """The source's strongest counted passage on the claim: the one the side-by-side view shows."""
+    evs = [e for e in check.evidence if e.source == source and e.counted]
+    return max(evs, key=lambda e: max(e.p("supports"), e.p("conflicts")), default=None)
+
+
+def box(text: str, *, stance: str, note: str = "") -> str:
+    """A passage in a box whose border shows its stance; `note` is our own (trusted) text."""
+    colour = STANCE_BORDER.get(stance, "#cfd8dc")
+    meta = f'<div class="fc-meta">{esc(note)}</div>' if note else ""
+    return f'<div class="fc-box" style="border-left-color:{colour}">{meta}<div class="fc-text">{esc(text)}</div></div>'
+
+
+def show(body_html: str) -> None:
+    """Show HTML built only by this module's functions (every piece of user text escaped)."""
+    st.html(CSS + body_html)
+
+
+def comments(texts: Sequence[str]) -> None:
+    st.html(CSS + "".join(f'<div class="fc-comment fc-text">{esc(t)}</div>' for t in texts))
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """A page body: a user error shows its reason, anything else a short message; never a traceback."""
+    try:
+        yield
+    except FactcheckError as e:
+        st.error(str(e))
+    except Exception as e:  # noqa: BLE001 - the last line of defence between a bug and the user
+        log.exception("dashboard page failed")  # the traceback goes to the server's console, not the page
+        st.error(f"Something went wrong ({type(e).__name__}). Try again; if it persists, run "
+                 "`factcheck doctor` to check the store.")

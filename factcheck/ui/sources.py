@@ -1,0 +1,61 @@
+"""Sources: add articles, see every source and article, read one with its claims marked, remove a source."""
+from __future__ import annotations
+
+from collections import Counter
+
+import streamlit as st
+
+from factcheck.ui import adding, render, state
+
+st.title("Sources")
+paste, upload, url = st.tabs(["Paste", "Upload files", "From a URL"])
+with paste:
+    adding.paste_form()
+with upload:
+    adding.upload_form()
+with url:
+    adding.url_form()
+
+fc = state.tuned()
+if flash := st.session_state.pop(state.FLASH, None):
+    st.success(flash)
+sources = fc.sources()
+if not sources:
+    st.info("The store is empty: add articles above.")
+    st.stop()
+
+articles = fc.articles()
+per_article = Counter(c.article_id for c in fc.claims())
+st.subheader("Sources")
+st.dataframe([{"source": s.name, "articles": s.articles, "claims": s.claims} for s in sources],
+             key="fc_sources_table", hide_index=True)
+st.dataframe([{"source": a.source, "title": a.title or "(untitled)", "date": a.date or "unknown",
+               "claims": per_article[a.id], "url": a.url or ""} for a in articles],
+             key="fc_articles_table", hide_index=True)
+
+st.subheader("Read an article")
+by_id = {a.id: a for a in articles}
+chosen = st.selectbox("Article", list(by_id), key=state.OPEN_ARTICLE,
+                      format_func=lambda i: f"{by_id[i].source} — {by_id[i].title or '(untitled)'}")
+if chosen is not None and (art := fc.article(chosen)):
+    st.caption(f"{render.md(art.source)} · {render.md(art.date or 'date unknown')} · "
+               f"{per_article[art.id]} claim(s) marked")
+    body = fc.passages(article_id=art.id, kind="body")
+    render.show(render.article_html(art.text, body, threshold=fc.settings.claim_threshold))
+    if comments := fc.passages(article_id=art.id, kind="comment"):
+        with st.expander(f"Reader comments ({len(comments)}): not the outlet's claims"):
+            render.comments([c.text for c in comments])
+
+st.subheader("Remove a source")
+c1, c2 = st.columns([3, 1])
+gone = c1.selectbox("Source to remove", [s.name for s in sources], key="fc_remove_choice")
+sure = c1.checkbox("Remove it with all its articles", key="fc_remove_confirm")
+if c2.button("Remove", key="fc_remove_button", disabled=not sure) and gone:
+    n = state.shared().remove_source(gone)
+    st.session_state[state.FLASH] = f"Removed {render.md(gone)} ({n} passages)."
+    st.rerun()
+
+with st.expander("Maintenance"):
+    if st.button("Rebuild the index", key="fc_reindex"):
+        n = state.shared().reindex(progress=state.progress_bar("Rebuilding the index"))
+        st.success(f"Index rebuilt: {n} passages.")

@@ -1,0 +1,140 @@
+"""Everything the dashboard keeps: the cached facade (one per store per process) and session-state keys.
+
+Models and the index load once per process and are shared by every browser tab: the facade is
+cached with st.cache_resource keyed by the store folder's resolved path (never an object id).
+Writes (ingest, remove, reindex) go through that shared facade; reads use a clone carrying the
+sidebar's thresholds (Factcheck.with_settings shares its store, models and index).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import streamlit as st
+
+from factcheck.api import Factcheck
+from factcheck.settings import Settings
+
+if TYPE_CHECKING:
+    from factcheck.consistency import Consistency
+
+# session-state keys (widget keys are named where the widget lives; these hold results)
+RECENT_CHECKS = "fc_recent_checks"  # list[Check], newest first
+CURRENT_CHECK = "fc_current_check"  # index into RECENT_CHECKS
+CONSISTENCY = "fc_consistency"  # {key: Consistency}; key: sources, sidebar values, store counts
+LAST_CONSISTENCY = "fc_last_consistency"  # the key shown last
+OPEN_ARTICLE = "fc_open_article"
+FLASH = "fc_flash"  # a message to show after st.rerun (e.g. "Removed …")
+# sidebar widget keys
+TOP_K = "fc_top_k"
+MIN_SIMILARITY = "fc_min_similarity"
+CLAIM_THRESHOLD = "fc_claim_threshold"
+MAX_RECENT = 10
+MAX_KEPT = 4
+SEEDED_META = "dashboard_seeded"
+# the sample corpus beside app.py in a checkout (an installed package has none: first start skips it)
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
+
+DEFAULTS = Settings()
+
+
+def make_factcheck(settings: Settings) -> Factcheck:
+    """Build the facade (tests replace this to inject a fake encoder and stance model)."""
+    return Factcheck(settings)
+
+
+@st.cache_resource(show_spinner="Loading the models and the index…")
+def _shared(store_dir: str) -> Factcheck:
+    fc = make_factcheck(Settings.from_env(store_dir))
+    # load now, once: clones made by with_settings then share these instead of loading their own
+    _ = fc.index, fc.stance_model
+    return fc
+
+
+def store_dir() -> str:
+    return str(Settings.from_env().store_dir.expanduser().resolve())
+
+
+def shared() -> Factcheck:
+    """The process-wide facade for this store: use it for writes."""
+    return _shared(store_dir())
+
+
+def tuned() -> Factcheck:
+    """The facade with the sidebar's thresholds: use it for reads and checks."""
+    return shared().with_settings(**overrides())
+
+
+def overrides() -> dict[str, Any]:
+    ss = st.session_state
+    return {"top_k": int(ss.get(TOP_K, DEFAULTS.top_k)),
+            "min_similarity": float(ss.get(MIN_SIMILARITY, DEFAULTS.min_similarity)),
+            "claim_threshold": float(ss.get(CLAIM_THRESHOLD, DEFAULTS.claim_threshold))}
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.header("Settings")
+        st.slider("Evidence passages (top-k)", 1, 20, DEFAULTS.top_k, key=TOP_K,
+                  help="How many passages are retrieved for a claim, at most one per source first.")
+        st.slider("Minimum similarity", 0.0, 1.0, DEFAULTS.min_similarity, 0.05, key=MIN_SIMILARITY,
+                  help="Passages less similar than this to the claim are not evidence.")
+        st.slider("Claim threshold", 0.0, 1.0, DEFAULTS.claim_threshold, 0.05, key=CLAIM_THRESHOLD,
+                  help="Sentences whose check-worthiness reaches this are claims.")
+        st.caption(f"Store: `{store_dir()}`")
+
+
+def remember(check: Any) -> None:
+    recent = [c for c in st.session_state.get(RECENT_CHECKS, []) if c.claim != check.claim]
+    st.session_state[RECENT_CHECKS] = [check, *recent][:MAX_RECENT]
+    st.session_state[CURRENT_CHECK] = 0
+
+
+def progress_bar(label: str) -> Callable[[int, int, str], None]:
+    """A progress(done, total, label) callback drawing a st.progress bar."""
+    bar = st.progress(0.0, text=label)
+
+    def update(done: int, total: int, what: str) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{what}: {done}/{total}")
+
+    return update
+
+
+def consistency(sources: Sequence[str]) -> Consistency:
+    """Every claim of the chosen sources checked against the others; kept in the session until the
+    sources, the sidebar or the store's contents change (a few selections at a time)."""
+    fc = tuned()
+    key = (tuple(sorted(sources)), tuple(sorted(overrides().items())), tuple(sorted(fc.stats().items())))
+    kept: dict[tuple[Any, ...], Consistency] = st.session_state.setdefault(CONSISTENCY, {})
+    if key in kept:
+        st.session_state[LAST_CONSISTENCY] = key
+        return kept[key]
+    with st.status("Checking every claim against the other sources…", expanded=True) as status:
+        result = fc.compare(sources=list(key[0]), progress=progress_bar("Comparing"))
+        status.update(label=f"{len(result.checks)} claims compared", state="complete", expanded=False)
+    while len(kept) >= MAX_KEPT:
+        kept.pop(next(iter(kept)))
+    kept[key] = result
+    st.session_state[LAST_CONSISTENCY] = key
+    return result
+
+
+def last_consistency() -> Consistency | None:
+    """The comparison shown last (on Compare or Consistency): what Export writes."""
+    key = st.session_state.get(LAST_CONSISTENCY)
+    return cast("Consistency | None", st.session_state.get(CONSISTENCY, {}).get(key))
+
+
+def first_start(data_dir: Path | None = None) -> None:
+    """On an empty store, ingest the sample corpus once (a store emptied on purpose stays empty)."""
+    data_dir = SAMPLE_DIR if data_dir is None else data_dir
+    fc = shared()
+    if fc.store.meta(SEEDED_META) or not data_dir.is_dir():
+        return
+    if not fc.stats()["articles"]:
+        with st.status("First start: adding the sample articles…", expanded=True) as status:
+            results = fc.ingest_paths([data_dir], progress=progress_bar("Reading the sample corpus"))
+            added = sum(r.status == "added" for r in results)
+            status.update(label=f"Sample corpus added: {added} article(s)", state="complete", expanded=False)
+    fc.store.set_meta(SEEDED_META, "1")

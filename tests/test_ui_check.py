@@ -1,0 +1,64 @@
+"""Page "Check a claim": verdict badge, evidence by source, stance-mix chart, recent checks, errors."""
+from __future__ import annotations
+
+from ui_support import app, assert_inert, html_text, no_exceptions, plotly_specs, seed, shown_text
+
+
+def check(at, claim: str):
+    at.text_area(key="fc_claim").input(claim)
+    at.button(key="fc_check_submit").click().run()
+    return at
+
+
+def test_check_shows_verdict_evidence_and_stance_mix(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = check(app(monkeypatch, tmp_path, page="check"), "Mexico's homicide rate dropped by 25 percent in 2025")
+    no_exceptions(at)
+    assert not at.error
+    text = shown_text(at)
+    assert "mixed" in text  # two outlets support it, the hostile one says it rose
+    assert "Daily Planet" in text and "The Courier" in text
+    assert "supports" in text and "conflicts" in text
+    (spec,) = plotly_specs(at)
+    traces = {t["name"]: t for t in spec["data"]}
+    assert set(traces) >= {"supports", "conflicts"}
+    assert sum(traces["supports"]["x"]) >= 2
+
+
+def test_mismatching_number_is_highlighted_in_both_texts(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = check(app(monkeypatch, tmp_path, page="check"), "Mexico's homicide rate dropped by 40 percent in 2025")
+    no_exceptions(at)
+    html = html_text(at)
+    assert '<mark class="fc-mismatch"' in html
+    assert "40 percent</mark>" in html and "25 percent</mark>" in html
+
+
+def test_recent_checks_stay_in_the_session(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="check")
+    check(at, "Fentanyl seizures at the border fell sharply last year")
+    check(at, "Mexico's homicide rate dropped by 25 percent in 2025")
+    recent = at.selectbox(key="fc_current_check")
+    assert len(recent.options) == 2
+    assert recent.value == 0
+    recent.select(1).run()
+    no_exceptions(at)
+    assert "Fentanyl" in shown_text(at)
+
+
+def test_empty_and_overlong_claims_give_a_reason(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = check(app(monkeypatch, tmp_path, page="check"), "   ")
+    no_exceptions(at)
+    assert "empty" in at.error[0].value
+    check(at, "word " * 1000)
+    assert "limit" in at.error[0].value
+
+
+def test_hostile_evidence_shows_as_text(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = check(app(monkeypatch, tmp_path, page="check"), "Mexico's homicide rate rose in 2025")
+    no_exceptions(at)
+    assert_inert(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text(at)  # shown, as text

@@ -1,0 +1,112 @@
+"""Page "Sources": first-start ingest, paste / upload / URL, the source list, reading an article, removal."""
+from __future__ import annotations
+
+import json
+
+from ui_support import app, assert_inert, errors, html_text, load_articles, markdown_text, no_exceptions, seed
+
+ARTICLE = ("Mexico City, January 17, 2026. President Claudia Sheinbaum said on Friday that the homicide rate "
+           "fell by 25 percent in 2025.\n\nShe said fentanyl seizures at the border dropped sharply, "
+           "according to U.S. Customs data released on Thursday.")
+
+
+def test_first_start_ingests_the_sample_folder(tmp_path, monkeypatch):
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    (sample / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    at = app(monkeypatch, tmp_path / "store", sample_dir=sample, page="sources")
+    no_exceptions(at)
+    assert not at.error, errors(at)
+    assert at.dataframe[0].value["articles"].sum() == 1
+    # a store emptied on purpose is not seeded again
+    at.selectbox(key="fc_remove_choice").select_index(0)
+    at.checkbox(key="fc_remove_confirm").check().run()
+    at.button(key="fc_remove_button").click().run()
+    no_exceptions(at)
+    at.run()
+    assert any("empty" in i.value for i in at.info)
+
+
+def test_lists_sources_articles_and_claim_counts(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="sources")
+    no_exceptions(at)
+    sources = at.dataframe[0].value
+    assert sorted(sources["source"]) == sorted(a["source"] for a in load_articles())
+    assert sources.set_index("source").loc["Daily Planet", "claims"] == 3
+    articles = at.dataframe[1].value
+    assert set(articles.columns) >= {"source", "title", "date", "claims"}
+    assert len(articles) == 3
+
+
+def test_open_article_marks_claims_and_keeps_comments_apart(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="sources")
+    at.selectbox(key="fc_open_article").select_index(0).run()
+    no_exceptions(at)
+    html = html_text(at)
+    assert html.count('<mark class="fc-claim"') == 3
+    assert "Great article, thanks!" in html
+    article_html = next(el.proto.body for el in at.get("html") if "fc-claim" in el.proto.body)
+    assert "Great article" not in article_html  # the comment is not part of the article body
+    assert any("Reader comments (1)" in e.label for e in at.expander)
+
+
+def test_hostile_article_shows_as_text(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="sources")
+    hostile = next(i for i, label in enumerate(at.selectbox(key="fc_open_article").options) if "<img" in label)
+    at.selectbox(key="fc_open_article").select_index(hostile).run()
+    no_exceptions(at)
+    assert_inert(at)
+    html = html_text(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[x](javascript:alert(1))" in html  # literally, as text: st.html renders no markdown
+    assert "\\[x\\]" in markdown_text(at) or "[x]" not in markdown_text(at)
+
+
+def test_paste_adds_an_article_with_progress(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="sources")
+    at.text_area(key="fc_paste_text").input(ARTICLE)
+    at.text_input(key="fc_paste_source").input("Pasted Post")
+    at.button(key="fc_paste_submit").click().run()
+    no_exceptions(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.status[0].label.startswith("1 of 1 added")
+    assert "Pasted Post" in list(at.dataframe[-2].value["source"])  # the sources table after the results
+
+
+def test_paste_without_source_or_text_gives_a_reason(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="sources")
+    at.text_area(key="fc_paste_text").input(ARTICLE)
+    at.button(key="fc_paste_submit").click().run()
+    assert "Name the source" in at.error[0].value
+    at.text_area(key="fc_paste_text").input("")
+    at.text_input(key="fc_paste_source").input("Pasted Post")
+    at.button(key="fc_paste_submit").click().run()
+    no_exceptions(at)
+    assert at.error  # an empty article is refused with a reason
+
+
+def test_upload_several_files_good_and_bad(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="sources")
+    good = json.dumps({"source": "JSON Times", "title": "Seizures", "text": ARTICLE}).encode()
+    at.file_uploader(key="fc_upload_files").set_value(
+        [("a.json", good, "application/json"), ("b.txt", b"\x00\x01\x02binary\xff\xfe", "text/plain"),
+         ("c.json", b"{broken", "application/json")])
+    at.button(key="fc_upload_submit").click().run()
+    no_exceptions(at)
+    assert at.status[0].label.startswith("1 of 3 added")
+    errors = " ".join(e.value for e in at.error)
+    assert "b\\.txt" in errors and "c\\.json" in errors
+
+
+def test_url_field_refuses_local_paths_and_private_addresses(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="sources")
+    at.text_input(key="fc_url").input("/etc/passwd")
+    at.button(key="fc_url_submit").click().run()
+    assert "http" in at.error[0].value
+    at.text_input(key="fc_url").input("http://127.0.0.1:9/x")
+    at.button(key="fc_url_submit").click().run()
+    no_exceptions(at)
+    assert at.error and at.status[0].label.startswith("0 of 1 added")

@@ -1,0 +1,128 @@
+"""Helpers for the dashboard's AppTest tests: a fake stance model, a seeded store, the app under test.
+
+The dashboard builds its facade through factcheck.ui.state.make_factcheck; tests replace that
+with one holding the FakeEncoder (tests/conftest.py) and FakeStance, so no model loads.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from conftest import FakeEncoder, make_draft
+from streamlit.testing.v1 import AppTest
+
+from factcheck import claims
+from factcheck.api import Factcheck
+from factcheck.settings import Settings
+from factcheck.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+ARTICLES = Path(__file__).parent / "data" / "ui_articles.json"
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"the", "a", "in", "of", "at", "by", "said", "last", "to", "on"}
+_CONTRA = {"not", "rose", "never", "no", "increased"}
+
+
+class FakeStance:
+    """Word overlap decides relatedness; a contradicting word ("not", "rose"…) in only one text flips it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(claims), 4), dtype=np.float32)
+        for i, (c, t) in enumerate(zip(claims, texts, strict=True)):
+            cw, tw = set(_WORD.findall(c.lower())) - _STOP, set(_WORD.findall(t.lower())) - _STOP
+            overlap = len(cw & tw) / max(1, len(cw))
+            if overlap >= 0.3:
+                label = 1 if (cw & _CONTRA) != (tw & _CONTRA) else 0
+            else:
+                label = 2 if overlap >= 0.15 else 3
+            out[i] = 0.04
+            out[i, label] = 0.88
+        return out
+
+
+def fake_checkworthiness(texts: Sequence[str]) -> np.ndarray:
+    """Figures and attributed statements are claims; the rest is not (stands in for claims.score)."""
+    return np.array([0.9 if re.search(r"\d|\bsaid\b", t) else 0.1 for t in texts], dtype=np.float64)
+
+
+def load_articles() -> list[dict]:
+    return json.loads(ARTICLES.read_text(encoding="utf-8"))
+
+
+def seed(store_dir: Path, articles: Sequence[dict] | None = None) -> None:
+    """Store the fixture articles directly (one body passage a sentence), bypassing ingestion."""
+    with Store.open(store_dir) as store:
+        for a in load_articles() if articles is None else articles:
+            store.add_article(make_draft(a["source"], a["sentences"], title=a["title"], comments=a["comments"]))
+
+
+def fake_factcheck(settings: Settings) -> Factcheck:
+    return Factcheck(settings, encoder=FakeEncoder(), stance_model=FakeStance())  # type: ignore[arg-type]
+
+
+def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: str | None = None) -> AppTest:
+    """The dashboard on `store_dir` with fake models; `page` e.g. "check" runs that page's file."""
+    from factcheck.ui import state
+
+    monkeypatch.setenv("FACTCHECK_STORE", str(store_dir))
+    monkeypatch.setattr(state, "make_factcheck", fake_factcheck)
+    # the facade does not take a check-worthiness scorer; ingestion looks claims.score up when it runs
+    monkeypatch.setattr(claims, "score", fake_checkworthiness)
+    monkeypatch.setattr(state, "SAMPLE_DIR", sample_dir or store_dir / "no-sample")
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"factcheck/ui/{page}.py").run()
+    return at
+
+
+def no_exceptions(at: AppTest) -> None:
+    """No traceback reached the page (and none was swallowed into the generic message by render.guard)."""
+    assert not at.exception, [e.value for e in at.exception]
+    generic = [e.value for e in at.error if e.value.startswith("Something went wrong")]
+    assert not generic, generic
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def markdown_text(at: AppTest) -> str:
+    """Everything the page rendered as markdown (markdown, captions, alerts, expander labels)."""
+    parts = [el.value for el in at.markdown] + [el.value for el in at.caption]
+    parts += [el.value for kind in (at.error, at.warning, at.info, at.success) for el in kind]
+    parts += [el.label for el in at.expander]
+    return "\n".join(str(p) for p in parts)
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(el.proto.body for el in at.get("html"))
+
+
+def shown_text(at: AppTest) -> str:
+    return markdown_text(at) + "\n" + html_text(at)
+
+
+def assert_inert(at: AppTest) -> None:
+    """Hostile article text reached the page only as text: no tag, no attribute, no javascript: link."""
+    md, html = markdown_text(at), html_text(at)
+    # markdown: a backslash-escaped "\<" is a literal character, not a tag; links need an unescaped "]("
+    assert not re.search(r"(?<!\\)<(script|img)", md)
+    assert not re.search(r"(?<!\\)\]\((?i:javascript)", md)
+    # html: user text is entity-escaped, so no tag of theirs and no link at all
+    assert "<script" not in html and "<img" not in html
+    assert "href" not in html.lower()
