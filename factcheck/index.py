@@ -80,8 +80,8 @@ def _ivf_lists(n: int) -> int:
     return max(1, min(int(2 ** round(np.log2(max(1.0, 4 * np.sqrt(n))))), n // 39))
 
 
-def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None) -> Any:
-    """An empty index of this kind; IVF is trained on `vecs` (a sample of what it will hold)."""
+def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None, *, nlist: int | None = None) -> Any:
+    """An empty index of this kind; IVF is trained on `vecs` (all, or a sample of what it will hold)."""
     import faiss
 
     if kind == "flat":
@@ -89,7 +89,7 @@ def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None) -> Any:
     if kind != "ivf":
         raise ValueError(f"unknown index kind {kind!r}")
     assert vecs is not None and len(vecs), "an IVF index is trained on the vectors it will hold"
-    nlist = _ivf_lists(len(vecs))
+    nlist = nlist or _ivf_lists(len(vecs))
     ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
     ivf.cp.max_points_per_centroid = IVF_TRAIN_PER_LIST
     ivf.train(vecs)
