@@ -24,6 +24,8 @@ DATE_PATTERN = (rf"(?i:{_WEEKDAY}(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+
                 r"|\d{4}[-/]\d{1,2}[-/]\d{1,2}))")
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# a body line this long ends the page header: the headline must come before it
+_PARAGRAPH_WORDS = 10
 _SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "&", "-"}
 
 # Chrome phrases, matched against a whole (short) line. Case-insensitive.
@@ -68,13 +70,16 @@ _GLUE_PHRASES = (r"listen\s+to\s+(?:this|the)\s+(?:article|story)|read\s+more|co
                  r"|\d+\s+comments?|comments?\s*\(\d+\)|leave\s+a\s+(?:comment|reply)")
 _GLUED_TAIL = re.compile(rf"(?<=[.!?…\"”’])\s*(?P<chrome>{_GLUE_PHRASES})\s*$", re.IGNORECASE)
 # used with .match(text, pos): anchored at pos, so no "^" (which would only match at 0)
-_GLUED_HEAD = re.compile(rf"(?P<chrome>{_GLUE_PHRASES})(?=[A-Z\"“‘'])")
+_GLUED_HEAD = re.compile(rf"(?P<chrome>(?i:{_GLUE_PHRASES}))(?=[A-Z\"“‘'])")
 
 # A promo line under a widget heading ("Fact Checker" / "Verify the accuracy of this article using ...").
 _CALL_TO_ACTION = re.compile(
     r"^(?:verify|check|sign|subscribe|get|try|download|join|read|discover|learn|click|tap|follow|support|donate"
     r"|listen|watch|explore|register|install|upgrade|become|find\s+out|see|share|send|tell|ask|rate)\b",
     re.IGNORECASE)
+# a call to action is promotion, not reporting, when it speaks of these
+_PROMO = re.compile(r"\b(?:access|subscri\w*|newsletter|app|download|premium|offer|trial|membership|account|inbox"
+                    r"|notifications?|this article|sign up|per month|a month|ad-free|donat\w*)\b", re.IGNORECASE)
 
 _BYLINE = re.compile(r"^(?i:by|written\s+by|reporting\s+by)\s+"
                      r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|la|van|von|der|and|&))*)"
@@ -237,6 +242,9 @@ def _classify(text: str, lines: list[_Line]) -> None:
             ln.kind, in_comments = "comments heading", True
         elif n_words <= 14 and _CHROME.match(s):
             ln.kind = "chrome"
+            _promo_below(text, lines, i)
+        elif n_words <= 40 and _CALL_TO_ACTION.match(s) and _PROMO.search(s):
+            ln.kind = "chrome"
         elif n_words <= 12 and _BYLINE.match(s):
             ln.kind = "byline"
         elif _is_slogan(s):
@@ -248,7 +256,7 @@ def _classify(text: str, lines: list[_Line]) -> None:
             nxt = text[lines[i + 1].start:lines[i + 1].end] if i + 1 < len(lines) else ""
             if n_words <= 4 and _CALL_TO_ACTION.match(nxt) and 5 <= len(_words(nxt)) <= 40 and not _is_slogan(nxt):
                 ln.kind = "widget"
-                lines[i + 1].kind = "widget"
+                _promo_below(text, lines, i)
             elif n_words == 1:
                 ln.kind = "tag"
             else:
@@ -258,27 +266,40 @@ def _classify(text: str, lines: list[_Line]) -> None:
             seen_body = True
 
 
+def _promo_below(text: str, lines: list[_Line], i: int) -> None:
+    """A call-to-action line right under chrome or a widget heading belongs to it."""
+    if i + 1 < len(lines) and not lines[i + 1].gap_before:
+        nxt = text[lines[i + 1].start:lines[i + 1].end]
+        if _CALL_TO_ACTION.match(nxt) and len(_words(nxt)) <= 40:
+            lines[i + 1].kind = "widget"
+
+
 def _pick_title(text: str, lines: list[_Line]) -> tuple[Span | None, str | None]:
-    """The headline is the first heading of 4+ words before the body (else the longest); a short
-    all-capitalised line above it is the outlet's masthead."""
+    """The headline is the first heading of 4+ words above the first real paragraph (else the longest).
+    Above it sits the page header: a short all-capitalised line there is the outlet's masthead, and short
+    lines there (slogans such as "News You Can Trust. Every Day.") are header, not body."""
     top: list[_Line] = []
     for ln in lines:
-        if ln.kind == "body" or ln.kind == "comments heading":
+        paragraph = ln.kind == "body" and len(_words(text[ln.start:ln.end])) >= _PARAGRAPH_WORDS
+        if paragraph or ln.kind == "comments heading":
             break
-        if ln.kind == "heading":
-            top.append(ln)
-    if not top:
+        top.append(ln)
+    headings = [ln for ln in top if ln.kind == "heading"]
+    if not headings:
         return None, None
-    long_enough = [ln for ln in top if len(_words(text[ln.start:ln.end])) >= 4]
-    title = long_enough[0] if long_enough else max(top, key=lambda ln: ln.end - ln.start)
+    long_enough = [ln for ln in headings if len(_words(text[ln.start:ln.end])) >= 4]
+    title = long_enough[0] if long_enough else max(headings, key=lambda ln: ln.end - ln.start)
     title.kind = "title"
+    header = [ln for ln in top if ln.start < title.start and ln.kind not in ("chrome", "slogan", "widget")]
     masthead = None
-    first_nonchrome = next((ln for ln in lines if ln.kind not in ("chrome", "slogan")), None)
-    if first_nonchrome is not None and first_nonchrome is not title and first_nonchrome.start < title.start:
-        s = text[first_nonchrome.start:first_nonchrome.end].lstrip("# ")
+    if header:
+        s = text[header[0].start:header[0].end].lstrip("# ")
         if _is_name_like(s):
-            masthead = s
-            first_nonchrome.kind = "masthead"
+            masthead = s.title() if s.isupper() else s
+            header[0].kind = "masthead"
+    for ln in header:
+        if ln.kind == "body":
+            ln.kind = "page header"
     return (title.start, title.end), masthead
 
 
