@@ -45,7 +45,7 @@ class Mismatch:
 
 
 # --- numbers ----------------------------------------------------------------------------------
-_WORD_NUM = {w: i for i, w in enumerate(
+_WORD_NUM: dict[str, float] = {w: float(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _WORD_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,

@@ -13,7 +13,7 @@ from typing import Any
 
 from factcheck.consistency import Consistency
 from factcheck.mismatch import Mismatch
-from factcheck.stance import scores_dict
+from factcheck.stance import LABELS, scores_dict
 from factcheck.verdict import Check, Evidence
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
@@ -81,13 +81,13 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
             if s == c.claim_source:
                 continue
             e = _best(c, s) if s else None
-            p = e.scores if e else ("", "", "", "")
+            probs: dict[str, object] = ({f"p_{lab}": round(x, 4) for lab, x in zip(LABELS, e.scores, strict=True)}
+                                        if e else {f"p_{lab}": "" for lab in LABELS})
             w.writerow({"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
                         "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
                         "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
                         "label": e.label if e else "",
-                        **{f"p_{lab}": (round(x, 4) if x != "" else "")
-                           for lab, x in zip(("supports", "conflicts", "neutral", "unrelated"), p, strict=True)},
+                        **probs,
                         "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
                                                 for m in (e.mismatches if e else ()))})
     return buf.getvalue()

@@ -41,7 +41,9 @@ class Scorer(Protocol):
 
 
 class Encoder(Protocol):
-    def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray: ...
+    """factcheck.embed.Encoder, as far as stance needs it: unit-length rows, one per text."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def label_of(row: np.ndarray | Sequence[float]) -> str:
@@ -173,14 +175,14 @@ class MemoEncoder:
         self.max_items = max_items
         self._memo: dict[bytes, np.ndarray] = {}
 
-    def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [_key(t) for t in texts]
         if not keys:
             return np.zeros((0, 1), dtype=np.float32)
         todo = list({k: t for k, t in zip(keys, texts, strict=True) if k not in self._memo}.items())
         fresh: dict[bytes, np.ndarray] = {}
         if todo:
-            vecs = np.asarray(self.encoder.encode([t for _, t in todo], **kw), dtype=np.float32)
+            vecs = np.asarray(self.encoder.encode([t for _, t in todo]), dtype=np.float32)
             fresh = {k: v for (k, _), v in zip(todo, vecs, strict=True)}
         out = np.stack([fresh[k] if k in fresh else self._memo[k] for k in keys])
         if len(self._memo) + len(fresh) > self.max_items:
@@ -243,7 +245,21 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     return out
 
 
-def article_stance(claim: str, article: str, encoder: Encoder, model: Scorer, *,
-                   triage_similarity: float) -> ArticleStance:
-    """One claim against one article (or one sentence): split, encode, pick the snippet, score."""
-    return stance_many([(claim, article)], encoder, model, triage_similarity=triage_similarity)[0]
+def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, model: Scorer, *,
+                   triage_similarity: float, sentence_vecs: np.ndarray | None = None,
+                   claim_vec: np.ndarray | None = None) -> ArticleStance:
+    """One claim against one article: its text (split and encoded here), or its sentences with their
+    vectors when the caller has them already (stored passages), so nothing is encoded twice."""
+    if isinstance(article, str) and sentence_vecs is None:
+        return stance_many([(claim, article)], encoder, model, triage_similarity=triage_similarity)[0]
+    sents = split_body(article) if isinstance(article, str) else [s for s in article if s.strip()]
+    vecs = sentence_vecs if sentence_vecs is not None else np.asarray(encoder.encode(sents), dtype=np.float32)
+    if len(vecs) != len(sents):
+        raise ValueError(f"{len(sents)} sentences but {len(vecs)} vectors")
+    cv = claim_vec if claim_vec is not None else np.asarray(encoder.encode([claim]), dtype=np.float32)[0]
+    sim = float((vecs @ cv).max()) if len(sents) else 0.0
+    if sim < triage_similarity:
+        return ArticleStance("unrelated", TRIAGE_SCORES, "", sim, True)
+    snippet = select_snippet(cv, sents, vecs)
+    p = model.scores([claim], [snippet])[0]
+    return ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])), snippet, sim, False)

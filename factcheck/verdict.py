@@ -41,13 +41,20 @@ SOURCE_STANCES = ("supports", "conflicts", "neutral", "silent")
 class HitLike(Protocol):
     """What retrieval returns (factcheck.retrieve.Hit); any object with these attributes will do."""
 
-    passage_id: int
-    text: str
-    source: str
-    article_id: int
-    score: float
-    start: int
-    end: int
+    @property
+    def passage_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def article_id(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,16 @@ def test_real_model_loads_calibrated_and_separates_stances():
                                "The football team won the cup final on Sunday."])
     assert np.allclose(p.sum(axis=1), 1, atol=1e-4)
     assert p[0, 0] > p[0, 1] and p[1, 1] > p[0, 1] and p[2, 3] > 0.5
+
+
+def test_article_as_sentences_with_vectors_skips_encoding(fake_encoder):
+    sents = ARTICLE.split("\n")
+    vecs = fake_encoder.encode(sents)
+    cv = fake_encoder.encode(["homicide rate dropped"])[0]
+    calls = fake_encoder.calls
+    r = article_stance("homicide rate dropped", sents, fake_encoder, CountingModel(), triage_similarity=0.1,
+                       sentence_vecs=vecs, claim_vec=cv)
+    assert fake_encoder.calls == calls and r.label == "supports" and r.snippet.startswith("Mexico's")
+    far = article_stance("lunar rover", sents, fake_encoder, CountingModel(), triage_similarity=0.5,
+                         sentence_vecs=vecs)
+    assert far.triaged and far.label == "unrelated"
