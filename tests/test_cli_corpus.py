@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys, monkeypatch):
+    """run(*argv) -> (exit code, stdout, stderr) against a fresh store; every body sentence scores 0.8."""
+    monkeypatch.setattr("factcheck.claims.score", lambda texts: np.full(len(texts), 0.8))
+    store = str(tmp_path / "store")
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        code = main([*argv, "--store", store])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_ingest_claims_stats_round_trip(run):
+    code, out, err = run("ingest", str(DATA / "corpus_seed_000.txt"), str(DATA / "corpus_seed_001.txt"), "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [r["status"] for r in payload["results"]] == ["added", "added"]
+    assert payload["stats"]["articles"] == 2
+
+    code, out, _ = run("claims", "--json")
+    claims = json.loads(out)["claims"]
+    assert code == 0 and len(claims) == 31
+    first = claims[0]
+    assert set(first) >= {"id", "text", "source", "article", "score", "start", "end"}
+    assert first["source"] == "The Europe Today"
+    assert first["article"].startswith("Mexican President Sheinbaum Says")
+    assert first["score"] == 0.8 and first["end"] > first["start"]
+
+    code, out, _ = run("claims", "--source", "The Europe Today", "--json")
+    assert {c["source"] for c in json.loads(out)["claims"]} == {"The Europe Today"}
+
+    code, out, _ = run("stats", "--json")
+    stats = json.loads(out)
+    assert {k: stats[k] for k in ("sources", "articles", "passages", "comments", "claims")} == {
+        "sources": 2, "articles": 2, "passages": 31, "comments": 8, "claims": 31}
+
+
+def test_ingest_twice_reports_skipped(run):
+    run("ingest", str(DATA / "corpus_articles.json"))
+    code, out, _ = run("ingest", str(DATA / "corpus_articles.json"))
+    assert code == 0
+    assert sum(line.startswith("skipped ") for line in out.splitlines()) == 2
+    assert "0 added, 2 skipped, 0 refused" in out
+
+
+def test_source_flag_names_the_outlet(run):
+    code, out, _ = run("ingest", str(DATA / "corpus_seed_001.txt"), "--source", "Seed Outlet")
+    assert code == 0 and "[Seed Outlet]" in out
+
+
+def _bad_inputs(tmp_path: Path) -> list[str]:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(30 * 1024 * 1024)
+    odd = tmp_path / "odd.json"  # valid JSON but no article text
+    odd.write_text('{"title": "only a title"}', encoding="utf-16")
+    return [str(empty), str(binary), str(DATA / "corpus_broken.json"), str(DATA / "corpus_broken.csv"),
+            str(big), str(odd), "file:///etc/passwd", "http://127.0.0.1:9/", "http://10.0.0.1/",
+            "http://169.254.169.254/latest/meta-data/", str(tmp_path / "nope.txt")]
+
+
+def test_bad_input_one_line_each_non_zero_exit_store_unchanged(run, tmp_path: Path):
+    run("ingest", str(DATA / "corpus_seed_000.txt"))
+    _, before, _ = run("stats", "--json")
+    bad = _bad_inputs(tmp_path)
+    code, out, err = run("ingest", *bad)
+    assert code != 0
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == len(bad) and all(line.startswith("refused ") for line in lines)
+    assert "30.0 MB" in err and "only http" in err and "line 3, column 1" in err and "binary" in err
+    _, after, _ = run("stats", "--json")
+    assert json.loads(after) == json.loads(before)
+
+
+def test_bad_input_json_output(run, tmp_path: Path):
+    code, out, _ = run("ingest", str(tmp_path / "nope.txt"), str(DATA / "corpus_articles.csv"), "--json")
+    results = json.loads(out)["results"]
+    assert code != 0
+    assert [r["status"] for r in results] == ["refused", "added", "added"]
+    assert "no such file" in results[0]["reason"]
+
+
+def test_a_good_file_among_bad_ones_still_lands(run, tmp_path: Path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(DATA / "corpus_chrome.txt", folder / "a.txt")
+    (folder / "b.txt").write_bytes(b"\x00" * 100)
+    code, out, err = run("ingest", str(folder))
+    assert code != 0 and "added" in out and err.count("refused") == 1
+
+
+@pytest.mark.model
+def test_ingest_with_the_real_model(tmp_path: Path, capsys):
+    code = main(["ingest", str(DATA / "corpus_seed_001.txt"), "--store", str(tmp_path / "s"), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["results"][0]["claims"] > 0
