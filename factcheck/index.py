@@ -40,11 +40,12 @@ FORMAT = 1
 KINDS = ("flat", "ivf")
 # Measured in bench/search.py (dim 384, 2 shared cores): exact search stays under ~10 ms p50 up to
 # about this many vectors; beyond it IVF answers faster at recall@10 >= 0.95.
-IVF_THRESHOLD = 200_000
+IVF_THRESHOLD = 50_000
 # Lists probed per query, and k-means sample size per list (FAISS's own default is 256).
 IVF_NPROBE = 32
 IVF_TRAIN_PER_LIST = 64
 SYNC_CHUNK = 8192
+SINGLE_THREAD_BELOW = 16  # queries per search call
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,15 @@ class VectorIndex:
             params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe or self._index.nprobe)
         else:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
-        scores, ids = self._index.search(q, kk, params=params)
+        # One query is memory-bound: a second OpenMP thread only adds a barrier, and on a busy machine
+        # waiting for it multiplied flat-search latency 3-7x (bench/search.py).
+        threads = faiss.omp_get_max_threads()
+        if len(q) < SINGLE_THREAD_BELOW:
+            faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self._index.search(q, kk, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
         if kk < k:  # pad to the shape asked for
             scores = np.pad(scores, ((0, 0), (0, k - kk)), constant_values=-np.inf)
             ids = np.pad(ids, ((0, 0), (0, k - kk)), constant_values=-1)
