@@ -1,0 +1,55 @@
+"""Page "Compare sources": claims side by side with the best match elsewhere, one-source claims apart."""
+from __future__ import annotations
+
+from ui_support import app, assert_inert, errors, html_text, markdown_text, no_exceptions, seed
+
+
+def test_side_by_side_colours_matches_by_stance(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="compare")
+    no_exceptions(at)
+    assert not at.error, errors(at)
+    at.multiselect(key="fc_compare_sources").set_value(["Daily Planet", "The Courier"]).run()
+    at.selectbox(key="fc_compare_base").set_value("Daily Planet").run()
+    no_exceptions(at)
+    html = html_text(at)
+    # the homicide claim is matched by the Courier's same figure (supports, green border) ...
+    assert "border-left-color:#2e7d32" in html and "dropped 25 percent during 2025" in html
+    # ... the seizures claim by the Courier's "did not fall" (conflicts, red border)
+    assert "border-left-color:#c62828" in html and "did not fall" in html
+    assert "Daily Planet" in markdown_text(at) and "The Courier" in markdown_text(at)
+
+
+def test_claims_no_other_source_reports_are_listed_apart(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="compare")
+    at.multiselect(key="fc_compare_sources").set_value(["Daily Planet", "The Courier"]).run()
+    no_exceptions(at)
+    labels = [e.label for e in at.expander]
+    courier = next(label for label in labels if "Courier" in label)
+    assert "1 claim(s)" in courier  # the trade agreement in Toronto: only the Courier reports it
+    assert "Toronto" in html_text(at)
+
+
+def test_fewer_than_two_sources_is_refused_with_a_reason(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="compare")
+    at.multiselect(key="fc_compare_sources").set_value(["Daily Planet"]).run()
+    no_exceptions(at)
+    assert "two or more" in at.error[0].value
+
+
+def test_empty_store_says_what_to_do(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="compare")
+    no_exceptions(at)
+    assert "at least two sources" in at.info[0].value
+
+
+def test_hostile_source_is_inert(tmp_path, monkeypatch):
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="compare")
+    hostile = next(s for s in at.multiselect(key="fc_compare_sources").options if "<img" in s)
+    at.selectbox(key="fc_compare_base").set_value(hostile).run()
+    no_exceptions(at)
+    assert_inert(at)
+    assert "&lt;script&gt;" in html_text(at)
