@@ -117,6 +117,18 @@ class VectorIndex:
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
+    def create(cls, store_dir: Path | str, model_name: str, dim: int) -> VectorIndex:
+        """A new empty index for this model, to be filled by sync() and saved over any old one."""
+        vi = cls(Path(store_dir), model_name, dim)
+        vi.dirty = True
+        return vi
+
+    @property
+    def messages(self) -> list[str]:
+        """What open() had to repair, for the facade to show (empty when all was well)."""
+        return [self.message] if self.message else []
+
+    @classmethod
     def open(cls, store_dir: Path | str, model_name: str, dim: int, *,
              rebuild_on_mismatch: bool = False) -> VectorIndex:
         """The index persisted in store_dir, or an empty one (with `.message` saying why) to refill."""
@@ -155,7 +167,7 @@ class VectorIndex:
         import faiss
 
         try:
-            fx = faiss.read_index(str(index_path))
+            fx: Any = faiss.read_index(str(index_path))
         except RuntimeError as e:
             return damaged(f"FAISS cannot read it: {str(e).splitlines()[0][:200]}")
         if fx.d != m_dim or fx.ntotal != m_count or m_kind not in KINDS:
@@ -263,6 +275,7 @@ class VectorIndex:
             return np.full((len(q), k), -np.inf, dtype=np.float32), np.full((len(q), k), -1, dtype=np.int64)
         sel = faiss.IDSelectorBatch(_as_ids(allowed)) if allowed is not None else None
         kk = min(k, n)
+        params: Any
         if self.kind == "ivf":
             params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe or self._index.nprobe)
         else:
@@ -350,6 +363,5 @@ def sync(store: Store, index: VectorIndex, encoder: Encoder, progress: Progress 
 def rebuild(store: Store, encoder: Encoder, progress: Progress | None = None, *,
             batch_size: int = 64) -> tuple[VectorIndex, SyncResult]:
     """A fresh index for this encoder from the stored passages (what `factcheck reindex` runs)."""
-    index = VectorIndex(store.path, encoder.name, encoder.dim)
-    index.dirty = True
+    index = VectorIndex.create(store.path, encoder.name, encoder.dim)
     return index, sync(store, index, encoder, progress, batch_size=batch_size)
