@@ -52,15 +52,15 @@ def esc(text: object) -> str:
 def marked(text: str, spans: Sequence[tuple[int, int, str]], *, titles: Sequence[str] | None = None) -> str:
     """Escaped HTML of `text` with <mark class=…> around each (start, end, css class) span.
 
-    Spans may overlap or fall outside the text (a stale offset): the first span wins, the rest
-    of an overlap is dropped, and out-of-range spans are clipped, never raised on.
+    Spans may overlap or fall outside the text (a stale offset): of overlapping spans the first
+    wins and the others are dropped; a span running past the end is clipped; none raises.
     """
     out, pos = [], 0
     order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1]))
     for i in order:
         start, end, cls = spans[i]
-        start, end = max(start, pos), min(end, len(text))
-        if end <= start:
+        end = min(end, len(text))
+        if start < pos or end <= start:
             continue
         title = f' title="{esc(titles[i])}"' if titles else ""
         out.append(esc(text[pos:start]))
