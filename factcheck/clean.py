@@ -26,6 +26,8 @@ DATE_PATTERN = (rf"(?i:{_WEEKDAY}(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # a body line this long ends the page header: the headline must come before it
 _PARAGRAPH_WORDS = 10
+# longer than this, a line is a paragraph (perhaps cut short), not a headline
+_HEADLINE_WORDS = 20
 _SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "&", "-"}
 
 # Chrome phrases, matched against a whole (short) line. Case-insensitive.
@@ -57,12 +59,16 @@ _CHROME = re.compile(r"""^(?:
 # A comments section starts at one of these lines; every line after it is a reader's.
 _COMMENTS_HEADING = re.compile(r"""^(?:
     \d+\s+(?:comments?|responses?|replies|reactions)
-  | (?:reader\s+|user\s+)?(?:comments?|responses|discussion|conversation)(?:\s*\(\d+\))?(?:\s*\d+)?
+  | (?:reader\s+|user\s+)?comments?(?:\s*\(\d+\))?(?:\s*\d+)?
+  | (?:reader\s+|user\s+)?(?:responses|discussion|conversation)\s*\(\d+\)
   | (?:leave|post|add|write|submit)\s+a\s+(?:comment|reply|response)\b.{0,40}
   | join\s+the\s+(?:discussion|conversation|debate)\b.{0,40}
   | (?:show|view|load|read|see)\s+(?:all\s+)?(?:\d+\s+)?comments?\b.{0,20}
   | what\s+do\s+you\s+think\?? | have\s+your\s+say | comments\s+are\s+closed\.?
 )$""", re.IGNORECASE | re.VERBOSE)
+
+_COOKIE_BANNER = re.compile(r"\b(?:we|this (?:site|website)) uses? cookies\b|\b(?:accept|use of|our) cookies\b"
+                            r"|\bcookie (?:policy|settings|preferences)\b", re.IGNORECASE)
 
 # Chrome that arrives glued to a paragraph ("...with Washington.Listen to the article").
 _GLUE_PHRASES = (r"listen\s+to\s+(?:this|the)\s+(?:article|story)|read\s+more|continue\s+reading|advertisement"
@@ -141,6 +147,12 @@ def clean(text: str) -> Cleaned:
     lines, dropped = _lines(text)
     _classify(text, lines)
     title_span, masthead = _pick_title(text, lines)
+    loose = [ln for ln in lines if ln.kind in ("heading", "title", "tag")]
+    if not any(ln.kind == "body" for ln in lines) and any(len(_words(text[ln.start:ln.end])) >= 5 for ln in loose):
+        # no paragraph at all (a pasted line or two): what is not chrome is the content, not a headline
+        for ln in loose:
+            ln.kind = "body"
+        title_span = None
     comment_spans = tuple((ln.start, ln.end) for ln in lines if ln.kind == "comment")
     date = author = None
     for ln in lines:
@@ -205,13 +217,32 @@ def _words(s: str) -> list[str]:
     return s.split()
 
 
+def _statement(s: str, n_words: int) -> bool:
+    """A full sentence ("Published figures show unemployment at 4.1% in May.") is reporting, even when its
+    words look like chrome; only calls to action are chrome in sentence form."""
+    return n_words >= 7 and not _unterminated(s) and not _CALL_TO_ACTION.match(s)
+
+
 def _is_heading(s: str) -> bool:
-    """Short and without final punctuation: a headline, subhead, tag or label, not a sentence."""
+    """A headline, subhead, tag or label, not a sentence: no final punctuation, and short or in Title Case.
+    A longer sentence-case line without a full stop is a statement (a bullet, a summary point)."""
     if s.startswith(("-", "•", "*", "–", "·")) and not s.startswith("**"):
         return False  # a bullet point is body text
     if s.startswith("#"):
         return True
-    return len(_words(s)) <= 16 and len(s) <= 160 and not _TERMINAL.search(s) and not s.endswith((":", ";", ","))
+    if _unterminated(s):
+        words = _words(s)
+        return len(words) <= 6 or (len(words) <= 16 and len(s) <= 160 and _title_case_share(words) >= 0.6)
+    return False
+
+
+def _unterminated(s: str) -> bool:
+    return not _TERMINAL.search(s) and not s.endswith((":", ";", ","))
+
+
+def _title_case_share(words: list[str]) -> float:
+    content = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+    return sum(w[0].isupper() for w in content) / len(content) if content else 0.0
 
 
 def _is_slogan(s: str) -> bool:
@@ -240,7 +271,7 @@ def _classify(text: str, lines: list[_Line]) -> None:
         n_words = len(_words(s))
         if seen_body and _COMMENTS_HEADING.match(s):
             ln.kind, in_comments = "comments heading", True
-        elif n_words <= 14 and _CHROME.match(s):
+        elif _COOKIE_BANNER.search(s) or (n_words <= 14 and _CHROME.match(s) and not _statement(s, n_words)):
             ln.kind = "chrome"
             _promo_below(text, lines, i)
         elif n_words <= 40 and _CALL_TO_ACTION.match(s) and _PROMO.search(s):
@@ -280,11 +311,16 @@ def _pick_title(text: str, lines: list[_Line]) -> tuple[Span | None, str | None]
     lines there (slogans such as "News You Can Trust. Every Day.") are header, not body."""
     top: list[_Line] = []
     for ln in lines:
-        paragraph = ln.kind == "body" and len(_words(text[ln.start:ln.end])) >= _PARAGRAPH_WORDS
-        if paragraph or ln.kind == "comments heading":
+        s = text[ln.start:ln.end]
+        if ln.kind == "comments heading" or (
+                ln.kind == "body" and len(_words(s)) >= _PARAGRAPH_WORDS and not _unterminated(s)):
             break
         top.append(ln)
     headings = [ln for ln in top if ln.kind == "heading"]
+    first = next((ln for ln in top if ln.kind not in ("chrome", "slogan", "widget", "byline")), None)
+    if (first is not None and first.kind == "body" and _unterminated(text[first.start:first.end])
+            and len(_words(text[first.start:first.end])) <= _HEADLINE_WORDS):
+        headings.insert(0, first)  # a sentence-case headline, where a headline stands: first, no full stop
     if not headings:
         return None, None
     long_enough = [ln for ln in headings if len(_words(text[ln.start:ln.end])) >= 4]

@@ -15,11 +15,25 @@ _TERMINAL = tuple('.!?:;"”’»)')
 _WRAP_RATIO = 0.6
 
 
+# somewhere a sentence could end inside a block: without one, the block is one sentence and pysbd is skipped
+_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z0-9]")
+
+
 @lru_cache(maxsize=1)
 def _segmenter():  # type: ignore[no-untyped-def]
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False)
+
+
+def _segments(text: str) -> list[str]:
+    """pysbd's sentences. Its Processor alone: Segmenter.segment would also compute char spans by
+    regex (half the time) and we map segments back ourselves anyway."""
+    seg = _segmenter()
+    try:
+        return list(seg.processor(text).process())
+    except AttributeError:  # another pysbd version without that attribute: the public call
+        return list(seg.segment(text))
 
 
 def split(text: str) -> list[tuple[int, int]]:
@@ -75,9 +89,12 @@ def _lines_of_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]
 def _segment_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     # pysbd breaks at every newline; inside a wrapped block a newline is a space (same length, same offsets)
     flat = text[start:end].replace("\n", " ")
+    if not _BOUNDARY.search(flat):
+        s, e = _strip(flat)
+        return [(start + s, start + e)] if s < e else []
     spans: list[tuple[int, int]] = []
     cursor = 0
-    for seg in _segmenter().segment(flat):
+    for seg in _segments(flat):
         piece = seg.strip()
         if not piece:
             continue
@@ -88,13 +105,22 @@ def _segment_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
             words = [re.escape(w) for w in piece.split()]
             m = re.compile(r"\s+".join(words)).search(flat, cursor)
             if m is None:
-                continue
+                break  # the rest becomes one sentence below: text is never lost
             at, length = m.start(), m.end() - m.start()
         spans.append((start + at, start + at + length))
         cursor = at + length
-    tail = flat[cursor:].strip()
-    if tail:
+    s, e = _strip(flat, cursor)
+    if s < e:
         # never lose text: whatever pysbd did not hand back becomes the last sentence
-        at = flat.find(tail, cursor)
-        spans.append((start + at, start + at + len(tail)))
+        spans.append((start + s, start + e))
     return spans
+
+
+def _strip(s: str, pos: int = 0) -> tuple[int, int]:
+    """Bounds of s[pos:] without surrounding whitespace (str.isspace, as str.strip uses)."""
+    end = len(s)
+    while pos < end and s[pos].isspace():
+        pos += 1
+    while end > pos and s[end - 1].isspace():
+        end -= 1
+    return pos, end

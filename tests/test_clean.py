@@ -134,3 +134,29 @@ def test_agency_dateline_without_a_date_is_stripped_but_gives_no_date():
 ])
 def test_parse_date(raw: str, iso: str | None):
     assert parse_date(raw) == iso
+
+
+def test_sentence_case_lines_without_full_stop_are_statements_not_headings():
+    text = ("US-led evacuations from Kabul airport enter final stage\n"
+            "Ninety people have been killed - mostly Afghan civilians and 13 US military personnel\n"
+            "The UK says it is entering the final stages of its evacuation, with 1,000 leaving today\n"
+            "Background To The Crisis\n"
+            "The Taliban took the capital on 15 August after a rapid advance across the country.")
+    c = clean(text)
+    body = body_text(text)
+    assert c.title == "US-led evacuations from Kabul airport enter final stage"
+    assert "Ninety people have been killed" in body and "1,000 leaving today" in body
+    assert "Background To The Crisis" not in body
+
+
+def test_chrome_words_inside_a_real_sentence_do_not_drop_it():
+    text = ("The regulator said on Monday that it would fine the firm for ignoring the rules.\n"
+            "Published figures show unemployment at 4.1% in May, the lowest rate in a decade.\n"
+            "The new EU law on tracking cookies came into force across the bloc last week.\n"
+            "We use cookies to improve your experience.\n"
+            "Discussion\n"
+            "Economists expect the rate to rise again in the autumn.")
+    body = body_text(text)
+    assert "Published figures" in body and "tracking cookies came into force" in body
+    assert "We use cookies" not in body
+    assert "Economists expect" in body and clean(text).comment_spans == ()

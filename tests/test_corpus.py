@@ -157,6 +157,11 @@ def test_only_headings_or_chrome_is_refused():
         corpus.from_text("Share this article\nSubscribe\nBig Headline Here\n")
 
 
+def test_a_lone_line_without_a_full_stop_is_content_not_a_headline():
+    d = corpus.from_text("Officials say 40 people were rescued overnight")
+    assert d.title is None
+
+
 def test_missing_path():
     with pytest.raises(IngestError, match="no such file"):
         corpus.read_path("/nonexistent/article.txt", S)
