@@ -77,6 +77,10 @@ def _check_url(url: str) -> SplitResult:
         shown = parts.scheme or "no scheme"
         raise IngestError(f"{url}: only http:// and https:// addresses can be fetched ({shown} refused); "
                           "give a local file as a path instead.")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number in 0-65535
+    except ValueError as e:
+        raise IngestError(f"{url}: the address has a bad port ({e}).") from e
     if not parts.hostname:
         raise IngestError(f"{url}: the address has no host name.")
     return parts

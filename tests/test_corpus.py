@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from factcheck import corpus
+from factcheck.clean import clean
 from factcheck.errors import IngestError
 from factcheck.settings import Settings
 
@@ -66,6 +67,22 @@ def test_html_file_metadata_via_trafilatura():
                                                      "2025-11-04", "Sam Okafor")
     assert "6.2% pay rise" in d.text
     assert "<p>" not in d.text and "Subscribe" not in d.text
+
+
+def test_html_comments_section_is_kept_apart():
+    html = b"""<html><head><meta property="og:site_name" content="Bay News"></head><body><article>
+    <h1>Dock Workers End Strike After Four Days</h1>
+    <p>Dock workers returned to work on Thursday after accepting a 5 percent pay rise, the union said.</p>
+    <p>The strike had left 30 ships waiting offshore, according to the harbour master.</p></article>
+    <section id="comments" class="comments"><h3>3 Comments</h3>
+    <div class="comment"><p>About time, the queue of ships was visible from the beach.</p></div>
+    <div class="comment"><p>Five percent is not enough given inflation this year.</p></div></section></body></html>"""
+    (d,) = corpus.read_bytes("page.html", html, S)
+    c = clean(d.text)
+    assert [d.text[s:e] for s, e in c.comment_spans] == [
+        "About time, the queue of ships was visible from the beach.",
+        "Five percent is not enough given inflation this year."]
+    assert "queue of ships" not in "".join(d.text[s:e] for s, e in c.body_spans)
 
 
 def test_html_date_is_not_guessed_from_a_copyright_line(tmp_path: Path):

@@ -176,6 +176,13 @@ def test_time_out(server: str):
         fetch.fetch_url(f"{server}/slow", Settings(allow_private_urls=True, url_timeout_s=0.3))
 
 
+def test_malformed_addresses():
+    with pytest.raises(IngestError, match="bad port"):
+        fetch.fetch_url("http://example.com:99999/", Settings())
+    with pytest.raises(IngestError, match="no host"):
+        fetch.fetch_url("http:///path", Settings())
+
+
 def test_unresolvable_host():
     with pytest.raises(IngestError, match="cannot be resolved"):
         fetch.fetch_url("http://no-such-host.invalid/", Settings())
