@@ -79,9 +79,12 @@ _GLUED_TAIL = re.compile(rf"(?<=[.!?…\"”’])\s*(?P<chrome>{_GLUE_PHRASES})\
 _GLUED_HEAD = re.compile(rf"(?P<chrome>(?i:{_GLUE_PHRASES}))(?=[A-Z\"“‘'])")
 
 # A promo line under a widget heading ("Fact Checker" / "Verify the accuracy of this article using ...").
+# The verb must be followed by what an imperative takes ("Support the ...", "Get unlimited ..."), so that
+# sentences opening with the same word as a noun ("Support for the plan fell", "Share prices rose") stay.
 _CALL_TO_ACTION = re.compile(
     r"^(?:verify|check|sign|subscribe|get|try|download|join|read|discover|learn|click|tap|follow|support|donate"
-    r"|listen|watch|explore|register|install|upgrade|become|find\s+out|see|share|send|tell|ask|rate)\b",
+    r"|listen|watch|explore|register|install|upgrade|become|find\s+out|see|share|send|tell|ask|rate)"
+    r"\s+(?:our|the|this|these|your|up|in|now|to|more|unlimited|free|full|all|a|an|us|it|here|today|me|them)\b",
     re.IGNORECASE)
 # a call to action is promotion, not reporting, when it speaks of these
 _PROMO = re.compile(r"\b(?:access|subscri\w*|newsletter|app|download|premium|offer|trial|membership|account|inbox"

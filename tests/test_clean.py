@@ -160,3 +160,11 @@ def test_chrome_words_inside_a_real_sentence_do_not_drop_it():
     assert "Published figures" in body and "tracking cookies came into force" in body
     assert "We use cookies" not in body
     assert "Economists expect" in body and clean(text).comment_spans == ()
+
+
+def test_sentences_opening_with_a_call_to_action_word_as_a_noun_stay():
+    text = ("The minister said on Monday that the plan would go ahead despite the protests.\n"
+            "Support for the plan fell to 40%, according to a survey of app users.\n"
+            "Share prices of the firm rose 3% after the subscription offer was announced.")
+    body = body_text(text)
+    assert "Support for the plan" in body and "Share prices" in body
