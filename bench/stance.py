@@ -4,6 +4,7 @@
     python bench/stance.py --model .train/ckpt --limit 500
     python bench/stance.py tune-triage    # similarity threshold keeping >= 99% of related FNC-1 train pairs
     python bench/stance.py calibrate      # fit the temperature, write calibration.json beside the model
+    python bench/stance.py throughput     # `factcheck stance` on 25,000 FNC-1 train claim–article pairs
 
 FNC-1 dev goes through the SAME path as `factcheck stance` (factcheck.stance.stance_many: split,
 encode once per body, triage, snippet, cross-encoder, mismatch adjustment). Prints a table and writes
@@ -146,7 +147,9 @@ def run(args: argparse.Namespace) -> dict:
         em = em.head(args.limit)
     res["emergent_dev"] = bench_pairs(model, list(em.claimHeadline), list(em.articleHeadline),
                                       [EMERGENT_MAP[s] for s in em.articleHeadlineStance], LABELS[:3])
-    sn = snli_rows("bench")[: args.limit or None]
+    sn = snli_rows("bench")
+    random.Random(5).shuffle(sn)  # classes interleaved, so --limit keeps all three
+    sn = sn[: args.limit or None]
     res["snli_heldout"] = bench_pairs(model, [r["hypothesis"] for r in sn], [r["premise"] for r in sn],
                                       [SNLI_MAP[r["label"]] for r in sn], LABELS[:3])
     return res
@@ -212,9 +215,48 @@ def calibrate(args: argparse.Namespace) -> dict:
     return out
 
 
+def throughput(args: argparse.Namespace) -> dict:
+    """`factcheck stance` itself on N FNC-1 train claim–article pairs (whole articles), timed end to end."""
+    import tempfile
+
+    from factcheck.cli import main as cli
+
+    n = args.limit or 25_000
+    bodies = pd.read_csv(DATA / "fnc1/train_bodies.csv").set_index("Body ID").articleBody.to_dict()
+    tr = pd.read_csv(DATA / "fnc1/train_stances.csv").sample(n, random_state=4, replace=n > 39_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        with src.open("w") as f:
+            for i, (h, b) in enumerate(zip(tr.Headline, tr["Body ID"], strict=True)):
+                f.write(json.dumps({"id": i, "claim": h, "text": bodies[b]}) + "\n")
+        argv = ["stance", "--input", str(src), "--output", str(dst), "--store", tmp]
+        if args.model:
+            argv += ["--model", args.model]
+        t0 = time.perf_counter()
+        rc = cli(argv)
+        secs = time.perf_counter() - t0
+        labels = [json.loads(line)["label"] for line in dst.open()]
+    return {"pairs": n, "exit": rc, "seconds": round(secs, 1), "pairs_per_s": round(n / secs, 1),
+            "bodies": int(tr["Body ID"].nunique()), "unrelated_share": round(labels.count("unrelated") / n, 3)}
+
+
+def print_table(res: dict) -> None:
+    print(f"model {res['model']}  temperature {res['temperature']}  triage {res['triage_similarity']}")
+    head = f"{'set':<14}{'pairs':>7}{'pairs/s':>9}{'acc':>7}{'macroF1':>9}  " + "  ".join(f"{x[:5]:>5}" for x in LABELS)
+    print(head)
+    for name in ("fnc1_dev", "emergent_dev", "snli_heldout"):
+        r = res[name]
+        f1 = "  ".join(f"{r['f1'].get(lab, float('nan')):>5.3f}" for lab in LABELS)
+        print(f"{name:<14}{r['pairs']:>7}{r['pairs_per_s']:>9}{r['accuracy']:>7.3f}{r['macro_f1']:>9.3f}  {f1}")
+    f = res["fnc1_dev"]
+    print(f"FNC-1 dev relative score {f['fnc_relative']}%  (triaged {f['triaged']}, of them related "
+          f"{f['triaged_related']})")
+    print("FNC-1 dev confusion (rows gold, cols pred):", f["confusion"]["rows_gold_cols_pred"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", nargs="?", default="run", choices=("run", "tune-triage", "calibrate"))
+    ap.add_argument("what", nargs="?", default="run", choices=("run", "tune-triage", "calibrate", "throughput"))
     ap.add_argument("--model", default=None, help="model folder (default: packaged)")
     ap.add_argument("--limit", type=int, default=None, help="pairs per set, for a quick look")
     ap.add_argument("--triage", type=float, default=None, help="triage similarity (default: Settings)")
@@ -230,12 +272,15 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(2)
-    fn = {"run": run, "tune-triage": tune_triage, "calibrate": calibrate}[args.what]
+    fn = {"run": run, "tune-triage": tune_triage, "calibrate": calibrate, "throughput": throughput}[args.what]
     res = fn(args)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"stance_{args.what}{args.tag}.json"
     path.write_text(json.dumps(res, indent=2) + "\n")
-    print(json.dumps(res, indent=2))
+    if args.what == "run":
+        print_table(res)
+    else:
+        print(json.dumps(res, indent=2))
     print(f"wrote {path}")
 
 
