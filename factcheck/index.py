@@ -264,8 +264,9 @@ class VectorIndex:
 
         allowed restricts the search to those passage ids (a FAISS selector, not a post-filter).
         """
-        import faiss
+        import faiss as _faiss
 
+        faiss: Any = _faiss  # SWIG keyword arguments (sel=, nprobe=) are beyond its type stubs
         q = np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
         if q.shape[1] != self.dim:
             raise ValueError(f"query has dim {q.shape[1]}, the index holds dim {self.dim}")

@@ -1,0 +1,108 @@
+"""Ingest the AllSides stories (~1,500 articles) into a temporary store and index; print medians.
+
+Reports, each on the same passages in the same run:
+- split + store (factcheck.ingest with a no-op scorer) and check-worthiness scoring, as their own costs;
+- embed + index (index.sync: CachedEncoder → store cache → VectorIndex.add → save), in passages/s;
+- bare SentenceTransformer.encode of the same texts, and the ratio bare / pipeline (goal >= 0.9);
+- a second sync after re-ingesting: everything comes from the cache, nothing is re-embedded.
+Runs alternate (bare, pipeline, bare, ...) so a busy machine slows both alike.
+
+    .venv/bin/python bench/ingest.py [--articles N] [--repeats 3]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data" / "neus" / "allsides_stories.jsonl"
+OUT = ROOT / "bench" / "out"
+
+
+def drafts(limit: int | None) -> list:
+    from factcheck.records import ArticleDraft
+
+    out = []
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        story = json.loads(line)
+        for item in story.get("news", {}).values():
+            body = "\n\n".join(p.strip() for p in item.get("newBody", []) if p and p.strip())
+            if body:
+                out.append(ArticleDraft(source=item.get("newsSource") or "unknown", text=body,
+                                        title=item.get("newsTitle"), url=item.get("newsLink"),
+                                        date=(story.get("date") or "")[:10] or None, origin="allsides"))
+    return out[:limit] if limit else out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=None, help="first N articles only (default: all)")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    from factcheck import claims, index
+    from factcheck.embed import load_encoder
+    from factcheck.errors import FactcheckError
+    from factcheck.ingest import ingest
+    from factcheck.settings import Settings
+    from factcheck.store import Store, text_hash
+
+    arts = drafts(args.articles)
+    enc = load_encoder()
+    enc.encode(["warm up the model"])
+    res: dict[str, list[float]] = {"split_store_s": [], "score_s": [], "bare_s": [], "pipeline_s": [], "resync_s": []}
+    n = 0
+    for _ in range(args.repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            s1, s2 = Store.open(Path(tmp) / "a"), Store.open(Path(tmp) / "b")
+            t = time.perf_counter()
+            ingest(s1, arts, Settings.from_env(Path(tmp) / "a"), scorer=lambda texts: np.zeros(len(texts)))
+            res["split_store_s"].append(time.perf_counter() - t)
+            texts = [p.text for p in s1.passages()]
+            n = len(texts)
+            t = time.perf_counter()
+            try:
+                claims.score(texts)
+                res["score_s"].append(time.perf_counter() - t)
+            except FactcheckError as e:  # the check-worthiness model may not be trained yet
+                print(f"check-worthiness not measured: {e}", file=sys.stderr)
+            t = time.perf_counter()
+            enc._model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                              show_progress_bar=False)
+            res["bare_s"].append(time.perf_counter() - t)
+            vi = index.VectorIndex.open(s1.path, enc.name, enc.dim)
+            t = time.perf_counter()
+            index.sync(s1, vi, enc)  # embed (fresh cache) + cache writes + index add + save
+            res["pipeline_s"].append(time.perf_counter() - t)
+            # re-ingest elsewhere with the same cache content: copy the embeddings, then sync again
+            s2.put_embeddings(enc.name, s1.cached_embeddings(enc.name, [text_hash(x) for x in texts]))
+            ingest(s2, arts, Settings.from_env(Path(tmp) / "b"), scorer=lambda texts: np.zeros(len(texts)))
+            t = time.perf_counter()
+            index.sync(s2, index.VectorIndex.open(s2.path, enc.name, enc.dim), enc)
+            res["resync_s"].append(time.perf_counter() - t)
+            s1.close()
+            s2.close()
+    med = {k: statistics.median(v) if v else float("nan") for k, v in res.items()}
+    out = {"articles": len(arts), "passages": n, "repeats": args.repeats, "median_s": med,
+           "pipeline_passages_per_s": n / med["pipeline_s"], "bare_passages_per_s": n / med["bare_s"],
+           "ratio_bare_over_pipeline": med["bare_s"] / med["pipeline_s"], "runs": res}
+    OUT.mkdir(exist_ok=True)
+    (OUT / "ingest.json").write_text(json.dumps(out, indent=1))
+    print(f"{len(arts)} articles, {n} passages, median of {args.repeats}:")
+    print(f"  split + store        {med['split_store_s']:7.2f} s  ({n / med['split_store_s']:8.0f} passages/s)")
+    print(f"  check-worthiness     {med['score_s']:7.2f} s  ({n / med['score_s']:8.0f} passages/s)")
+    print(f"  bare encode          {med['bare_s']:7.2f} s  ({out['bare_passages_per_s']:8.0f} passages/s)")
+    print(f"  embed + index        {med['pipeline_s']:7.2f} s  ({out['pipeline_passages_per_s']:8.0f} passages/s)")
+    print(f"  ratio bare/pipeline  {out['ratio_bare_over_pipeline']:7.3f}  (goal >= 0.9)")
+    print(f"  re-sync, all cached  {med['resync_s']:7.2f} s  ({n / med['resync_s']:8.0f} passages/s)")
+
+
+if __name__ == "__main__":
+    main()
