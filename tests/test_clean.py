@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factcheck.clean import clean, parse_date
 
@@ -168,3 +170,23 @@ def test_sentences_opening_with_a_call_to_action_word_as_a_noun_stay():
             "Share prices of the firm rose 3% after the subscription offer was announced.")
     body = body_text(text)
     assert "Support for the plan" in body and "Share prices" in body
+
+
+_lines = st.sampled_from([
+    "Share this article", "8 Comments", "The Daily Bugle", "Big Headline About Things Here", "Fact Checker",
+    "Verify the accuracy of this article using our tools.", "The mayor said taxes rose 2% in 2024.",
+    "Dr. Lee disagreed.Listen to the article", "Mexican", "", "   ", "By Ann Example",
+    "LONDON, May 5, 2024 – Prices fell.", "- a bullet point", "I think this is wrong.", "Read more",
+])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_lines, max_size=14).map("\n".join))
+def test_spans_are_stripped_in_bounds_and_disjoint(text: str):
+    c = clean(text)
+    spans = sorted([*c.body_spans, *c.comment_spans])
+    for (s, e), nxt in zip(spans, [*spans[1:], (len(text), len(text))], strict=False):
+        assert 0 <= s < e <= nxt[0]
+        assert text[s:e] == text[s:e].strip()
+    if c.title_span:
+        assert all(e <= c.title_span[0] or s >= c.title_span[1] for s, e in spans)

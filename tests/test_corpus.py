@@ -5,6 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from factcheck import corpus
 from factcheck.clean import clean
@@ -220,3 +223,14 @@ def test_from_text_metadata_wins_and_source_falls_back():
     assert (d.source, d.date, d.origin) == ("Wire Service", "2025-02-01", "paste")
     assert corpus.from_text(ARTICLE, url="https://www.news.example/x").source == "news.example"
     assert corpus.from_text(ARTICLE).source == "pasted text"
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400), suffix=st.sampled_from([".txt", ".json", ".csv", ".html", ".md", ".jsonl", ""]))
+def test_any_bytes_are_read_or_refused_never_crash(data: bytes, suffix: str):
+    try:
+        drafts = corpus.read_bytes(f"x{suffix}", data, S)
+    except IngestError as e:
+        assert str(e) and "\n" not in str(e)
+    else:
+        assert all(d.text.strip() for d in drafts)
