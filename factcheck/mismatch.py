@@ -125,11 +125,14 @@ _NEG_RE = re.compile(r"\b(not|no|never|none|nobody|nothing|neither|nor|denied|de
                      r"\w+n't|cannot)\b", re.IGNORECASE)
 _AUX = {"be", "been", "is", "was", "were", "are", "have", "has", "had", "do", "does", "did", "a", "an", "the",
         "to", "yet", "ever", "any", "that", "it"}
-_UP = re.compile(r"\b(ris(?:e|es|en|ing)|rose|increas\w*|grow(?:s|n|ing)?|grew|surg\w*|jump\w*|climb\w*|soar\w*|"
-                 r"spik\w*|higher|doubl\w*|tripl\w*|up)\b", re.IGNORECASE)
-_DOWN = re.compile(r"\b(fall(?:s|en|ing)?|fell|drop\w*|decreas\w*|declin\w*|plung\w*|plummet\w*|reduc\w*|"
-                   r"lower\w*|down|cut|cuts|slump\w*|dipp?\w*|shr[iu]nk\w*|diminish\w*|sank|sink\w*|"
-                   r"tumbl\w*|slid|slides?)\b", re.IGNORECASE)
+# only words that state a change of quantity: "up", "down", "cut", "lower" and "dip" read too often as
+# something else ("set up", "step down", "lower court", "diplomatic")
+_UP = re.compile(r"\b(ris(?:e|es|en|ing)|rose|increas\w*|grow(?:s|n|ing)?|grew|surg(?:e|es|ed|ing)|jump(?:s|ed|ing)?|"
+                 r"climb(?:s|ed|ing)?|soar\w*|spik(?:e|es|ed|ing)|doubl(?:e|es|ed|ing)|tripl(?:e|es|ed|ing))\b",
+                 re.IGNORECASE)
+_DOWN = re.compile(r"\b(fall(?:s|en|ing)?|fell|drop(?:s|ped|ping)?|decreas\w*|declin(?:e|es|ed|ing)|plung\w*|"
+                   r"plummet\w*|reduc(?:e|es|ed|ing|tion|tions)|slump\w*|shr[iu]nk\w*|diminish\w*|sank|"
+                   r"tumbl(?:e|es|ed|ing))\b", re.IGNORECASE)
 
 
 def _negated_word(text: str, end: int) -> re.Match[str] | None:
