@@ -224,10 +224,12 @@ def find_mismatches(claim: str, passage: str, *, entities: bool = True) -> tuple
     return tuple(found)
 
 
-def adjust_scores(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch]) -> np.ndarray:
-    """Shift supports mass toward conflicts on a related pair with a clear contradiction (see module doc)."""
+def adjust_scores(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *,
+                  kinds: frozenset[str] = ADJUSTING_KINDS) -> np.ndarray:
+    """Shift supports mass toward conflicts on a related pair with a clear contradiction (see module doc);
+    `kinds` lets the benchmark measure each rule alone."""
     p = np.asarray(probs, dtype=np.float32).copy()
-    if p[3] >= 0.5 or not any(m.kind in ADJUSTING_KINDS for m in mismatches):
+    if p[3] >= 0.5 or not any(m.kind in kinds for m in mismatches):
         return p
     moved = DIRECTION_SHIFT * p[0]
     p[0] -= moved
