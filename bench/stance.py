@@ -63,11 +63,23 @@ def class_report(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> d
             "confusion": {"labels": list(labels), "rows_gold_cols_pred": cm}}
 
 
+VEC_CACHE = OUT / "sentence_vectors.npz"  # bench runs on several checkpoints reuse the MiniLM vectors
+
+
 def encoder():  # type: ignore[no-untyped-def]
     from factcheck.embed import load_encoder
     from factcheck.stance import MemoEncoder
 
-    return MemoEncoder(load_encoder())
+    memo = MemoEncoder(load_encoder())
+    if VEC_CACHE.exists():
+        with np.load(VEC_CACHE) as z:
+            memo._memo.update({bytes.fromhex(k): z[k] for k in z.files})
+    return memo
+
+
+def save_vectors(memo) -> None:  # type: ignore[no-untyped-def]
+    OUT.mkdir(parents=True, exist_ok=True)
+    np.savez(VEC_CACHE, **{k.hex(): v for k, v in memo._memo.items()})
 
 
 def adjust_hook(on: bool):  # type: ignore[no-untyped-def]
@@ -167,6 +179,7 @@ def run(args: argparse.Namespace) -> dict:
     enc = encoder()
     res: dict = {"model": str(model.path), "temperature": model.temperature, "triage_similarity": args.triage}
     res["fnc1_dev"] = bench_fnc(model, enc, args.triage, args.limit, adjust=not args.no_adjust)
+    save_vectors(enc)
     em = emergent_dev()
     if args.limit:
         em = em.head(args.limit)
