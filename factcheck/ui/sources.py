@@ -8,15 +8,17 @@ import streamlit as st
 from factcheck.ui import adding, render, state
 
 st.title("Sources")
-paste, upload, url = st.tabs(["Paste", "Upload files", "From a URL"])
-with paste:
-    adding.paste_form()
-with upload:
-    adding.upload_form()
-with url:
-    adding.url_form()
-
 fc = state.tuned()
+# the forms come first so that what they add shows in the lists below in the same run
+with st.expander("Add articles", expanded=not fc.sources(), icon=":material/add:"):
+    paste, upload, url = st.tabs(["Paste", "Upload files", "From a URL"])
+    with paste:
+        adding.paste_form()
+    with upload:
+        adding.upload_form()
+    with url:
+        adding.url_form()
+
 if flash := st.session_state.pop(state.FLASH, None):
     st.success(flash)
 sources = fc.sources()
