@@ -30,6 +30,7 @@ UNRELATED = LABELS.index("unrelated")
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
 CALIBRATION_FILE = "calibration.json"
 MAX_LENGTH = 160  # tokens, as in training
+MAX_CLAIM_CHARS = 400  # training claims are headlines; a longer claim is cut so evidence still fits
 # scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
 TRIAGE_SCORES = (0.004, 0.003, 0.003, 0.99)
 
@@ -77,10 +78,17 @@ class StanceModel:
         with torch.inference_mode():
             for s in range(0, len(order), self.batch_size):
                 idx = order[s : s + self.batch_size]
-                enc = self.tokenizer([claims[i] for i in idx], [texts[i] for i in idx], truncation="only_second",
-                                     max_length=self.max_length, padding=True, return_tensors="pt")
-                out[idx] = self.model(**enc).logits.float().numpy()
+                out[idx] = self.model(**self._encode([claims[i][:MAX_CLAIM_CHARS] for i in idx],
+                                                     [texts[i] for i in idx])).logits.float().numpy()
         return out
+
+    def _encode(self, claims: list[str], texts: list[str]) -> Any:
+        kw = {"max_length": self.max_length, "padding": True, "return_tensors": "pt"}
+        try:
+            # as in training: the claim whole, the evidence cut to fit
+            return self.tokenizer(claims, texts, truncation="only_second", **kw)
+        except Exception:  # noqa: BLE001 - a claim too long to leave room for evidence: cut both
+            return self.tokenizer(claims, texts, truncation="longest_first", **kw)
 
     def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         if not len(claims):
@@ -126,7 +134,8 @@ def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_p
         tokenizer_path = str(model_dir) if (model_dir / "tokenizer_config.json").is_file() else _minilm_path()
     tok = AutoTokenizer.from_pretrained(tokenizer_path)
     # weights ship in fp16 to stay small; fp16 matmuls on a CPU are slow and lossy, so compute in fp32
-    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32,
+                                                               num_labels=len(LABELS))
     model.eval()
     meta = _read_json(model_dir / "factcheck_stance.json")
     cal = _read_json(model_dir / CALIBRATION_FILE)

@@ -152,6 +152,8 @@ def test_real_model_loads_calibrated_and_separates_stances():
                                "The football team won the cup final on Sunday."])
     assert np.allclose(p.sum(axis=1), 1, atol=1e-4)
     assert p[0, 0] > p[0, 1] and p[1, 1] > p[0, 1] and p[2, 3] > 0.5
+    long = m.scores(["Mexico " * 2000], ["Mexico's homicide rate fell."])  # real tokenizer, overlong claim
+    assert long.shape == (1, 4) and np.isfinite(long).all()
 
 
 def test_article_as_sentences_with_vectors_skips_encoding(fake_encoder):
@@ -165,3 +167,18 @@ def test_article_as_sentences_with_vectors_skips_encoding(fake_encoder):
     far = article_stance("lunar rover", sents, fake_encoder, CountingModel(), triage_similarity=0.5,
                          sentence_vecs=vecs)
     assert far.triaged and far.label == "unrelated"
+
+
+class _StrictTok(_Tok):
+    """Refuses only_second truncation when the claim alone is too long, as the real fast tokenizer does."""
+
+    def __call__(self, claims, texts, truncation=None, **kw):
+        if truncation == "only_second" and max(len(c) for c in claims) > 100:
+            raise Exception("Truncation error: Sequence to truncate too short to respect the provided max_length")
+        return super().__call__(claims, texts)
+
+
+def test_overlong_claim_is_cut_not_an_error():
+    m = StanceModel(_Net(), _StrictTok(), batch_size=4)
+    logits = m.logits(["x" * 10_000, "short"], ["evidence", "evidence"])
+    assert logits[0, 0] == 400 + len("evidence") and logits[1, 0] == len("short") + len("evidence")
