@@ -84,6 +84,10 @@ def test_dashboard_end_to_end(server: str) -> None:
         def goto(title: str) -> None:
             page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
 
+        def settled() -> None:
+            """The script run is over (Streamlit's "Running…" widget gone)."""
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=SLOW)
+
         def no_error() -> None:
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.locator('[data-testid="stAlertContentError"]').count() == 0
@@ -102,6 +106,7 @@ def test_dashboard_end_to_end(server: str) -> None:
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the stance mix
         no_error()
         page.wait_for_timeout(1000)
+        settled()
         page.screenshot(path=str(SHOTS / "2-check.png"), full_page=True)
 
         goto("Sources")
@@ -109,6 +114,7 @@ def test_dashboard_end_to_end(server: str) -> None:
         page.locator('[data-testid="stHtml"] mark.fc-claim').first.wait_for(timeout=60_000)
         no_error()
         page.wait_for_timeout(1500)  # tables draw on a canvas after they appear
+        settled()
         page.screenshot(path=str(SHOTS / "1-sources.png"), full_page=True)
 
         goto("Compare sources")
@@ -116,18 +122,21 @@ def test_dashboard_end_to_end(server: str) -> None:
         page.get_by_text("Reported by one source only").wait_for(timeout=SLOW)
         no_error()
         page.wait_for_timeout(500)
+        settled()
         page.screenshot(path=str(SHOTS / "3-compare.png"), full_page=True)
 
         goto("Consistency")
         expect(page.locator(".js-plotly-plot")).to_have_count(4, timeout=SLOW)
         no_error()
         page.wait_for_timeout(1000)  # let plotly finish drawing before the picture
+        settled()
         page.screenshot(path=str(SHOTS / "4-consistency.png"), full_page=True)
 
         goto("Export")
         expect(page.locator('[data-testid="stDownloadButton"]')).to_have_count(6, timeout=SLOW)
         no_error()
         page.wait_for_timeout(500)
+        settled()
         page.screenshot(path=str(SHOTS / "5-export.png"), full_page=True)
 
         # hostile text pasted as an article shows as text and runs nothing

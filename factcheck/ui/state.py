@@ -7,6 +7,7 @@ sidebar's thresholds (Factcheck.with_settings shares its store, models and index
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import streamlit as st
 
 from factcheck.api import Factcheck
+from factcheck.errors import FactcheckError
 from factcheck.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ SEEDED_META = "dashboard_seeded"
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
 DEFAULTS = Settings()
+log = logging.getLogger("factcheck.ui")
 
 
 def make_factcheck(settings: Settings) -> Factcheck:
@@ -47,8 +50,13 @@ def make_factcheck(settings: Settings) -> Factcheck:
 @st.cache_resource(show_spinner="Loading the models and the index…")
 def _shared(store_dir: str) -> Factcheck:
     fc = make_factcheck(Settings.from_env(store_dir))
-    # load now, once: clones made by with_settings then share these instead of loading their own
-    _ = fc.index, fc.stance_model
+    # load now, once: clones made by with_settings then share these instead of loading their own.
+    # A missing model is not fatal here: pages that need it say so when they use it.
+    for warm in (lambda: fc.index, lambda: fc.stance_model):
+        try:
+            warm()
+        except FactcheckError as e:
+            log.warning("dashboard: %s", e)
     return fc
 
 
