@@ -40,7 +40,11 @@ with right:
     st.plotly_chart(charts.stance_mix(check.evidence), key="fc_stance_mix")
 with left:
     stances = dict(verdict.source_stances)
-    for source in sorted({e.source for e in check.evidence}):
+    related = [e for e in check.evidence if e.label != "unrelated"]
+    for source in sorted({e.source for e in related}):
         with st.container(border=True):
             st.markdown(f"**{render.md(source)}** — {stances.get(source, 'its own claim')}")
-            render.show("".join(render.evidence_html(check.claim, e) for e in check.evidence if e.source == source))
+            render.show("".join(render.evidence_html(check.claim, e) for e in related if e.source == source))
+    if unrelated := [e for e in check.evidence if e.label == "unrelated"]:
+        with st.expander(f"{len(unrelated)} retrieved passage(s) the stance model judged unrelated"):
+            render.show("".join(render.evidence_html(check.claim, e) for e in unrelated))
