@@ -12,8 +12,9 @@ Kinds, each with spans in BOTH texts (character offsets) so the UI can highlight
 - ``direction``: opposite direction words ("rose/increased" vs "dropped/fell/decreased") and the
   passage never uses the claim's direction.
 
-How they inform the label (``adjust_scores``): only on a pair the model thinks related
-(p(unrelated) < 0.5), a ``direction`` mismatch moves DIRECTION_SHIFT of the supports mass to conflicts.
+How they inform the label (``adjust_scores``): only on a pair the model reads as support (supports is
+its most probable label), a ``direction`` mismatch moves DIRECTION_SHIFT of the supports mass to
+conflicts — "rose" against a passage that only says "fell" is not support, whatever the wording shares.
 Number, date, entity and negation mismatches are shown but do not move mass: on FNC-1 dev (whole-article
 snippets, three sentences each) they fire on too many agreeing pairs; the measured effect of each rule
 is in MODEL_CARD.md.
@@ -229,7 +230,8 @@ def adjust_scores(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mism
     """Shift supports mass toward conflicts on a related pair with a clear contradiction (see module doc);
     `kinds` lets the benchmark measure each rule alone."""
     p = np.asarray(probs, dtype=np.float32).copy()
-    if p[3] >= 0.5 or not any(m.kind in kinds for m in mismatches):
+    supports_looking = int(np.argmax(p)) == 0
+    if not supports_looking or not any(m.kind in kinds for m in mismatches):
         return p
     moved = DIRECTION_SHIFT * p[0]
     p[0] -= moved

@@ -67,9 +67,13 @@ def test_direction_mismatch_moves_support_to_conflict():
     assert p.sum() == pytest.approx(1.0)
 
 
-def test_no_shift_for_unrelated_pairs_or_other_kinds():
+def test_no_shift_unless_the_pair_reads_as_support():
     mm = (Mismatch("direction", (0, 4), (0, 4), "rose", "fell"),)
     assert np.allclose(adjust_scores([0.1, 0.1, 0.1, 0.7], mm), [0.1, 0.1, 0.1, 0.7])
+    assert np.allclose(adjust_scores([0.3, 0.2, 0.4, 0.1], mm), [0.3, 0.2, 0.4, 0.1])
+
+
+def test_no_shift_for_other_kinds():
     num = (Mismatch("number", (0, 2), (0, 2), "12", "15"),)
     assert np.allclose(adjust_scores([0.7, 0.1, 0.15, 0.05], num), [0.7, 0.1, 0.15, 0.05])
 
