@@ -29,7 +29,7 @@ LABELS = ("supports", "conflicts", "neutral", "unrelated")
 UNRELATED = LABELS.index("unrelated")
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
 CALIBRATION_FILE = "calibration.json"
-MAX_LENGTH = 160  # tokens, as in training
+MAX_LENGTH = 128  # tokens: train_stance.py's default; factcheck_stance.json overrides it
 MAX_CLAIM_CHARS = 400  # training claims are headlines; a longer claim is cut so evidence still fits
 # scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
 TRIAGE_SCORES = (0.004, 0.003, 0.003, 0.99)
