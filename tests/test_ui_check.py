@@ -62,3 +62,19 @@ def test_hostile_evidence_shows_as_text(tmp_path, monkeypatch):
     no_exceptions(at)
     assert_inert(at)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text(at)  # shown, as text
+
+
+def test_a_bug_shows_a_short_message_not_a_traceback(tmp_path, monkeypatch):
+    from factcheck.api import Factcheck
+
+    def boom(self, claim, **kw):
+        raise RuntimeError("internal detail /secret/path")
+
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="check")
+    monkeypatch.setattr(Factcheck, "check", boom)
+    check(at, "Mexico's homicide rate dropped")
+    assert not at.exception
+    (err,) = at.error
+    assert err.value.startswith("Something went wrong (RuntimeError)")
+    assert "/secret/path" not in err.value
