@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -25,15 +25,17 @@ SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     content_hash TEXT NOT NULL UNIQUE,
     text TEXT NOT NULL, title TEXT, date TEXT, url TEXT, author TEXT,
     origin TEXT NOT NULL, added TEXT NOT NULL);
+-- AUTOINCREMENT: a passage id is never reused, so a vector left in the index by a crash
+-- between a removal and the index sync can never be mistaken for a newer passage
 CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('body', 'comment')),
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
@@ -59,7 +61,7 @@ def content_hash(text: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -173,7 +175,8 @@ class Store:
 
     def passages(self, *, article_id: int | None = None, source: str | None = None,
                  kind: str | None = "body", ids: Sequence[int] | None = None) -> list[Passage]:
-        where, args = [], []  # type: ignore[var-annotated]
+        where: list[str] = []
+        args: list[object] = []
         if article_id is not None:
             where.append("p.article_id = ?")
             args.append(article_id)
@@ -194,6 +197,11 @@ class Store:
     def claims(self, threshold: float, *, source: str | None = None) -> list[Passage]:
         """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
         return [p for p in self.passages(source=source, kind="body") if p.score >= threshold]
+
+    def has_article(self, text: str) -> bool:
+        """Is this text already stored (same content hash)? Lets ingest skip scoring duplicates."""
+        return self._conn.execute("SELECT 1 FROM articles WHERE content_hash = ?",
+                                  (content_hash(text),)).fetchone() is not None
 
     def passage_ids(self) -> list[int]:
         return [r[0] for r in self._conn.execute("SELECT id FROM passages WHERE kind = 'body' ORDER BY id")]
