@@ -92,6 +92,13 @@ class Factcheck:
         clone.settings = replace(self.settings, **changes)
         return clone
 
+    def _score(self, texts: Sequence[str]) -> Any:
+        """Check-worthiness through the shared cached encoder: the sentence vectors it computes are
+        the ones the index needs next, so each sentence is embedded once."""
+        from factcheck import claims
+
+        return claims.score(texts, encoder=self.encoder)
+
     # --- ingestion --------------------------------------------------------------------------
     def _ingest(self, run: Callable[[], list[IngestResult]], progress: Progress | None) -> list[IngestResult]:
         with self._write_lock:
@@ -106,7 +113,8 @@ class Factcheck:
         from factcheck import ingest
 
         return self._ingest(lambda: ingest.ingest(self.store, [str(i) for i in inputs], self.settings,
-                                                  source=source, progress=progress),
+                                                  source=source, progress=progress,
+                                                  scorer=self._score),
                             progress)
 
     def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
@@ -115,7 +123,7 @@ class Factcheck:
 
         def run() -> list[IngestResult]:
             draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
-            return ingest.ingest(self.store, [draft], self.settings, progress=progress)
+            return ingest.ingest(self.store, [draft], self.settings, progress=progress, scorer=self._score)
 
         return self._ingest(run, progress)[0]
 
@@ -129,7 +137,8 @@ class Factcheck:
                 drafts = corpus.read_bytes(name, data, self.settings)
             except FactcheckError as e:
                 return [IngestResult(origin=name, status="refused", reason=str(e))]
-            return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress)
+            return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress,
+                                 scorer=self._score)
 
         return self._ingest(run, progress)
 

@@ -9,7 +9,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from factcheck.errors import FactcheckError
@@ -35,6 +36,32 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], 
         sys.stdout.write("\n")
     else:
         human()
+
+
+@contextmanager
+def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A tqdm bar on stderr for long steps (ingest, index); none with --json or when stderr is no terminal."""
+    if getattr(args, "json", False) or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(done: int, total: int, label: str) -> None:
+        stage = "indexing" if label == "indexing" else "reading"
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=False)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def build_parser() -> argparse.ArgumentParser:

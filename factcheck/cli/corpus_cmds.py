@@ -9,7 +9,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from factcheck.cli import EXIT_USER_ERROR, add_common, emit, settings_from
+from factcheck.cli import EXIT_USER_ERROR, add_common, emit, progress_bar, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,13 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from factcheck.ingest import ingest
-    from factcheck.store import Store
+    from factcheck.api import Factcheck
 
-    settings = settings_from(args)
-    with Store.open(settings.store_dir) as store:
-        results = ingest(store, args.inputs, settings, source=args.source)
-        stats = store.stats(settings.claim_threshold)
+    fc = Factcheck(settings_from(args))
+    with progress_bar(args) as progress:
+        results = fc.ingest_paths(args.inputs, source=args.source, progress=progress)
+    stats = fc.stats()
+    for message in fc.messages:
+        print(f"factcheck: {message}", file=sys.stderr)
     refused = [r for r in results if r.status == "refused"]
 
     def human() -> None:
