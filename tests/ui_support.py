@@ -79,7 +79,8 @@ def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: s
     monkeypatch.setattr(claims, "score", fake_checkworthiness)
     monkeypatch.setattr(state, "SAMPLE_DIR", sample_dir or store_dir / "no-sample")
     st.cache_resource.clear()
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    # generous: a run is ~1 s alone, but a loaded 2-core CI box (model training beside it) starves it
+    at = AppTest.from_file(str(APP), default_timeout=300)
     at.run()
     if page:
         at.switch_page(f"factcheck/ui/{page}.py").run()
