@@ -31,53 +31,77 @@ if TYPE_CHECKING:
     from factcheck.verdict import Check
 
 Progress = Callable[[int, int, str], None]
+Scorer = Callable[[Sequence[str]], Any]
+
+
+class _Shared:
+    """What every view of one store shares: loaded models, the index, the writer lock, messages."""
+
+    def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: Scorer | None) -> None:
+        self.encoder = encoder
+        self.stance = stance_model
+        self.scorer = scorer
+        self.index: VectorIndex | None = None
+        self.messages: list[str] = []  # things a user should know (e.g. "index rebuilt")
+        # one writer per process; FAISS is not safe to search while it is being written
+        self.lock = threading.RLock()
 
 
 class Factcheck:
+    """One store, lazily loaded models. `encoder`, `stance_model` and `scorer` (check-worthiness:
+    texts -> scores in [0, 1]) replace the packaged models, e.g. with fakes in tests."""
+
     def __init__(self, settings: Settings, *, encoder: Encoder | None = None,
-                 stance_model: StanceModel | None = None) -> None:
+                 stance_model: StanceModel | None = None, scorer: Scorer | None = None) -> None:
         self.settings = settings
         self.store = Store.open(settings.store_dir)
-        self._encoder = encoder
-        self._stance = stance_model
-        self._index: VectorIndex | None = None
-        self.messages: list[str] = []  # things a user should know (e.g. "index rebuilt")
-        # one writer per process; readers go on (SQLite WAL, FAISS search is read-only)
-        self._write_lock = threading.RLock()
+        self._shared = _Shared(encoder, stance_model, scorer)
+
+    @property
+    def messages(self) -> list[str]:
+        return self._shared.messages
 
     # --- lazy resources ---------------------------------------------------------------------
     @property
     def encoder(self) -> Encoder:
-        if self._encoder is None:
-            from factcheck.embed import CachedEncoder, load_encoder
+        sh = self._shared
+        if sh.encoder is None:
+            with sh.lock:
+                if sh.encoder is None:
+                    from factcheck.embed import CachedEncoder, load_encoder
 
-            self._encoder = CachedEncoder(self.store, load_encoder())
-        return self._encoder
+                    sh.encoder = CachedEncoder(self.store, load_encoder())
+        return sh.encoder
 
     @property
     def stance_model(self) -> StanceModel:
-        if self._stance is None:
-            from factcheck.stance import load_stance_model
+        sh = self._shared
+        if sh.stance is None:
+            with sh.lock:
+                if sh.stance is None:
+                    from factcheck.stance import load_stance_model
 
-            self._stance = load_stance_model()
-        return self._stance
+                    sh.stance = load_stance_model()
+        return sh.stance
 
     @property
     def index(self) -> VectorIndex:
-        if self._index is None:
-            with self._write_lock:
-                if self._index is None:
+        sh = self._shared
+        if sh.index is None:
+            with sh.lock:
+                if sh.index is None:
                     self._sync(self._open_index(), None)
-        assert self._index is not None
-        return self._index
+        assert sh.index is not None
+        return sh.index
 
     def _open_index(self) -> VectorIndex:
         from factcheck.index import VectorIndex
 
         enc = self.encoder
-        self._index = VectorIndex.open(self.store.path, enc.name, enc.dim)
-        self.messages.extend(getattr(self._index, "messages", []))
-        return self._index
+        idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
+        self._shared.index = idx
+        self.messages.extend(getattr(idx, "messages", []))
+        return idx
 
     def _sync(self, idx: VectorIndex, progress: Progress | None) -> None:
         from factcheck.index import sync
@@ -95,16 +119,18 @@ class Factcheck:
     def _score(self, texts: Sequence[str]) -> Any:
         """Check-worthiness through the shared cached encoder: the sentence vectors it computes are
         the ones the index needs next, so each sentence is embedded once."""
+        if self._shared.scorer is not None:
+            return self._shared.scorer(texts)
         from factcheck import claims
 
         return claims.score(texts, encoder=self.encoder)
 
     # --- ingestion --------------------------------------------------------------------------
     def _ingest(self, run: Callable[[], list[IngestResult]], progress: Progress | None) -> list[IngestResult]:
-        with self._write_lock:
+        with self._shared.lock:
             results = run()
             if any(r.status == "added" for r in results):
-                self._sync(self._index or self._open_index(), progress)
+                self._sync(self._shared.index or self._open_index(), progress)
             return results
 
     def ingest_paths(self, inputs: Sequence[str | Path], *, source: str | None = None,
@@ -116,6 +142,15 @@ class Factcheck:
                                                   source=source, progress=progress,
                                                   scorer=self._score),
                             progress)
+
+    def ingest_url(self, url: str, *, source: str | None = None,
+                   progress: Progress | None = None) -> IngestResult:
+        """One http(s) URL; anything else (a local path, file://) is refused, so a form that asks for a URL
+        cannot be used to read files on the server."""
+        if not url.strip().lower().startswith(("http://", "https://")):
+            return IngestResult(origin=url, status="refused",
+                                reason=f"{url!r} is not an http(s) URL: give an address starting with https://")
+        return self.ingest_paths([url.strip()], source=source, progress=progress)[0]
 
     def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
                     url: str | None = None, progress: Progress | None = None) -> IngestResult:
@@ -144,22 +179,22 @@ class Factcheck:
 
     def remove_source(self, name: str) -> int:
         """Remove a source, its articles and passages from the store and the index; returns passages removed."""
-        with self._write_lock:
+        with self._shared.lock:
             ids = self.store.remove_source(name)
-            if self._index is not None:
-                self._index.remove(ids)
-                self._index.save()
+            if self._shared.index is not None:
+                self._shared.index.remove(ids)
+                self._shared.index.save()
             return len(ids)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
         from factcheck.index import VectorIndex
 
-        with self._write_lock:
+        with self._shared.lock:
             enc = self.encoder
             idx = VectorIndex.create(self.store.path, enc.name, enc.dim)
             self._sync(idx, progress)
-            self._index = idx
+            self._shared.index = idx
             return len(idx)
 
     # --- reading ----------------------------------------------------------------------------
@@ -189,10 +224,12 @@ class Factcheck:
 
         text = self._claim_text(text)
         vec = self.encoder.encode([text])[0]
-        return retrieve(self.store, self.index, vec, k=k or self.settings.top_k, per_source=per_source,
-                        exclude_article=exclude_article, exclude_source=exclude_source,
-                        sources=list(sources) if sources else None,
-                        min_similarity=self.settings.min_similarity if min_similarity is None else min_similarity)
+        index = self.index
+        with self._shared.lock:
+            return retrieve(self.store, index, vec, k=k or self.settings.top_k, per_source=per_source,
+                            exclude_article=exclude_article, exclude_source=exclude_source,
+                            sources=list(sources) if sources else None,
+                            min_similarity=self.settings.min_similarity if min_similarity is None else min_similarity)
 
     def _claim_text(self, text: str) -> str:
         text = " ".join(text.split())
