@@ -1,13 +1,29 @@
-"""Search latency, peak memory and recall@10 of the vector index at 10k, 100k and 1M vectors (dim 384).
+"""Search latency, peak memory and recall@10 of the vector index at 10k to 1M vectors (dim 384).
 
-Each (size, kind) runs in its own subprocess so peak RSS (getrusage; tracemalloc cannot see FAISS) is
-that configuration's alone. The exact run also writes the ground truth the approximate run is scored on.
+Each (data, size, configuration) runs in its own subprocess, so its peak RSS (getrusage ru_maxrss;
+tracemalloc cannot see FAISS) is that configuration's alone, data generation included. The exact run
+writes the ground truth the approximate runs are scored on. Queries are single vectors searched one at
+a time on one thread, as the dashboard does.
 
-Data: "uniform" = random unit vectors, the worst case for any approximate index (every point is nearly
-as far as every other); "clustered" = unit vectors scattered around topic centres, closer to how real
-sentence embeddings sit. Queries are single vectors searched one at a time, as the dashboard does.
+Data
+- "text" (the one that counts): the AllSides body passages, embedded once with MiniLM (cached in
+  bench/out/allsides_minilm.npz). HELD_OUT of them, drawn at random, never enter the index: queries come
+  from them. Every indexed vector is a real passage vector plus Gaussian noise shaped like the corpus
+  itself (covariance of the real vectors, scaled to norm NOISE), renormalised; each query is a held-out
+  passage vector with noise drawn the same way. So points sit where sentence vectors sit, many of them
+  close together as paraphrases and syndicated copies do, and a query's neighbours are not the points
+  it was made from.
+- "uniform": random unit vectors, kept for honesty. In 384 dimensions every point is nearly as far from a
+  query as every other (top-10 cosines ~0.2 vs ~0.0 for a random point), so no partitioning index can find
+  "the" 10 nearest without scanning nearly everything: recall on it says nothing about text.
 
-    .venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--data uniform,clustered]
+Configurations: "flat" (exact, what the index uses below IVF_THRESHOLD) and IVF with float32 ("ivf-flat"),
+float16 ("ivf-fp16", the index's choice) and 8-bit lists ("ivf-sq8"), the last also re-ranked: 4k
+candidates rescored exactly from the float32 vectors in a memory-mapped file ("ivf-sq8-rerank").
+IVF indexes are trained on a sample and filled a chunk at a time, as VectorIndex rebuilds them.
+
+    .venv/bin/python bench/search.py [--sizes 10000,30000,100000,1000000] [--data text,uniform]
+        [--configs flat,ivf-flat,ivf-fp16,ivf-sq8,ivf-sq8-rerank] [--queries 200]
 """
 from __future__ import annotations
 
@@ -25,104 +41,177 @@ import numpy as np
 DIM = 384
 K = 10
 CHUNK = 50_000
+NOISE = 0.5  # norm of the noise added to a real vector before renormalising: cosine to it ~0.9
+HELD_OUT = 500
+RERANK = 4  # candidates per result re-ranked exactly in "ivf-sq8-rerank"
+NPROBES = (4, 8, 16, 32, 64)
 OUT = Path(__file__).resolve().parent / "out"
 ROOT = Path(__file__).resolve().parents[1]
+VECTORS = OUT / "allsides_minilm.npz"
+CONFIGS = ("flat", "ivf-flat", "ivf-fp16", "ivf-sq8", "ivf-sq8-rerank")
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
     return (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)
 
 
-def chunk(data: str, n: int, lo: int) -> np.ndarray:
-    """Rows lo.. of the data set, the same in every process (seeded by position)."""
-    rows = min(CHUNK, n - lo)
-    g = np.random.default_rng(lo + 1)
-    if data == "uniform":
-        return _unit(g.standard_normal((rows, DIM)))
-    centres = _unit(np.random.default_rng(0).standard_normal((max(1, n // 100), DIM)))
-    # noise of norm ~0.8 around a centre: a point's cosine to its topic centre is ~0.8
-    return _unit(centres[g.integers(0, len(centres), rows)] + 0.8 * g.standard_normal((rows, DIM)) / np.sqrt(DIM))
+def real_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """(indexed, held-out) MiniLM vectors of the AllSides body passages; embedded once, then cached."""
+    if not VECTORS.exists():
+        sys.path.insert(0, str(ROOT))
+        from bench.ingest import drafts
+        from factcheck.embed import load_encoder
+        from factcheck.ingest import passages_of
+
+        texts = list(dict.fromkeys(p.text for d in drafts(None) for p in passages_of(d.text) if p.kind == "body"))
+        t = time.perf_counter()
+        vecs = load_encoder().encode(texts, batch_size=128)
+        print(f"embedded {len(texts)} AllSides passages in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        OUT.mkdir(exist_ok=True)
+        np.savez(VECTORS, vectors=vecs)
+    with np.load(VECTORS) as z:
+        vecs = z["vectors"].astype(np.float32)
+    order = np.random.default_rng(7).permutation(len(vecs))
+    return vecs[order[HELD_OUT:]], vecs[order[:HELD_OUT]]
 
 
-def queries(data: str, n: int, nq: int) -> np.ndarray:
-    g = np.random.default_rng(10**9)
-    if data == "uniform":
-        return _unit(g.standard_normal((nq, DIM)))
-    centres = _unit(np.random.default_rng(0).standard_normal((max(1, n // 100), DIM)))
-    return _unit(centres[g.integers(0, len(centres), nq)] + 0.8 * g.standard_normal((nq, DIM)) / np.sqrt(DIM))
+class Data:
+    """The n vectors of one data set, generated a chunk at a time, the same in every process."""
+
+    def __init__(self, kind: str, n: int) -> None:
+        self.kind, self.n = kind, n
+        if kind == "text":
+            self.base, self.held = real_vectors()
+            # noise with the corpus's own covariance, scaled so its expected norm is NOISE
+            cov = np.cov(self.base, rowvar=False)
+            w, v = np.linalg.eigh(cov)
+            self.shape = ((v * np.sqrt(np.clip(w, 0, None))) @ v.T * (NOISE / np.sqrt(np.trace(cov)))).astype(
+                np.float32)
+
+    def _noisy(self, origins: np.ndarray, g: np.random.Generator) -> np.ndarray:
+        return _unit(origins + g.standard_normal((len(origins), DIM), dtype=np.float32) @ self.shape)
+
+    def chunk(self, lo: int) -> np.ndarray:
+        rows = min(CHUNK, self.n - lo)
+        g = np.random.default_rng(lo + 1)  # seeded by position: any process regenerates the same rows
+        if self.kind == "uniform":
+            return _unit(g.standard_normal((rows, DIM)))
+        return self._noisy(self.base[g.integers(0, len(self.base), rows)], g)
+
+    def chunks(self):  # type: ignore[no-untyped-def]
+        for lo in range(0, self.n, CHUNK):
+            yield lo, self.chunk(lo)
+
+    def queries(self, nq: int) -> np.ndarray:
+        g = np.random.default_rng(10**9)
+        if self.kind == "uniform":
+            return _unit(g.standard_normal((nq, DIM)))
+        return self._noisy(self.held[g.integers(0, len(self.held), nq)], g)
 
 
-def worker(kind: str, data: str, n: int, nq: int, truth: Path) -> dict:
+def _timed(q: np.ndarray, search) -> tuple[list[float], list[np.ndarray]]:  # type: ignore[no-untyped-def]
+    times, found = [], []
+    for row in q:
+        t = time.perf_counter()
+        found.append(search(row))
+        times.append(time.perf_counter() - t)
+    return times, found
+
+
+def _row(times: list[float], found: list[np.ndarray], want: np.ndarray) -> dict:
+    rec = [len(set(f.tolist()) & set(w.tolist())) / K for f, w in zip(found, want, strict=True)]
+    return {"p50_ms": 1000 * float(np.median(times)), "p95_ms": 1000 * float(np.percentile(times, 95)),
+            "recall10": float(np.mean(rec))}
+
+
+def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from factcheck import index as ix
 
+    data = Data(kind, n)
+    q = data.queries(nq)
     t0 = time.perf_counter()
-    if kind == "flat":
+    raw = None
+    if config == "flat":
         vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM)
     else:
         nlist = ix._ivf_lists(n)
-        sample = np.concatenate([chunk(data, n, lo) for lo in range(0, min(n, 64 * nlist), CHUNK)])
+        sample, lo = [], 0
+        while sum(map(len, sample)) < min(n, nlist * ix.IVF_TRAIN_PER_LIST):  # rows are i.i.d.: the first are a sample
+            sample.append(data.chunk(lo))
+            lo += CHUNK
+        codec = config.split("-")[1]
         vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM, kind="ivf",
-                            faiss_index=ix._new_faiss("ivf", DIM, sample, nlist=nlist))
+                            faiss_index=ix._new_faiss("ivf", DIM, np.concatenate(sample), nlist=nlist, codec=codec))
         del sample
-    for lo in range(0, n, CHUNK):
-        x = chunk(data, n, lo)
-        vi._index.add_with_ids(x, np.arange(lo, lo + len(x), dtype=np.int64))  # bypass the auto switch
+        if config.endswith("rerank"):  # the float32 vectors on disk, read back through a memory map
+            raw = Path(tempfile.mkdtemp()) / "vectors.f32"
+    with raw.open("wb") if raw else open("/dev/null", "wb") as sink:
+        for lo, x in data.chunks():
+            vi._index.add_with_ids(x, np.arange(lo, lo + len(x), dtype=np.int64))  # bypass the auto switch
+            if raw:
+                sink.write(x.tobytes())
     build_s = time.perf_counter() - t0
-    q = queries(data, n, nq)
-    out: dict = {"kind": kind, "data": data, "n": n, "queries": nq, "build_s": round(build_s, 1)}
-    if kind == "flat":
-        times, found = [], []
-        for row in q:
-            t = time.perf_counter()
-            found.append(vi.search(row, K)[1][0])
-            times.append(time.perf_counter() - t)
+    out: dict = {"config": config, "data": kind, "n": n, "queries": nq, "build_s": round(build_s, 1)}
+    if config == "flat":
+        times, found = _timed(q, lambda row: vi.search(row, K)[1][0])
         np.save(truth, np.array(found))
-        out |= {"p50_ms": 1000 * np.median(times), "p95_ms": 1000 * np.percentile(times, 95), "recall10": 1.0}
+        out |= _row(times, found, np.array(found))
     else:
         want = np.load(truth)
-        out["sweep"] = []
-        for nprobe in (8, 16, 32, 64, 128):
-            times, rec = [], []
-            for row, w in zip(q, want, strict=True):
-                t = time.perf_counter()
-                got = vi.search(row, K, nprobe=nprobe)[1][0]
-                times.append(time.perf_counter() - t)
-                rec.append(len(set(got) & set(w)) / K)
-            out["sweep"].append({"nprobe": nprobe, "p50_ms": 1000 * np.median(times),
-                                 "p95_ms": 1000 * np.percentile(times, 95), "recall10": float(np.mean(rec))})
+        mm = np.memmap(raw, dtype=np.float32, mode="r", shape=(n, DIM)) if raw else None
         out["nlist"] = int(vi._index.nlist)
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["sweep"] = []
+        for nprobe in NPROBES:
+            if mm is None:
+                times, found = _timed(q, lambda row, p=nprobe: vi.search(row, K, nprobe=p)[1][0])
+            else:
+                def rerank(row: np.ndarray, p: int = nprobe) -> np.ndarray:
+                    cand = vi.search(row, RERANK * K, nprobe=p)[1][0]
+                    cand = cand[cand >= 0]
+                    exact = mm[np.sort(cand)] @ row  # sorted: the map is read front to back
+                    return np.sort(cand)[np.argsort(-exact)[:K]]
+                times, found = _timed(q, rerank)
+            out["sweep"].append({"nprobe": nprobe, **_row(times, found, want)})
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
+
+
+def show(r: dict) -> None:
+    for s in r.get("sweep", [r]):
+        print(f"{r['data']:7} n={r['n']:>8} {r['config']:15} nprobe={s.get('nprobe', '-')!s:>3}  "
+              f"p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms  recall@10 {s['recall10']:.3f}  "
+              f"build {r['build_s']:6.1f} s  peak RSS {r['peak_rss_mb']:5} MB", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10000,100000,1000000")
-    ap.add_argument("--data", default="uniform,clustered")
-    ap.add_argument("--queries", type=int, default=100)
-    ap.add_argument("--worker", nargs=5, metavar=("KIND", "DATA", "N", "NQ", "TRUTH"), help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", default="10000,30000,100000,1000000")
+    ap.add_argument("--data", default="text,uniform")
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--worker", nargs=5, metavar=("CONFIG", "DATA", "N", "NQ", "TRUTH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        kind, data, n, nq, truth = args.worker
-        print(json.dumps(worker(kind, data, int(n), int(nq), Path(truth))))
+        config, kind, n, nq, truth = args.worker
+        print(json.dumps(worker(config, kind, int(n), int(nq), Path(truth))))
         return
     OUT.mkdir(exist_ok=True)
+    if "text" in args.data:
+        real_vectors()  # embed once, before any timed worker
     saved = OUT / "search.json"
-    results = json.loads(saved.read_text()) if saved.exists() else []  # runs of other sizes are kept
+    old = json.loads(saved.read_text()) if saved.exists() else []
+    results = [o for o in old if "config" in o]  # runs of other sizes are kept; older formats dropped
+    configs = [c for c in CONFIGS if c in args.configs.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        for data in args.data.split(","):
+        for kind in args.data.split(","):
             for n in (int(s) for s in args.sizes.split(",")):
-                truth = Path(tmp) / f"truth-{data}-{n}.npy"
-                for kind in ("flat", "ivf"):
-                    cmd = [sys.executable, __file__, "--worker", kind, data, str(n), str(args.queries), str(truth)]
+                truth = Path(tmp) / f"truth-{kind}-{n}.npy"
+                for config in ["flat"] + [c for c in configs if c != "flat"]:  # flat writes the truth
+                    cmd = [sys.executable, __file__, "--worker", config, kind, str(n), str(args.queries), str(truth)]
                     r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-                    results = [o for o in results if (o["kind"], o["data"], o["n"]) != (kind, data, n)] + [r]
-                    rows = r.get("sweep", [r])
-                    for s in rows:
-                        print(f"{data:9} n={n:>8} {kind:4} nprobe={s.get('nprobe', '-')!s:>4}  "
-                              f"p50 {s['p50_ms']:7.2f} ms  p95 {s['p95_ms']:7.2f} ms  recall@10 {s['recall10']:.3f}  "
-                              f"build {r['build_s']:6.1f} s  peak RSS {r['peak_rss_mb']:6.0f} MB", flush=True)
+                    results = [o for o in results if (o["config"], o["data"], o["n"]) != (config, kind, n)] + [r]
+                    show(r)
                     saved.write_text(json.dumps(results, indent=1))
 
 

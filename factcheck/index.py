@@ -8,14 +8,20 @@ truncated or miscounted file comes back empty with a message, and `sync` refills
 passages — cheap, because the store caches every embedding.
 
 Exact search (flat inner product) while small; past IVF_THRESHOLD vectors, an inverted-file index (IVF)
-whose recall@10 against exact search is measured in bench/search.py. IVF rather than HNSW: it drops ids
-natively, builds in a minute where HNSW took most of an hour at 1M on this 2-core machine, and fits
-1M x 384 in RAM beside nothing but the raw vectors.
+whose lists hold each vector as float16 (FAISS's scalar quantiser, QT_fp16). Measured in bench/search.py
+on 1M vectors made from real MiniLM sentence vectors: recall@10 against exact search stays that of
+float32 IVF, search p50 is a few ms, and the index takes half the memory of float32 (0.8 GB at 1M rather
+than 1.5 GB), so building and searching 1M vectors fits in 2 GB. 8-bit codes (a quarter) lose recall
+on near-duplicate passages unless re-ranked from the float32 vectors, which would need them kept
+beside the index; float16 needs no re-rank. IVF rather than HNSW: it drops ids natively and builds in
+minutes where HNSW took most of an hour at 1M on this 2-core machine.
 faiss is imported here only, inside functions.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -38,14 +44,24 @@ INDEX_FILE = "index.faiss"
 META_FILE = "index.json"
 FORMAT = 1
 KINDS = ("flat", "ivf")
-# Measured in bench/search.py (dim 384, 2 shared cores): exact search stays under ~10 ms p50 up to
-# about this many vectors; beyond it IVF answers faster at recall@10 >= 0.95.
+# Measured in bench/search.py (dim 384, one thread): exact search p50 passes ~5 ms about here;
+# beyond it IVF answers in a few ms at recall@10 >= 0.95.
 IVF_THRESHOLD = 50_000
-# Lists probed per query, and k-means sample size per list (FAISS's own default is 256).
+# Lists probed per query (bench/search.py sweeps it), k-means sample per list and k-means rounds: a
+# sample of 64 per list and 10 rounds place the lists as well as FAISS's defaults for search, at a
+# fraction of the training time on 2 cores.
 IVF_NPROBE = 32
 IVF_TRAIN_PER_LIST = 64
+IVF_TRAIN_ITER = 10
+# How IVF lists store vectors: "fp16" (2 bytes a dimension, decodes back exactly to what it stored),
+# "sq8" (1 byte, per-dimension ranges) or "flat" (float32). bench/search.py compares them.
+IVF_CODEC = "fp16"
 SYNC_CHUNK = 8192
+ADD_CHUNK = 50_000  # vectors moved at once when an index is rebuilt: bounds the extra memory
 SINGLE_THREAD_BELOW = 16  # queries per search call
+# Vectors below which building (k-means, adding) runs on one thread: on a busy 2-core machine OpenMP's
+# second thread mostly waits at barriers, and the index tests ran 40x slower with it (1 s vs 40 s).
+SINGLE_THREAD_BUILD_BELOW = 200_000
 
 
 @dataclass(frozen=True)
@@ -77,25 +93,64 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _ivf_lists(n: int) -> int:
-    """About 4 sqrt(n) lists (FAISS's guideline), a power of two, and at least 39 points each for k-means."""
-    return max(1, min(int(2 ** round(np.log2(max(1.0, 4 * np.sqrt(n))))), n // 39))
+    """About 2 sqrt(n) lists, a power of two, and at least 39 points each for k-means.
+
+    Fewer lists than FAISS's 4 sqrt(n) guideline: k-means over 4096 lists at 1M took most of the
+    build time on 2 cores, and a few more probed vectors per query cost well under a millisecond.
+    """
+    return max(1, min(int(2 ** round(np.log2(max(1.0, 2 * np.sqrt(n))))), n // 39))
 
 
-def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None, *, nlist: int | None = None) -> Any:
-    """An empty index of this kind; IVF is trained on `vecs` (all, or a sample of what it will hold)."""
+def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None, *, nlist: int | None = None,
+               codec: str | None = None) -> Any:
+    """An empty index of this kind; IVF is trained on `vecs` (a sample of what it will hold)."""
     import faiss
 
     if kind == "flat":
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))  # inner product == cosine: vectors are L2-normalised
     if kind != "ivf":
         raise ValueError(f"unknown index kind {kind!r}")
-    assert vecs is not None and len(vecs), "an IVF index is trained on the vectors it will hold"
+    assert vecs is not None and len(vecs), "an IVF index is trained on a sample of the vectors it will hold"
     nlist = nlist or _ivf_lists(len(vecs))
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    codec = codec or IVF_CODEC
+    quantizer = faiss.IndexFlatIP(dim)
+    ivf: Any
+    if codec == "flat":
+        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    elif codec in ("fp16", "sq8"):
+        qtype = faiss.ScalarQuantizer.QT_fp16 if codec == "fp16" else faiss.ScalarQuantizer.QT_8bit
+        # float16 of the vector itself (not of its residual) round-trips exactly through a rebuild;
+        # 8-bit codes are finer on residuals, whose range is smaller
+        ivf = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, faiss.METRIC_INNER_PRODUCT,
+                                            codec == "sq8")
+    else:
+        raise ValueError(f"unknown IVF codec {codec!r}")
     ivf.cp.max_points_per_centroid = IVF_TRAIN_PER_LIST
-    ivf.train(vecs)
+    ivf.cp.niter = IVF_TRAIN_ITER
+    ivf.train(np.ascontiguousarray(vecs, dtype=np.float32))  # FAISS samples max_points_per_centroid per list
     ivf.nprobe = min(IVF_NPROBE, nlist)
     return ivf
+
+
+def _sample(vecs: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """At most n rows, drawn without replacement (k-means needs a spread, not the first rows)."""
+    if len(vecs) <= n:
+        return vecs
+    return vecs[np.sort(np.random.default_rng(seed).choice(len(vecs), n, replace=False))]
+
+
+@contextlib.contextmanager
+def _threads(single: bool) -> Iterator[None]:
+    """One OpenMP thread for FAISS inside the block when `single`, the previous count after it."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    if single:
+        faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _as_ids(ids: Iterable[int]) -> np.ndarray:
@@ -181,16 +236,23 @@ class VectorIndex:
         return int(self._index.ntotal)
 
     def _lists(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of each non-empty inverted list of an IVF index (IVF-Flat stores raw float32)."""
+        """(ids, vectors) of each non-empty inverted list of an IVF index, decoded list by list.
+
+        FAISS's standalone codes are the list number then the vector's code, so sa_decode undoes any
+        codec (float32, float16, 8-bit, with or without residuals) without keeping a second copy.
+        """
         import faiss
 
-        inv = self._index.invlists
-        for no in range(self._index.nlist):
+        ivf = self._index
+        inv, size, pre = ivf.invlists, int(ivf.code_size), int(ivf.coarse_code_size())
+        for no in range(ivf.nlist):
             n = inv.list_size(no)
             if n:
                 ids = faiss.rev_swig_ptr(inv.get_ids(no), n).astype(np.int64)
-                raw = faiss.rev_swig_ptr(inv.get_codes(no), n * self.dim * 4)
-                yield ids, np.frombuffer(raw.tobytes(), dtype=np.float32).reshape(n, self.dim)
+                codes = faiss.rev_swig_ptr(inv.get_codes(no), n * size).reshape(n, size)
+                prefix = np.frombuffer(int(no).to_bytes(8, "little")[:pre], dtype=np.uint8)
+                full = np.hstack([np.broadcast_to(prefix, (n, pre)), codes])
+                yield ids, np.ascontiguousarray(ivf.sa_decode(full), dtype=np.float32)
 
     def ids(self) -> np.ndarray:
         """The passage ids held."""
@@ -198,30 +260,46 @@ class VectorIndex:
 
         if self.kind == "flat":
             return faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        parts = [ids for ids, _ in self._lists()]
+        inv = self._index.invlists
+        parts = [faiss.rev_swig_ptr(inv.get_ids(no), inv.list_size(no)).astype(np.int64)
+                 for no in range(self._index.nlist) if inv.list_size(no)]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every entry, read back from FAISS's own storage."""
+    def _chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every entry in pieces, read back from FAISS's own storage."""
         import faiss
 
-        if self.kind == "flat":
-            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-            vecs = self._index.index.reconstruct_n(0, len(ids)) if len(ids) else np.zeros((0, self.dim))
-            return ids, np.ascontiguousarray(vecs, dtype=np.float32)
-        parts = list(self._lists())
-        if not parts:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, self.dim), dtype=np.float32)
-        return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
+        if self.kind != "flat":
+            yield from self._lists()
+            return
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        for lo in range(0, len(ids), ADD_CHUNK):
+            hi = min(len(ids), lo + ADD_CHUNK)
+            yield ids[lo:hi], np.ascontiguousarray(self._index.index.reconstruct_n(lo, hi - lo), dtype=np.float32)
 
     def _rebuild_as(self, kind: str, extra: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        ids, vecs = self._vectors()
-        if extra is not None:
-            ids, vecs = np.concatenate([ids, extra[0]]), np.concatenate([vecs, extra[1]])
-        log.info("rebuilding the search index as %s over %d vectors", kind, len(ids))
-        fresh = _new_faiss(kind, self.dim, vecs if kind == "ivf" else None)
-        if len(ids):
-            fresh.add_with_ids(np.ascontiguousarray(vecs), np.ascontiguousarray(ids))
+        """Move every vector (and `extra`) into a fresh index of this kind, a chunk at a time.
+
+        An IVF is trained on a sample, so the extra memory is the new index plus one chunk, never
+        a float32 copy of everything (at 1M vectors that copy alone would be 1.5 GB).
+        """
+        n = len(self) + (len(extra[0]) if extra is not None else 0)
+        log.info("rebuilding the search index as %s over %d vectors", kind, n)
+        sample = None
+        if kind == "ivf":
+            nlist = _ivf_lists(n)
+            want = nlist * IVF_TRAIN_PER_LIST
+            parts = [_sample(v, max(1, want * len(v) // n)) for _, v in self._chunks()]
+            if extra is not None:
+                parts.append(_sample(extra[1], max(1, want * len(extra[1]) // n)))
+            sample = np.concatenate(parts)
+        with _threads(n < SINGLE_THREAD_BUILD_BELOW):
+            fresh = _new_faiss(kind, self.dim, sample, nlist=_ivf_lists(n) if kind == "ivf" else None)
+            del sample
+            pieces = self._chunks()
+            for ids, vecs in pieces if extra is None else itertools.chain(pieces, [extra]):
+                if len(ids):
+                    fresh.add_with_ids(np.ascontiguousarray(vecs), np.ascontiguousarray(ids))
         self._index, self.kind, self.dirty = fresh, kind, True
 
     def add(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray) -> None:
@@ -242,7 +320,8 @@ class VectorIndex:
         elif self.kind == "ivf" and _ivf_lists(n) > 2 * self._index.nlist:
             self._rebuild_as("ivf", (id_arr, vecs))  # grown ~16x since training: retrain the lists
         else:
-            self._index.add_with_ids(vecs, id_arr)
+            with _threads(len(id_arr) < SINGLE_THREAD_BUILD_BELOW):
+                self._index.add_with_ids(vecs, id_arr)
 
     def remove(self, ids: Iterable[int]) -> int:
         """Drop passage ids; ids not held are ignored. Returns how many were dropped."""
@@ -283,13 +362,8 @@ class VectorIndex:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         # One query is memory-bound: a second OpenMP thread only adds a barrier, and on a busy machine
         # waiting for it multiplied flat-search latency 3-7x (bench/search.py).
-        threads = faiss.omp_get_max_threads()
-        if len(q) < SINGLE_THREAD_BELOW:
-            faiss.omp_set_num_threads(1)
-        try:
+        with _threads(len(q) < SINGLE_THREAD_BELOW):
             scores, ids = self._index.search(q, kk, params=params)
-        finally:
-            faiss.omp_set_num_threads(threads)
         if kk < k:  # pad to the shape asked for
             scores = np.pad(scores, ((0, 0), (0, k - kk)), constant_values=-np.inf)
             ids = np.pad(ids, ((0, 0), (0, k - kk)), constant_values=-1)

@@ -207,3 +207,47 @@ def test_switches_to_ivf_past_the_threshold_and_back(tmp_path, monkeypatch):
     again.remove(range(220))  # below half the threshold: back to exact search
     assert again.kind == "flat" and len(again) == 79
     assert sorted(again.ids()) == [i for i in range(220, 300) if i != 251]
+
+
+@pytest.mark.parametrize("codec", ["fp16", "sq8", "flat"])
+def test_ivf_lists_decode_back_to_the_vectors_they_hold(tmp_path, monkeypatch, codec):
+    monkeypatch.setattr(ix, "IVF_THRESHOLD", 200)
+    monkeypatch.setattr(ix, "IVF_CODEC", codec)
+    vecs = unit(400, seed=3)
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(1000, 1400), vecs)
+    assert vi.kind == "ivf"
+    back = dict(zip(*(np.concatenate(p) for p in zip(*vi._chunks(), strict=True)), strict=True))
+    assert sorted(back) == list(range(1000, 1400))
+    err = max(float(np.abs(back[i] - vecs[i - 1000]).max()) for i in back)
+    # float16 keeps ~3 decimal digits, 8-bit codes ~2; float32 is exact
+    assert err < {"fp16": 1e-3, "sq8": 2e-2, "flat": 1e-7}[codec]
+
+
+def test_float16_lists_survive_a_round_trip_through_exact_search_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setattr(ix, "IVF_THRESHOLD", 200)
+    vecs = unit(300, seed=4)
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(300), vecs)
+    assert vi.kind == "ivf"
+    held = dict(zip(*(np.concatenate(p) for p in zip(*vi._chunks(), strict=True)), strict=True))
+    vi.remove(range(220))  # below half the threshold: back to flat, then up again
+    assert vi.kind == "flat"
+    vi.add(range(220), vecs[:220])
+    assert vi.kind == "ivf" and len(vi) == 300
+    again = dict(zip(*(np.concatenate(p) for p in zip(*vi._chunks(), strict=True)), strict=True))
+    # the passages that stayed were decoded and re-encoded twice without drifting a bit
+    assert all(np.array_equal(again[i], held[i]) for i in range(220, 300))
+
+
+def test_growing_ivf_retrains_its_lists_and_keeps_every_id(tmp_path, monkeypatch):
+    monkeypatch.setattr(ix, "IVF_THRESHOLD", 200)
+    monkeypatch.setattr(ix, "ADD_CHUNK", 64)  # rebuilds move vectors in several chunks
+    vecs = unit(3000, seed=6)
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(250), vecs[:250])
+    first = vi._index.nlist
+    vi.add(range(250, 3000), vecs[250:])
+    assert vi._index.nlist > 2 * first and len(vi) == 3000
+    assert sorted(vi.ids().tolist()) == list(range(3000))
+    assert vi.search(vecs[2999], 1, nprobe=vi._index.nlist)[1][0, 0] == 2999
