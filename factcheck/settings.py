@@ -27,7 +27,8 @@ class Settings:
     top_k: int = 5
     min_similarity: float = 0.3
     # stance: a pair whose best cosine is below this is "unrelated" without running the cross-encoder
-    triage_similarity: float = 0.27  # keeps ~99% of related FNC-1 train pairs, drops ~79% of unrelated (bench/stance.py tune-triage)
+    # 0.27 keeps ~99% of related FNC-1 train pairs and drops ~79% of unrelated ones (bench/stance.py tune-triage)
+    triage_similarity: float = 0.27
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
     # ingestion limits

