@@ -7,14 +7,16 @@ sources.json beside the files); what the input does not say is left None, never 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from factcheck.clean import clean, parse_date
@@ -65,6 +67,20 @@ def decode(data: bytes, name: str = "input", *, encoding: str | None = None) -> 
     return text
 
 
+# a well-formed multi-byte UTF-8 character: text that has them is UTF-8, whatever else it has
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_STRAY_BYTES = "factcheck-cp1252"
+
+
+def _stray_bytes_as_cp1252(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start:err.end]
+    return bytes(bad).decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error(_STRAY_BYTES, _stray_bytes_as_cp1252)
+
+
 def _decode(data: bytes, encoding: str | None) -> str:
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
@@ -79,6 +95,10 @@ def _decode(data: bytes, encoding: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _UTF8_SEQUENCE.search(data):
+        # mostly UTF-8 with some bytes from another encoding (text pasted together from two sources):
+        # keep the UTF-8 and read only the stray bytes as cp1252, rather than garble every accent
+        return data.decode("utf-8", errors=_STRAY_BYTES)
     head = data[:4096]
     if len(head) >= 4 and head.count(0) > len(head) // 4:
         # UTF-16 without a BOM: NULs sit on one side of every ASCII character
@@ -102,6 +122,8 @@ def from_text(text: str, *, source: str | None = None, title: str | None = None,
     """One article from text. What metadata does not say comes from the text itself (masthead, headline,
     dateline, byline); the source falls back to the URL's host, else the origin's file stem."""
     settings = settings or Settings()
+    # a JSON escape like "\ud800" gives a lone surrogate, which SQLite (UTF-8) cannot store
+    text, source, title, date, url, author = (_valid_unicode(v) for v in (text, source, title, date, url, author))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{origin}: the text is empty; there is nothing to ingest.")
@@ -325,6 +347,18 @@ def _as_str(v: Any) -> str | None:
     if isinstance(v, dict):
         return _as_str(v.get("name"))
     return str(v)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@overload
+def _valid_unicode(v: str) -> str: ...
+@overload
+def _valid_unicode(v: str | None) -> str | None: ...
+def _valid_unicode(v: str | None) -> str | None:
+    """Lone surrogates (never valid Unicode text) become U+FFFD, the replacement character; lengths stay."""
+    return _SURROGATE.sub("\ufffd", v) if v else v
 
 
 def _clean_str(v: str | None) -> str | None:

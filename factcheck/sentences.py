@@ -7,6 +7,7 @@ hard break too unless the lines look hard-wrapped (long lines of similar length,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 _PARA = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -14,6 +15,10 @@ _TERMINAL = tuple('.!?:;"”’»)')
 # a wrapped line is at least this share of the paragraph's longest line
 _WRAP_RATIO = 0.6
 
+
+# pysbd's time grows with the square of its input (96 KB of one-line prose took over two minutes), so a long
+# block goes to it in windows of about this many characters: linear time, whatever the input
+_WINDOW = 1_000
 
 # somewhere a sentence could end inside a block: without one, the block is one sentence and pysbd is skipped
 _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z0-9]")
@@ -94,7 +99,7 @@ def _segment_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return [(start + s, start + e)] if s < e else []
     spans: list[tuple[int, int]] = []
     cursor = 0
-    for seg in _segments(flat):
+    for seg in _windowed_segments(flat):
         piece = seg.strip()
         if not piece:
             continue
@@ -114,6 +119,24 @@ def _segment_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # never lose text: whatever pysbd did not hand back becomes the last sentence
         spans.append((start + s, start + e))
     return spans
+
+
+def _windowed_segments(flat: str) -> Iterator[str]:
+    """pysbd's sentences of `flat`, in order, feeding it at most _WINDOW characters at a time. The last
+    sentence of a window may run on past it, so it is handed to the next window rather than trusted."""
+    pos, n = 0, len(flat)
+    while n - pos > _WINDOW:
+        cut = flat.rfind(" ", pos + 1, pos + _WINDOW)  # cut between words
+        cut = cut if cut > pos else pos + _WINDOW
+        segs = [seg for seg in _segments(flat[pos:cut]) if seg.strip()]
+        at = flat.rfind(segs[-1].strip(), pos, cut) if len(segs) > 1 else -1
+        if at <= pos:  # one sentence fills the window (or cannot be found again): cut it there
+            yield from segs
+            pos = cut
+            continue
+        yield from segs[:-1]
+        pos = at
+    yield from _segments(flat[pos:])
 
 
 def _strip(s: str, pos: int = 0) -> tuple[int, int]:

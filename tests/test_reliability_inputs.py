@@ -1,0 +1,373 @@
+"""The bad-input catalogue (issue 6): each bad input gets a one-line reason, in bounded time and
+memory, and nothing already stored changes; odd but honest inputs (UTF-16, Latin-1, mixed
+encodings, zero-width and right-to-left characters) are read, not refused.
+
+Most cases run through the facade the dashboard calls (fake models); a few run the real
+`factcheck` command in a subprocess, where every input is refused before any model loads.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from reliability_support import make_fc, snapshot
+
+from factcheck import fetch
+from factcheck.api import Factcheck
+from factcheck.errors import FactcheckError
+from factcheck.sentences import split
+
+DATA = Path(__file__).parent / "data"
+GOOD = ("The city council said on Monday that 12 bridges will close for repairs next year.\n\n"
+        "Engineers found corrosion in 40 of the 120 cables, the council's report said.")
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def fc(tmp_path: Path) -> Iterator[Factcheck]:
+    """A facade on a store that already holds one article (the thing that must not change)."""
+    f = make_fc(tmp_path / "store", url_timeout_s=2.0)
+    assert f.ingest_text(GOOD, source="Baseline Times").status == "added"
+    yield f
+    f.store.close()
+
+
+def _one_line_refusal(results, pattern: str) -> str:
+    assert len(results) == 1, results
+    r = results[0]
+    assert r.status == "refused", r
+    assert "\n" not in r.reason and 10 < len(r.reason) < 400 and "Traceback" not in r.reason
+    assert re.search(pattern, r.reason, flags=re.IGNORECASE), r.reason
+    return r.reason
+
+
+# --- files: (name, bytes maker, reason pattern) ----------------------------------------------------
+def _binary() -> bytes:
+    import random
+
+    rnd = random.Random(6)
+    return b"\x89PNG\r\n\x1a\n" + bytes(rnd.randrange(256) for _ in range(8192))
+
+
+REFUSED_FILES: list[tuple[str, Callable[[], bytes], str]] = [
+    ("empty.txt", lambda: b"", "empty"),
+    ("whitespace.txt", lambda: b" \n\t  \r\n\x0b\x0c   \n", "empty|whitespace"),
+    ("whitespace-utf16.txt", lambda: " \n\t  \n".encode("utf-16"), "empty|whitespace"),
+    ("photo.txt", _binary, "binary"),
+    ("zeros.txt", lambda: b"\x00" * 4096, "binary|empty"),
+    ("broken.json", lambda: (DATA / "reliability_broken.json").read_bytes(), "broken JSON at line 2"),
+    ("list-of-numbers.json", lambda: b"[1, 2, 3]", "expected an article object"),
+    ("no-text.json", lambda: b'{"title": "only a title"}', "no article text"),
+    ("empty-list.json", lambda: b"[]", "empty"),
+    ("broken.csv", lambda: (DATA / "reliability_broken.csv").read_bytes(), "broken CSV"),
+    ("no-text-column.csv", lambda: b"title,source\nA,B\n", "no text column"),
+    ("header-only.csv", lambda: b"title,text\n", "no rows"),
+    ("no-article.html", lambda: (DATA / "reliability_no_article.html").read_bytes(), "no article text"),
+    ("garbage.html", lambda: b"<<<<>>>></div></div><p <!-- -->", "no article text|could not be parsed"),
+    ("invisible.txt", lambda: ("\u200b\u200c\u200d\u2060\ufeff\u202e\u200f" * 200).encode(), "no article text"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "why"), REFUSED_FILES, ids=[n for n, _, _ in REFUSED_FILES])
+def test_bad_file_is_refused_with_a_reason_and_the_store_keeps_everything(fc, tmp_path: Path, name, make, why):
+    before = snapshot(fc.store)
+    path = tmp_path / name
+    path.write_bytes(make())
+    t0 = time.monotonic()
+    _one_line_refusal(fc.ingest_paths([path]), why)  # a file or folder on disk (CLI)
+    _one_line_refusal(fc.ingest_bytes(name, path.read_bytes()), why)  # an upload (dashboard)
+    assert time.monotonic() - t0 < 30
+    assert snapshot(fc.store) == before
+
+
+def test_a_30_mb_file_is_refused_by_its_size_without_being_read(fc, tmp_path: Path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.seek(30 * MB - 1)
+        f.write(b"x")
+    before = snapshot(fc.store)
+    tracemalloc.start()
+    t0 = time.monotonic()
+    reason = _one_line_refusal(fc.ingest_paths([big]), "30.0 MB is over the .* limit")
+    elapsed = time.monotonic() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 5 and peak < 5 * MB, (elapsed, peak)
+    assert str(big) in reason
+    # an upload arrives as bytes already; it is refused before decoding
+    _one_line_refusal(fc.ingest_bytes("big.txt", big.read_bytes()), "over the .* limit")
+    assert snapshot(fc.store) == before
+
+
+def test_a_1_mb_line_with_no_sentence_end_is_bounded(fc):
+    line = ("the committee kept talking about the budget and the roads and the schools " * 14_000)[:MB]
+    t0 = time.monotonic()
+    (r,) = fc.ingest_bytes("one-line.txt", line.encode())
+    assert time.monotonic() - t0 < 60
+    assert r.status == "added" or (r.status == "refused" and "\n" not in r.reason)
+    if r.status == "added":
+        (p,) = fc.passages(article_id=r.article_id, kind=None)
+        assert (p.start, p.end) == (0, len(line.rstrip()))
+
+
+def test_a_long_line_of_sentences_splits_in_linear_time():
+    # pysbd alone took over 2 minutes on 96 KB of one-line prose and 4x that on twice as much
+    sentence = "The agency said 3.5 percent of U.S. homes sold in May. Dr. Smith agreed. "
+    text = sentence * 3_000  # 219 KB, no newline
+    t0 = time.monotonic()
+    spans = split(text)
+    assert time.monotonic() - t0 < 60
+    assert len(spans) == 6_000
+    assert {text[s:e] for s, e in spans} == {"The agency said 3.5 percent of U.S. homes sold in May.",
+                                            "Dr. Smith agreed."}
+
+
+# --- odd encodings and characters are read, sensibly --------------------------------------------
+ARTICLE = ("Café owners in Zürich said on Friday that rents rose 14% in 2025. "
+           "The city’s “housing office” confirmed the figure on Saturday.")
+ACCEPTED: list[tuple[str, Callable[[], bytes]]] = [
+    ("utf16-bom.txt", lambda: ARTICLE.encode("utf-16")),
+    ("utf16-le-no-bom.txt", lambda: ARTICLE.encode("utf-16-le")),
+    ("utf16-be-no-bom.txt", lambda: ARTICLE.encode("utf-16-be")),
+    ("cp1252.txt", lambda: ARTICLE.encode("cp1252")),
+    ("utf8-bom-crlf.txt", lambda: ARTICLE.replace(". ", ".\r\n\r\n").encode("utf-8-sig")),
+    ("utf16.json", lambda: json.dumps({"text": ARTICLE, "source": "Zürich Post"}).encode("utf-16")),
+    ("latin1.csv", lambda: f'text,source\n"{ARTICLE.replace("’", "").replace("“", "").replace("”", "")}",'
+                           f"Zürich Post\n".encode("latin-1")),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), ACCEPTED, ids=[n for n, _ in ACCEPTED])
+def test_other_encodings_are_decoded(fc, name, make):
+    (r,) = fc.ingest_bytes(name, make())
+    assert r.status == "added", r.reason
+    text = fc.article(r.article_id).text
+    assert "Café owners in Zürich" in text and "14%" in text and "\r" not in text and "\ufffd" not in text
+
+
+def test_mixed_encodings_keep_both_parts():
+    """UTF-8 with stray cp1252 bytes (text pasted from two places): each part decoded as itself."""
+    from factcheck.corpus import decode
+
+    data = "Café owners said rents rose. ".encode() + "Zürich’s office agreed.".encode("cp1252")
+    assert decode(data) == "Café owners said rents rose. Zürich’s office agreed."
+
+
+def test_zero_width_and_right_to_left_text_is_stored_with_exact_offsets(fc):
+    text = ("The mayor\u200b said on Monday that 12\u200d bridges will close, the council\u2060 confirmed.\n\n"
+            "\u202eThe minister said 40 roads were repaired in 2025.\u202c\n\n"
+            "قال الوزير إن 40 طريقا أصلحت في عام 2025.\n\n"
+            "השר אמר כי 40 כבישים תוקנו בשנת 2025.")
+    r = fc.ingest_text(text, source="Bidi Daily")
+    assert r.status == "added", r.reason
+    stored = fc.article(r.article_id)
+    assert stored.text == text
+    ps = fc.passages(article_id=r.article_id, kind=None)
+    assert len(ps) == 4 and all(text[p.start:p.end] == p.text for p in ps)
+    assert fc.search("the minister said 40 roads were repaired") is not None
+
+
+def test_lone_surrogates_from_json_escapes_are_replaced_not_a_crash(fc, tmp_path: Path):
+    """A JSON "\\ud800" escape decodes to a lone surrogate, which SQLite cannot store: it used to
+    escape ingestion as a UnicodeEncodeError (the CLI's "internal error")."""
+    path = tmp_path / "surrogates.json"
+    path.write_text('[{"text": "The mayor said 40 bridges \\ud800 will close next year.", "source": "A\\udc80"}]')
+    (r,) = fc.ingest_paths([path])
+    assert r.status == "added", r.reason
+    assert fc.article(r.article_id).text == "The mayor said 40 bridges \ufffd will close next year."
+    assert r.source == "A\ufffd"
+
+
+def test_two_thousand_copies_of_one_article_are_stored_once(fc, tmp_path: Path):
+    copies = [{"text": GOOD.replace("Monday", "Tuesday"), "source": "Copy Desk"}] * 2_000
+    listed = tmp_path / "copies.json"
+    listed.write_text(json.dumps(copies))
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for i in range(2_000):
+        (folder / f"{i:04}.json").write_text(json.dumps(copies[0]))
+    t0 = time.monotonic()
+    results = fc.ingest_paths([listed]) + fc.ingest_paths([folder])
+    assert time.monotonic() - t0 < 120
+    assert [r.status for r in results].count("added") == 1
+    assert [r.status for r in results].count("skipped") == 3_999
+    assert fc.stats()["articles"] == 2 and len(fc.articles("Copy Desk")) == 1
+
+
+def test_a_10000_character_claim_is_refused_with_the_limit(fc):
+    before = snapshot(fc.store)
+    long_claim = ("The mayor said 12 bridges will close. " * 300)[:10_000]
+    for call in (fc.check, fc.search):
+        with pytest.raises(FactcheckError, match="10,000 characters long; the limit is 2,000") as e:
+            call(long_claim)
+        assert "\n" not in str(e.value)
+    for empty in ("", "   \n\t", "\u3000"):
+        with pytest.raises(FactcheckError, match="empty"):
+            fc.check(empty)
+    assert snapshot(fc.store) == before
+
+
+# --- URLs ------------------------------------------------------------------------------------------
+class _Handler(BaseHTTPRequestHandler):
+    sent: list[int] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.path == "/to-metadata":
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/iam/")
+            self.end_headers()
+        elif self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+        elif self.path.startswith("/100mb"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            if self.path == "/100mb-declared":
+                self.send_header("Content-Length", str(100 * MB))
+            self.end_headers()
+            chunk, n = b"All work and no play. " * 3000, 0
+            try:
+                while n < 100 * MB:
+                    self.wfile.write(chunk)
+                    n += len(chunk)
+            except OSError:
+                pass  # the client stopped reading: that is the point
+            _Handler.sent.append(n)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """Accepts connections and never answers."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    sock.close()
+
+
+@pytest.fixture
+def loopback_is_public(monkeypatch) -> None:
+    """The seam fetch offers: its address check. 127.0.0.1 (the test server) passes, nothing else private."""
+    real = fetch.is_public
+    monkeypatch.setattr(fetch, "is_public", lambda ip: str(ip) == "127.0.0.1" or real(ip))
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://127.0.0.1:9/", "127.0.0.1, a loopback"), ("http://localhost/", "refused, it resolves to"),
+    ("http://[::1]/", "::1"), ("http://10.0.0.1/", "10.0.0.1"), ("http://192.168.1.1/admin", "192.168.1.1"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"), ("http://[fe80::1]/", "fe80::1"),
+    ("http://0.0.0.0/", "0.0.0.0"), ("file:///etc/passwd", "only http"), ("ftp://example.com/x", "only http"),
+])
+def test_urls_that_reach_inside_are_refused(fc, url, why):
+    before = snapshot(fc.store)
+    t0 = time.monotonic()
+    _one_line_refusal(fc.ingest_paths([url]), why)
+    assert time.monotonic() - t0 < 10 and snapshot(fc.store) == before
+
+
+def test_a_redirect_to_the_metadata_address_or_a_file_is_refused(fc, server, loopback_is_public):
+    before = snapshot(fc.store)
+    _one_line_refusal(fc.ingest_paths([f"{server}/to-metadata"]), "169.254.169.254, a loopback, private, link-local")
+    _one_line_refusal(fc.ingest_paths([f"{server}/to-file"]), "only http")
+    assert snapshot(fc.store) == before
+
+
+def test_a_server_that_never_answers_times_out(fc, silent_server, loopback_is_public):
+    before = snapshot(fc.store)
+    t0 = time.monotonic()
+    _one_line_refusal(fc.ingest_paths([silent_server]), "timed out")
+    assert time.monotonic() - t0 < 2.0 + 3  # Settings.url_timeout_s is 2 here
+    assert snapshot(fc.store) == before
+
+
+@pytest.mark.parametrize("path", ["/100mb", "/100mb-declared"])
+def test_a_100_mb_page_is_cut_at_the_cap(fc, server, loopback_is_public, path):
+    before = snapshot(fc.store)
+    cap = fc.settings.url_max_bytes
+    tracemalloc.start()
+    t0 = time.monotonic()
+    _one_line_refusal(fc.ingest_paths([server + path]), "limit")
+    elapsed = time.monotonic() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 30 and peak < 3 * cap, (elapsed, peak)
+    time.sleep(0.2)  # let the server notice the closed connection
+    assert _Handler.sent and _Handler.sent[-1] < 100 * MB
+    assert snapshot(fc.store) == before
+
+
+# --- the same through the real command line -----------------------------------------------------
+def _cli(*argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    env.pop("FACTCHECK_ALLOW_PRIVATE_URLS", None)
+    return subprocess.run([sys.executable, "-m", "factcheck", *argv], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_cli_refuses_each_bad_input_in_one_line_and_keeps_the_store(tmp_path: Path):
+    """Every input here is refused before any model is needed, so the command loads none."""
+    from conftest import make_draft
+
+    from factcheck.store import Store
+
+    store_dir = tmp_path / "store"
+    with Store.open(store_dir) as s:
+        s.add_article(make_draft("Baseline Times", ["The council said 12 bridges will close."]))
+        before = snapshot(s)
+    files = []
+    for name, make, _ in REFUSED_FILES:
+        (tmp_path / name).write_bytes(make())
+        files.append(str(tmp_path / name))
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(30 * MB)
+    urls = ["http://127.0.0.1:9/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+            "file:///etc/passwd"]
+    inputs = [*files, str(big), *urls]
+    p = _cli("ingest", *inputs, "--store", str(store_dir))
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stdout + p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == len(inputs) and all(line.startswith("refused ") for line in lines), lines
+    assert "0 added, 0 skipped" in p.stdout
+    long_claim = "The mayor said 12 bridges will close. " * 270
+    p = _cli("check", long_claim, "--store", str(store_dir))
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "the limit is 2,000" in p.stderr, p.stderr
+    with Store.open(store_dir) as s:
+        assert snapshot(s) == before
+
+
+@pytest.mark.model
+def test_cli_reads_utf16_latin1_and_mixed_files_with_the_real_models(tmp_path: Path):
+    (tmp_path / "a.txt").write_bytes(ARTICLE.encode("utf-16"))
+    (tmp_path / "b.txt").write_bytes(ARTICLE.replace("Friday", "Monday").encode("cp1252"))
+    (tmp_path / "c.txt").write_bytes(ARTICLE.replace("Friday", "Sunday").encode("utf-8")[:-40]
+                                     + "Zürich’s office said so.".encode("cp1252"))
+    p = _cli("ingest", str(tmp_path), "--store", str(tmp_path / "store"), "--json")
+    assert p.returncode == 0, p.stderr
+    assert [r["status"] for r in json.loads(p.stdout)["results"]] == ["added"] * 3
