@@ -164,6 +164,14 @@ def test_mixed_encodings_keep_both_parts():
     assert decode(data) == "Café owners said rents rose. Zürich’s office agreed."
 
 
+def test_tag_soup_html_is_read_for_its_text_and_its_script_dropped(fc):
+    """Unclosed and misnested tags, stray brackets: lenient parsing, like a browser's."""
+    (r,) = fc.ingest_bytes("tag_soup.html", (DATA / "reliability_tag_soup.html").read_bytes())
+    assert r.status == "added", r.reason
+    text = fc.article(r.article_id).text
+    assert "depth of 14 metres" in text and "80 million euros" in text and "document.write" not in text
+
+
 def test_zero_width_and_right_to_left_text_is_stored_with_exact_offsets(fc):
     text = ("The mayor\u200b said on Monday that 12\u200d bridges will close, the council\u2060 confirmed.\n\n"
             "\u202eThe minister said 40 roads were repaired in 2025.\u202c\n\n"
