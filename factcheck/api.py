@@ -247,7 +247,25 @@ class Factcheck:
 
         claim = self._claim_text(claim)
         hits = self.search(claim, k=k, exclude_article=exclude_article)
-        return check_claim(claim, hits, self.stance_model, claim_source=claim_source, settings=self.settings)
+        return check_claim(claim, hits, self.stance_model, claim_source=claim_source, settings=self.settings,
+                           snippets=self._snippets(claim, hits))
+
+    def _snippets(self, claim: str, hits: Sequence[Hit]) -> dict[int, str]:
+        """passage id → its article's sentences closest to the claim, as the stance model was trained to
+        read them (factcheck.snippet). Vectors come from the embedding cache: no new encoding."""
+        from factcheck.snippet import select_snippet
+
+        claim_vec = self.encoder.encode([claim])[0]
+        by_article: dict[int, str] = {}
+        out = {}
+        for h in hits:
+            if h.article_id not in by_article:
+                passages = self.store.passages(article_id=h.article_id, kind="body")
+                texts = [p.text for p in passages]
+                by_article[h.article_id] = select_snippet(claim_vec, texts, self.encoder.encode(texts)) \
+                    if texts else h.text
+            out[h.passage_id] = by_article[h.article_id]
+        return out
 
     def compare(self, *, sources: Sequence[str] | None = None, progress: Progress | None = None) -> Consistency:
         """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts."""
@@ -264,7 +282,8 @@ class Factcheck:
             from factcheck.verdict import check_claim
 
             checks.append(check_claim(c.text, hits, self.stance_model, claim_source=c.source,
-                                      settings=self.settings, claim_passage=c))
+                                      settings=self.settings, claim_passage=c,
+                                      snippets=self._snippets(c.text, hits)))
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))

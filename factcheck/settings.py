@@ -29,6 +29,9 @@ class Settings:
     # stance: a pair whose best cosine is below this is "unrelated" without running the cross-encoder
     # 0.27 keeps ~99% of related FNC-1 train pairs and drops ~79% of unrelated ones (bench/stance.py tune-triage)
     triage_similarity: float = 0.27
+    # a passage less similar than this to a claim is about the story, not the claim: it can neither
+    # support nor contradict it (true counterparts in the seed corpus sit at 0.55-0.80, off-claim ones below 0.4)
+    evidence_similarity: float = 0.45
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
     # ingestion limits

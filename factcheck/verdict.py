@@ -188,16 +188,45 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None) -> 
     return Verdict(label, sup, con, n["neutral"], stances, dups, reason)
 
 
-def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *,
-                   with_entities: bool = True) -> list[Evidence]:
-    """Stance and mismatches for each hit; mismatches may move probability (factcheck.mismatch)."""
+def gate(probs: np.ndarray, similarity: float, *, evidence_similarity: float) -> np.ndarray:
+    """A passage less similar to the claim than `evidence_similarity` is about the story, not about the
+    claim: it can neither support nor contradict it, so its supports/conflicts mass is counted as neutral.
+    (The small cross-encoder reads "same topic" as agreement; this keeps "Canada closed its border" from
+    being corroborated by any article that mentions Mexico's borders.)"""
+    if similarity >= evidence_similarity:
+        return probs
+    q = np.asarray(probs, dtype=np.float32).copy()
+    q[2] += q[0] + q[1]
+    q[0] = q[1] = 0.0
+    return q
+
+
+def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *, with_entities: bool = True,
+                   snippets: Mapping[int, str] | None = None,
+                   evidence_similarity: float = 0.0) -> list[Evidence]:
+    """Stance and mismatches for each hit; mismatches may move probability (factcheck.mismatch).
+
+    `snippets` (passage id → text) lets the model read what it was trained on — the article's sentences
+    closest to the claim (factcheck.snippet) — instead of the lone passage; identical snippets (hits of
+    one article) are scored once. Mismatches are always found in the passage itself, for highlighting.
+    """
     if not hits:
         return []
-    probs = model.scores([claim] * len(hits), [h.text for h in hits])
+    texts = [snippets.get(h.passage_id, h.text) if snippets else h.text for h in hits]
+    unique = list(dict.fromkeys(texts))
+    scored = dict(zip(unique, model.scores([claim] * len(unique), unique), strict=True))
+    probs = [scored[t] for t in texts]
+    best_mm: dict[int, tuple[Mismatch, ...]] = {}
+    for h in sorted(hits, key=lambda h: -h.score):
+        if h.article_id not in best_mm:
+            best_mm[h.article_id] = find_mismatches(claim, h.text, entities=False)
     out = []
     for h, p in zip(hits, probs, strict=True):
         mm = find_mismatches(claim, h.text, entities=with_entities)
-        q = adjust_scores(p, mm)
+        # with snippets the probability is the article's, so the contradiction that adjusts it is the one in
+        # the article's passage closest to the claim: every passage of one article carries one stance
+        adjusting = best_mm.get(h.article_id, mm) if snippets else mm
+        q = adjust_scores(gate(p, float(h.score), evidence_similarity=evidence_similarity), adjusting)
         out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
                             label=label_of(q), scores=(float(q[0]), float(q[1]), float(q[2]), float(q[3])),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end))
@@ -206,7 +235,8 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *,
 
 def check_claim(claim: str, hits: Sequence[HitLike], model: Scorer, *, claim_source: str | None = None,
                 settings: Settings | None = None, claim_passage: Any = None,
-                vectors: Mapping[int, np.ndarray] | None = None) -> Check:
+                vectors: Mapping[int, np.ndarray] | None = None,
+                snippets: Mapping[int, str] | None = None) -> Check:
     """A claim and its retrieved passages → labelled evidence, duplicates collapsed, verdict.
 
     `claim_passage` (a stored Passage, optional) records which passage the claim is; `vectors`
@@ -216,7 +246,9 @@ def check_claim(claim: str, hits: Sequence[HitLike], model: Scorer, *, claim_sou
     if claim_passage is not None:
         hits = [h for h in hits if h.passage_id != claim_passage.id]
     ranked = sorted(hits, key=lambda h: -h.score)
-    ev = mark_duplicates(label_evidence(claim, ranked, model), claim=claim, claim_source=claim_source,
+    labelled = label_evidence(claim, ranked, model, snippets=snippets,
+                              evidence_similarity=settings.evidence_similarity)
+    ev = mark_duplicates(labelled, claim=claim, claim_source=claim_source,
                          vectors=vectors, duplicate_similarity=settings.duplicate_similarity)
     return Check(claim=claim, claim_source=claim_source, verdict=decide(ev, claim_source=claim_source),
                  evidence=tuple(ev),
