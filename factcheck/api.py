@@ -255,6 +255,8 @@ class Factcheck:
         read them (factcheck.snippet). Vectors come from the embedding cache: no new encoding."""
         from factcheck.snippet import select_snippet
 
+        if not self.settings.article_snippets:
+            return {}
         claim_vec = self.encoder.encode([claim])[0]
         by_article: dict[int, str] = {}
         out = {}

@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def run(tmp_path: Path, capsys, monkeypatch):
     """run(*argv) -> (exit code, stdout, stderr) against a fresh store; every body sentence scores 0.8."""
-    monkeypatch.setattr("factcheck.claims.score", lambda texts: np.full(len(texts), 0.8))
+    monkeypatch.setattr("factcheck.claims.score", lambda texts, **_: np.full(len(texts), 0.8))
     store = str(tmp_path / "store")
 
     def _run(*argv: str) -> tuple[int, str, str]:

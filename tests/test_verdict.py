@@ -167,3 +167,43 @@ def test_seed_unreported_claim_finds_no_support(seeded):
     c = seeded.check("Canada closed its border with Mexico")
     assert c.verdict.supporting == 0, c.verdict
     assert c.verdict.label in {"not enough evidence", "contested"}
+
+
+def test_gate_turns_support_of_a_barely_similar_passage_into_neutral():
+    from factcheck.verdict import gate
+
+    p = np.array([0.7, 0.1, 0.15, 0.05], dtype=np.float32)
+    kept = gate(p, 0.6, evidence_similarity=0.45)
+    gated = gate(p, 0.3, evidence_similarity=0.45)
+    assert np.allclose(kept, p)
+    assert gated[0] == 0 and gated[1] == 0 and abs(gated[2] - 0.95) < 1e-6 and abs(gated.sum() - 1) < 1e-6
+
+
+def test_snippets_are_scored_once_per_article_and_passages_keep_their_own_text():
+    from factcheck.verdict import label_evidence
+
+    class Counting:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def scores(self, claims, texts):
+            self.seen.extend(texts)
+            return np.tile(np.array([0.8, 0.1, 0.05, 0.05], dtype=np.float32), (len(texts), 1))
+
+    @dataclass
+    class H:
+        passage_id: int
+        text: str
+        source: str
+        article_id: int
+        score: float
+        start: int = 0
+        end: int = 1
+
+    hits = [H(1, "Homicides fell 20%.", "A", 10, 0.8), H(2, "Other line.", "A", 10, 0.5)]
+    model = Counting()
+    ev = label_evidence("Homicides fell 20%", hits, model, snippets={1: "SNIP", 2: "SNIP"},
+                        evidence_similarity=0.45)
+    assert model.seen == ["SNIP"]
+    assert [e.text for e in ev] == ["Homicides fell 20%.", "Other line."]
+    assert [e.label for e in ev] == ["supports", "supports"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,7 @@ class FakeStance:
         return out
 
 
-def fake_checkworthiness(texts: Sequence[str]) -> np.ndarray:
+def fake_checkworthiness(texts: Sequence[str], **_: object) -> np.ndarray:
     """Figures and attributed statements are claims; the rest is not (stands in for claims.score)."""
     return np.array([0.9 if re.search(r"\d|\bsaid\b", t) else 0.1 for t in texts], dtype=np.float64)
 
@@ -66,7 +67,10 @@ def seed(store_dir: Path, articles: Sequence[dict] | None = None) -> None:
 
 
 def fake_factcheck(settings: Settings) -> Factcheck:
-    return Factcheck(settings, encoder=FakeEncoder(), stance_model=FakeStance())  # type: ignore[arg-type]
+    # FakeStance judges single sentences and the hashed bag-of-words FakeEncoder gives far lower cosines
+    # than MiniLM: passage-level scoring without the evidence gate (both tested in test_verdict)
+    return Factcheck(replace(settings, evidence_similarity=0.0, article_snippets=False), encoder=FakeEncoder(),  # type: ignore[arg-type]
+                     stance_model=FakeStance(), scorer=fake_checkworthiness)
 
 
 def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: str | None = None) -> AppTest:
