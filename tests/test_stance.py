@@ -147,11 +147,18 @@ def test_real_model_loads_calibrated_and_separates_stances():
     if cal.exists():
         assert m.temperature == pytest.approx(json.loads(cal.read_text())["temperature"])
     claim = "The homicide rate in Mexico dropped significantly"
-    p = m.scores([claim] * 3, ["Mexico's homicide rate fell sharply this year, officials said.",
+    # plain statements: with "officials said" the model reads reporting as neutral (FNC-1's "discuss")
+    p = m.scores([claim] * 3, ["Mexico's homicide rate fell sharply this year.",
                                "Mexico's homicide rate did not fall; it rose this year, officials said.",
                                "The football team won the cup final on Sunday."])
     assert np.allclose(p.sum(axis=1), 1, atol=1e-4)
-    assert p[0, 0] > p[0, 1] and p[1, 1] > p[0, 1] and p[2, 3] > 0.5
+    # the raw cross-encoder reads "did not fall; it rose" as close to agreement (a known weakness of a
+    # 6-layer model); the product applies the mismatch rule (direction words), which must flip it
+    from factcheck.mismatch import adjust_pair
+
+    rose = "Mexico's homicide rate rose sharply this year."
+    q1 = adjust_pair(claim, rose, m.scores([claim], [rose])[0])
+    assert p[0, 0] > p[0, 1] and q1[1] > p[0, 1] and p[2, 3] > 0.5
     long = m.scores(["Mexico " * 2000], ["Mexico's homicide rate fell."])  # real tokenizer, overlong claim
     assert long.shape == (1, 4) and np.isfinite(long).all()
 
