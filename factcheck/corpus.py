@@ -123,7 +123,8 @@ def from_text(text: str, *, source: str | None = None, title: str | None = None,
     dateline, byline); the source falls back to the URL's host, else the origin's file stem."""
     settings = settings or Settings()
     # a JSON escape like "\ud800" gives a lone surrogate, which SQLite (UTF-8) cannot store
-    text, source, title, date, url, author = (_valid_unicode(v) for v in (text, source, title, date, url, author))
+    text = _valid_unicode(text) or ""
+    source, title, date, url, author = (_valid_unicode(v) for v in (source, title, date, url, author))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{origin}: the text is empty; there is nothing to ingest.")
