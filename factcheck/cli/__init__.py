@@ -49,7 +49,7 @@ def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str],
     bars: dict[str, Any] = {}
 
     def update(done: int, total: int, label: str) -> None:
-        stage = "indexing" if label == "indexing" else "reading"
+        stage = label if label in ("indexing", "reindexing") else "reading"
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=False)

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from factcheck.cli import add_common, emit, settings_from
+from factcheck.cli import add_common, emit, progress_bar, settings_from
 from factcheck.errors import FactcheckError
 
 
@@ -28,21 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A tqdm bar on stderr (silent when stderr is not a terminal), as a (done, total) callable."""
-    from tqdm import tqdm
-
-    bar = tqdm(desc=label, unit="passage", file=sys.stderr, disable=None, leave=False)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
+def _progress_bar(args: argparse.Namespace, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """The CLI's progress bar (factcheck.cli.progress_bar) as the (done, total) callable index.sync takes."""
+    with progress_bar(args) as update:
+        yield (lambda done, total: update(done, total, label)) if update else None
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -69,7 +58,7 @@ def _search(args: argparse.Namespace) -> int:
                 raise FactcheckError(f"No source named {', '.join(map(repr, unknown))} in the store; "
                                      f"known sources: {', '.join(sorted(known)) or 'none yet'}.")
         vidx = index.VectorIndex.open(store.path, encoder.name, encoder.dim)
-        with _progress_bar("indexing") as bar:
+        with _progress_bar(args, "indexing") as bar:
             synced = index.sync(store, vidx, encoder, bar)
         if synced.message:
             print(f"factcheck: {synced.message}", file=sys.stderr)
@@ -97,7 +86,7 @@ def _reindex(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     encoder = embed.load_encoder()
-    with Store.open(settings.store_dir) as store, _progress_bar("reindexing") as bar:
+    with Store.open(settings.store_dir) as store, _progress_bar(args, "reindexing") as bar:
         vidx, result = index.rebuild(store, encoder, bar)
     payload = {"passages": len(vidx), "kind": vidx.kind, "model": vidx.model_name, "dim": vidx.dim,
                "indexed": result.added}
