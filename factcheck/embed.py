@@ -54,7 +54,9 @@ class SentenceTransformerEncoder:
     def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
-        self.dim = int(model.get_sentence_embedding_dimension())
+        # sentence-transformers 6 renamed the method; the old name still works but warns
+        dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64,
                progress: Progress | None = None) -> np.ndarray:
