@@ -97,7 +97,8 @@ def test_sigkill_at_random_points_never_leaves_half_an_article(tmp_path: Path):
     for round_no in range(KILLS):
         proc = _start_ingest(store_dir, tmp_path / "in")
         where = f"seed {seed}, round {round_no}: killed " + _kill_at_random(proc, rnd, len(articles))
-        assert proc.returncode == -signal.SIGKILL, where
+        # on a quiet machine the ingest may finish before the random moment comes: that round checks a whole one
+        assert proc.returncode in (-signal.SIGKILL, 0), where
         counts.append(_check_store(store_dir, expected, where))
     # an ingest left to finish picks up where the kills left off, and stores each article once
     proc = _start_ingest(store_dir, tmp_path / "in")
