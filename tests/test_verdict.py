@@ -193,17 +193,7 @@ def test_snippets_are_scored_once_per_article_and_passages_keep_their_own_text()
             self.seen.extend(texts)
             return np.tile(np.array([0.8, 0.1, 0.05, 0.05], dtype=np.float32), (len(texts), 1))
 
-    @dataclass
-    class H:
-        passage_id: int
-        text: str
-        source: str
-        article_id: int
-        score: float
-        start: int = 0
-        end: int = 1
-
-    hits = [H(1, "Homicides fell 20%.", "A", 10, 0.8), H(2, "Other line.", "A", 10, 0.5)]
+    hits = [FakeHit(1, "Homicides fell 20%.", "A", 10, 0.8), FakeHit(2, "Other line.", "A", 10, 0.5)]
     model = Counting()
     ev = label_evidence("Homicides fell 20%", hits, model, snippets={1: "SNIP", 2: "SNIP"},
                         evidence_similarity=0.45)
