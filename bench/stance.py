@@ -29,7 +29,14 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from factcheck.stance import CALIBRATION_FILE, LABELS, fit_temperature, load_stance_model, stance_many  # noqa: E402
+from factcheck.stance import (  # noqa: E402
+    CALIBRATION_FILE,
+    LABELS,
+    fit_temperature,
+    load_stance_model,
+    snippet_size,
+    stance_many,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"
@@ -244,7 +251,7 @@ def calibrate(args: argparse.Namespace) -> dict:
     for h, body in pairs:
         s = split_body(body)
         claims.append(h)
-        texts.append(select_snippet(enc.encode([h])[0], s, enc.encode(s)))
+        texts.append(select_snippet(enc.encode([h])[0], s, enc.encode(s), k=snippet_size(model)))
         gold.append(LABELS.index("unrelated"))
     logits = model.logits(claims, texts)
     t = fit_temperature(logits, np.asarray(gold))

