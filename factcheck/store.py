@@ -3,16 +3,24 @@
 Sources, articles, passages (sentences with character offsets into the article text) and claims
 (body passages whose check-worthiness score reaches the threshold). Every write is one transaction:
 an article lands with all its passages or not at all.
+
+Concurrency: SQLite in WAL mode lets one writer and any number of readers work at once, but only on
+separate connections — a transaction belongs to a connection, not to a thread. So a Store keeps a
+small pool: each call (a read, a transaction) borrows a connection of its own, and threads sharing one
+Store (the dashboard's sessions) never see another thread's uncommitted rows or start a transaction
+inside another's. Writers (threads or processes) queue for the write lock for up to BUSY_TIMEOUT_S.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +29,10 @@ from factcheck.records import Article, ArticleDraft, Passage, Source
 
 DB_NAME = "factcheck.sqlite3"
 SCHEMA_VERSION = 1
+# How long a writer waits for another writer's transaction (articles are committed one at a time, so
+# the wait is one article's insert, not a whole ingest); readers never wait in WAL mode.
+BUSY_TIMEOUT_S = 30.0
+PASSAGES_VERSION = "passages_version"  # meta key, see Store.passages_version
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +72,12 @@ def content_hash(text: str) -> str:
     return text_hash(re.sub(r"\s+", " ", text).strip().casefold())
 
 
+def _passages_changed(c: sqlite3.Connection) -> None:
+    """Bump passages_version inside the writing transaction, so it commits with the change itself."""
+    c.execute("INSERT INTO meta VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+              (PASSAGES_VERSION,))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -69,18 +87,28 @@ class Store:
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
-        self._conn = conn
+        self._idle = [conn]  # connections no call is using; a busy pool opens another
+        self._every = [conn]
+        self._pool_lock = threading.Lock()
+        self._closed = False
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        # autocommit (isolation_level=None): every read is its own snapshot, writes say BEGIN themselves;
+        # check_same_thread=False because a pooled connection serves one call at a time, from any thread
+        conn = sqlite3.connect(path / DB_NAME, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         path = Path(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path / DB_NAME, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn = cls._connect(path)
             conn.executescript(SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except (OSError, sqlite3.DatabaseError) as e:
@@ -89,7 +117,11 @@ class Store:
         return cls(path, conn)
 
     def close(self) -> None:
-        self._conn.close()
+        with self._pool_lock:
+            self._closed = True
+            every, self._every, self._idle = self._every, [], []
+        for conn in every:
+            conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -98,16 +130,49 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: one writer at a time; readers carry on (WAL)."""
-        self._conn.execute("BEGIN IMMEDIATE")
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this call alone, back to the pool afterwards."""
+        with self._pool_lock:
+            if self._closed:
+                raise StoreError(f"The store at {self.path} is closed; open it again.")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            try:
+                conn = self._connect(self.path)
+            except (OSError, sqlite3.DatabaseError) as e:
+                raise StoreError(f"Cannot open another connection to the store at {self.path}: {e}.") from e
+            with self._pool_lock:
+                self._every.append(conn)
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
+            yield conn
+        finally:
+            # a COMMIT or ROLLBACK that failed left a transaction open: close it (rolls back), never hand it on
+            spent = conn.in_transaction
+            with self._pool_lock:
+                if self._closed or spent:
+                    if conn in self._every:
+                        self._every.remove(conn)
+                    conn.close()
+                else:
+                    self._idle.append(conn)
+
+    def _rows(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """All rows of one read, fetched before the connection goes back to the pool."""
+        with self._connection() as c:
+            return c.execute(sql, args).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE on a connection of its own: one writer at a time; readers carry on (WAL)."""
+        with self._connection() as c:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                yield c
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            else:
+                c.execute("COMMIT")
 
     # --- writes -------------------------------------------------------------------------------
     def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
@@ -130,6 +195,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(aid, i, p.kind, p.start, p.end, p.text, text_hash(p.text), float(p.score))
                  for i, p in enumerate(draft.passages)])
+            _passages_changed(c)
             return aid, True
 
     def remove_source(self, name: str) -> list[int]:
@@ -139,6 +205,7 @@ class Store:
                 "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id "
                 "JOIN sources s ON s.id = a.source_id WHERE s.name = ?", (name,))]
             c.execute("DELETE FROM sources WHERE name = ?", (name,))
+            _passages_changed(c)
             return ids
 
     def remove_article(self, article_id: int) -> list[int]:
@@ -146,16 +213,17 @@ class Store:
             ids = [r[0] for r in c.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
             c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             c.execute("DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM articles)")
+            _passages_changed(c)
             return ids
 
     # --- reads --------------------------------------------------------------------------------
     def sources(self, threshold: float = 0.5) -> list[Source]:
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT s.id, s.name, COUNT(DISTINCT a.id),"
             " (SELECT COUNT(*) FROM passages p JOIN articles a2 ON a2.id = p.article_id"
             "  WHERE a2.source_id = s.id AND p.kind = 'body' AND p.score >= ?)"
             " FROM sources s LEFT JOIN articles a ON a.source_id = s.id GROUP BY s.id ORDER BY s.name",
-            (threshold,)).fetchall()
+            (threshold,))
         return [Source(int(i), n, int(na), int(nc)) for i, n, na, nc in rows]
 
     def articles(self, source: str | None = None) -> list[Article]:
@@ -165,13 +233,13 @@ class Store:
         if source is not None:
             sql += " WHERE s.name = ?"
             args = (source,)
-        return [Article(*r) for r in self._conn.execute(sql + " ORDER BY a.id", args)]
+        return [Article(*r) for r in self._rows(sql + " ORDER BY a.id", args)]
 
     def article(self, article_id: int) -> Article | None:
-        r = self._conn.execute(
+        rows = self._rows(
             "SELECT a.id, s.name, a.text, a.title, a.date, a.url, a.author, a.origin, a.added"
-            " FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?", (article_id,)).fetchone()
-        return Article(*r) if r else None
+            " FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?", (article_id,))
+        return Article(*rows[0]) if rows else None
 
     def passages(self, *, article_id: int | None = None, source: str | None = None,
                  kind: str | None = "body", ids: Sequence[int] | None = None) -> list[Passage]:
@@ -192,7 +260,7 @@ class Store:
             where.append(f"p.id IN ({','.join('?' * len(ids))})")
             args.extend(ids)
         sql = _PASSAGE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
-        return [Passage(*r) for r in self._conn.execute(sql, args)]
+        return [Passage(*r) for r in self._rows(sql, args)]
 
     def claims(self, threshold: float, *, source: str | None = None) -> list[Passage]:
         """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
@@ -200,26 +268,29 @@ class Store:
 
     def has_article(self, text: str) -> bool:
         """Is this text already stored (same content hash)? Lets ingest skip scoring duplicates."""
-        return self._conn.execute("SELECT 1 FROM articles WHERE content_hash = ?",
-                                  (content_hash(text),)).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)))
+
+    def passages_version(self) -> int:
+        """A number that changes whenever a commit adds or removes passages, from any process: a
+        process holding an index in memory compares it to tell whether the index needs a sync."""
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (PASSAGES_VERSION,))
+        return int(rows[0][0]) if rows else 0
 
     def passage_ids(self) -> list[int]:
-        return [r[0] for r in self._conn.execute("SELECT id FROM passages WHERE kind = 'body' ORDER BY id")]
+        return [r[0] for r in self._rows("SELECT id FROM passages WHERE kind = 'body' ORDER BY id")]
 
     def stats(self, threshold: float = 0.5) -> dict[str, int]:
-        q = self._conn.execute
-        return {
-            "sources": q("SELECT COUNT(*) FROM sources").fetchone()[0],
-            "articles": q("SELECT COUNT(*) FROM articles").fetchone()[0],
-            "passages": q("SELECT COUNT(*) FROM passages WHERE kind = 'body'").fetchone()[0],
-            "comments": q("SELECT COUNT(*) FROM passages WHERE kind = 'comment'").fetchone()[0],
-            "claims": q("SELECT COUNT(*) FROM passages WHERE kind = 'body' AND score >= ?",
-                        (threshold,)).fetchone()[0],
-        }
+        # one statement, so one snapshot: the counts agree even while an ingest commits
+        (row,) = self._rows(
+            "SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles),"
+            " (SELECT COUNT(*) FROM passages WHERE kind = 'body'),"
+            " (SELECT COUNT(*) FROM passages WHERE kind = 'comment'),"
+            " (SELECT COUNT(*) FROM passages WHERE kind = 'body' AND score >= ?)", (threshold,))
+        return dict(zip(("sources", "articles", "passages", "comments", "claims"), row, strict=True))
 
     def integrity_check(self) -> str:
         """SQLite's own check: 'ok' or the first problem it found."""
-        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self._rows("PRAGMA integrity_check")[0][0])
 
     # --- embedding cache (by content hash, so re-ingesting never re-embeds) --------------------
     def cached_embeddings(self, model: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -227,7 +298,7 @@ class Store:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(hs), 500):
             chunk = hs[i:i + 500]
-            for h, blob in self._conn.execute(
+            for h, blob in self._rows(
                     f"SELECT text_hash, vec FROM embeddings WHERE model = ? AND text_hash IN "
                     f"({','.join('?' * len(chunk))})", (model, *chunk)):
                 out[h] = np.frombuffer(blob, dtype=np.float32)
@@ -239,8 +310,8 @@ class Store:
                           [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()])
 
     def meta(self, key: str) -> str | None:
-        r = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return r[0] if r else None
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as c:
