@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -65,7 +67,8 @@ def test_save_and_reopen_answer_the_same(tmp_path):
     vi.add(range(50), vecs)
     vi.remove([4])
     vi.save()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [ix.INDEX_FILE, ix.META_FILE]  # no temp files left
+    # no temp files left; index.lock is the (empty) file saves and opens flock
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ix.INDEX_FILE, ix.META_FILE, ix.LOCK_FILE])
     meta = json.loads((tmp_path / ix.META_FILE).read_text())
     assert (meta["model"], meta["dim"], meta["count"], meta["kind"]) == ("m", DIM, 49, "flat")
     again = ix.VectorIndex.open(tmp_path, "m", DIM)
@@ -109,6 +112,55 @@ def test_damage_is_detected_not_crashed_on(tmp_path, damage):
     opened = ix.VectorIndex.open(tmp_path, "m", DIM)
     assert len(opened) == 0 and opened.dirty
     assert "damaged" in (opened.message or "") and "rebuilding" in (opened.message or "")
+
+
+def test_an_open_while_another_saves_never_takes_the_index_for_damaged(tmp_path):
+    """A dashboard starting (or `factcheck doctor`) while an ingest saves: the two files are swapped
+    under a lock, so an open reads one save's pair, never one save's index with another's metadata.
+    (Without the lock most opens here saw a mismatch.) flock also separates two threads' open files."""
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(10), unit(10))
+    vi.save()
+    stop, saves = threading.Event(), [0]
+
+    def saver() -> None:
+        while not stop.is_set():
+            n = len(vi)
+            vi.add(range(n, n + 10), unit(10, seed=n))
+            vi.save()
+            saves[0] += 1
+
+    t = threading.Thread(target=saver)
+    t.start()
+    opened, deadline = [], time.monotonic() + 30
+    try:
+        while saves[0] < 20 and time.monotonic() < deadline:
+            opened.append(ix.VectorIndex.open(tmp_path, "m", DIM))
+    finally:
+        stop.set()
+        t.join(30)
+    assert saves[0] >= 20 and len(opened) >= 20
+    assert [o.message for o in opened if o.message] == []
+    assert all(len(o) % 10 == 0 and len(o) >= 10 for o in opened)
+
+
+def test_sync_holds_the_callers_lock_only_while_the_index_changes(store, add_article, fake_encoder):
+    """Searches wait for FAISS changes, not for embedding: the encoder runs with the lock free."""
+    for i in range(3):
+        add_article(f"S{i}", [f"Sentence number {i} about the budget."])
+    lock = threading.Lock()
+    held_while_encoding = []
+
+    class Watching:
+        name, dim = fake_encoder.name, fake_encoder.dim
+
+        def encode(self, texts, **kw):
+            held_while_encoding.append(lock.locked())
+            return fake_encoder.encode(texts, **kw)
+
+    vi = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    ix.sync(store, vi, Watching(), lock=lock)
+    assert held_while_encoding == [False] and len(vi) == 3 and not lock.locked()
 
 
 def test_truncated_index_is_rebuilt_from_the_store(store, add_article, fake_encoder):
