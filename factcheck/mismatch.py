@@ -22,6 +22,7 @@ is in MODEL_CARD.md.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,8 +176,17 @@ def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
 _CAP_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:de la |de |van |von )?[A-Z][a-z]+)+\b")
 
 
-@lru_cache(maxsize=1)
+_NLP_LOADING = threading.Lock()
+
+
 def _nlp() -> Any:
+    # lru_cache alone lets dashboard sessions that check at once each load their own spaCy
+    with _NLP_LOADING:
+        return _load_nlp()
+
+
+@lru_cache(maxsize=1)
+def _load_nlp() -> Any:
     try:
         import spacy
 
