@@ -8,6 +8,11 @@
 Models and the index load lazily, once per Factcheck; the dashboard keeps one Factcheck per
 store per process. Writes go to the store first (one transaction per article), then the index
 is brought in line with the store, so a crash between the two leaves an index `sync` repairs.
+
+Concurrency: any number of threads may call one Factcheck. Writes (ingest, remove, reindex) take
+turns; a search waits only while FAISS itself changes (milliseconds), never while an ingest reads,
+scores or embeds. Another process's writes (a CLI ingest while the dashboard runs) reach this
+process's index at its next search: the store's passages_version tells it to sync.
 """
 from __future__ import annotations
 
@@ -35,16 +40,20 @@ Scorer = Callable[[Sequence[str]], Any]
 
 
 class _Shared:
-    """What every view of one store shares: loaded models, the index, the writer lock, messages."""
+    """What every view of one store shares: loaded models, the index, its locks, messages."""
 
     def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: Scorer | None) -> None:
         self.encoder = encoder
         self.stance = stance_model
         self.scorer = scorer
         self.index: VectorIndex | None = None
+        self.version: int | None = None  # store.passages_version() the index was last synced to
         self.messages: list[str] = []  # things a user should know (e.g. "index rebuilt")
-        # one writer per process; FAISS is not safe to search while it is being written
-        self.lock = threading.RLock()
+        # one writer at a time in this process (ingest, remove, reindex, syncing the index)
+        self.writer = threading.RLock()
+        # FAISS is not safe to search while it changes: held for a search or a change, never for a model
+        self.faiss = threading.Lock()
+        self.loading = threading.Lock()  # a model loads once, however many sessions ask at once
 
 
 class Factcheck:
@@ -66,7 +75,7 @@ class Factcheck:
     def encoder(self) -> Encoder:
         sh = self._shared
         if sh.encoder is None:
-            with sh.lock:
+            with sh.loading:
                 if sh.encoder is None:
                     from factcheck.embed import CachedEncoder, load_encoder
 
@@ -77,7 +86,7 @@ class Factcheck:
     def stance_model(self) -> StanceModel:
         sh = self._shared
         if sh.stance is None:
-            with sh.lock:
+            with sh.loading:
                 if sh.stance is None:
                     from factcheck.stance import load_stance_model
 
@@ -86,28 +95,48 @@ class Factcheck:
 
     @property
     def index(self) -> VectorIndex:
-        sh = self._shared
-        if sh.index is None:
-            with sh.lock:
-                if sh.index is None:
-                    self._sync(self._open_index(), None)
-        assert sh.index is not None
-        return sh.index
-
-    def _open_index(self) -> VectorIndex:
-        from factcheck.index import VectorIndex
-
-        enc = self.encoder
-        idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
-        self._shared.index = idx
-        self.messages.extend(getattr(idx, "messages", []))
+        idx = self._shared.index
+        if idx is None:
+            with self._shared.writer:
+                idx = self._shared.index  # an empty index is falsy: compare with None
+                if idx is None:
+                    idx = self._refresh(None)
         return idx
 
-    def _sync(self, idx: VectorIndex, progress: Progress | None) -> None:
+    def _fresh_index(self) -> VectorIndex:
+        """The index, first synced with what other processes committed since (a CLI ingest while the
+        dashboard runs). Skipped while this process writes: its own sync follows, and a reader waits for no one."""
+        sh = self._shared
+        idx = self.index
+        if self.store.passages_version() != sh.version and sh.writer.acquire(blocking=False):
+            try:
+                idx = self._refresh(None, save=False)  # a reader leaves saving to the process that wrote
+            finally:
+                sh.writer.release()
+        return idx
+
+    def _refresh(self, progress: Progress | None, *, save: bool = True) -> VectorIndex:
+        """Open the index if need be and sync it with the store; the caller holds the writer lock."""
+        from factcheck.index import VectorIndex
+
+        sh = self._shared
+        version = self.store.passages_version()  # read first: a commit after it is caught next time
+        idx = sh.index
+        if idx is None:
+            enc = self.encoder
+            idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
+            self.messages.extend(idx.messages)
+        self._sync(idx, progress, save=save)
+        sh.index, sh.version = idx, version
+        return idx
+
+    def _sync(self, idx: VectorIndex, progress: Progress | None, *, save: bool = True) -> None:
         from factcheck.index import sync
 
         cb = (lambda d, t: progress(d, t, "indexing")) if progress else None
-        sync(self.store, idx, self.encoder, progress=cb)
+        # an index no search can see yet (opening, reindex) is filled without holding searches up
+        lock = self._shared.faiss if idx is self._shared.index else None
+        sync(self.store, idx, self.encoder, progress=cb, save=save, lock=lock)
 
     def with_settings(self, **changes: Any) -> Factcheck:
         """Same store, models and index; other thresholds (the dashboard's sidebar)."""
@@ -127,10 +156,10 @@ class Factcheck:
 
     # --- ingestion --------------------------------------------------------------------------
     def _ingest(self, run: Callable[[], list[IngestResult]], progress: Progress | None) -> list[IngestResult]:
-        with self._shared.lock:
+        with self._shared.writer:
             results = run()
             if any(r.status == "added" for r in results):
-                self._sync(self._shared.index or self._open_index(), progress)
+                self._refresh(progress)
             return results
 
     def ingest_paths(self, inputs: Sequence[str | Path], *, source: str | None = None,
@@ -179,22 +208,22 @@ class Factcheck:
 
     def remove_source(self, name: str) -> int:
         """Remove a source, its articles and passages from the store and the index; returns passages removed."""
-        with self._shared.lock:
+        with self._shared.writer:
             ids = self.store.remove_source(name)
             if self._shared.index is not None:
-                self._shared.index.remove(ids)
-                self._shared.index.save()
+                self._refresh(None)
             return len(ids)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
         from factcheck.index import VectorIndex
 
-        with self._shared.lock:
+        with self._shared.writer:
+            version = self.store.passages_version()
             enc = self.encoder
             idx = VectorIndex.create(self.store.path, enc.name, enc.dim)
-            self._sync(idx, progress)
-            self._shared.index = idx
+            self._sync(idx, progress)  # searches use the old index meanwhile
+            self._shared.index, self._shared.version = idx, version
             return len(idx)
 
     # --- reading ----------------------------------------------------------------------------
@@ -224,8 +253,8 @@ class Factcheck:
 
         text = self._claim_text(text)
         vec = self.encoder.encode([text])[0]
-        index = self.index
-        with self._shared.lock:
+        index = self._fresh_index()
+        with self._shared.faiss:
             return retrieve(self.store, index, vec, k=k or self.settings.top_k, per_source=per_source,
                             exclude_article=exclude_article, exclude_source=exclude_source,
                             sources=list(sources) if sources else None,
@@ -296,7 +325,7 @@ class Factcheck:
         ok = self.store.integrity_check()
         notes.append(f"database: {ok}")
         n_pass = len(self.store.passage_ids())
-        idx = self.index
+        idx = self._fresh_index()  # with what other processes wrote since this one loaded it
         if len(idx) != n_pass:
             n = self.reindex()
             notes.append(f"index: had {len(idx)} vectors for {n_pass} passages; rebuilt ({n})")
