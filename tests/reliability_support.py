@@ -3,11 +3,14 @@ and a worker this file runs as a script, so crash and concurrency tests can inge
 other processes without loading a model:
 
     python tests/reliability_support.py ingest STORE INPUT...   # prints "progress <done> <total>" lines
-    python tests/reliability_support.py read STORE SECONDS      # checks and searches; prints "reads <n>"
+    python tests/reliability_support.py cli VERB ARGS...        # the `factcheck` CLI itself, fake models
+    python tests/reliability_support.py read STORE STOP_FILE    # a dashboard process's reads until
+                                                                # STOP_FILE exists; prints "ready", then JSON
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -42,13 +45,33 @@ def fixed_scores(texts: Sequence[str], **_: Any) -> np.ndarray:
     return np.full(len(texts), 0.8)
 
 
-def make_fc(store_dir: Path, **settings: Any) -> Factcheck:
-    """A facade with fake check-worthiness and stance models and the fake encoder behind the store's
+# seconds each scoring call takes in the worker processes, as a model's would (unset: no wait)
+SCORE_DELAY_ENV = "FACTCHECK_TEST_SCORE_DELAY_S"
+
+
+def slow_scores(seconds: float) -> Any:
+    """fixed_scores that take `seconds` a call: an ingest then holds its writer's turn as long as a real one."""
+
+    def score(texts: Sequence[str], **kw: Any) -> np.ndarray:
+        time.sleep(seconds)
+        return fixed_scores(texts, **kw)
+
+    return score
+
+
+class FakeModelsFactcheck(Factcheck):
+    """The facade with fake check-worthiness and stance models and the fake encoder behind the store's
     embedding cache, as the real encoder is (so checks and searches write the cache too); no model loads."""
-    fc = Factcheck(Settings(store_dir=store_dir, **settings), stance_model=FixedStance(),  # type: ignore[arg-type]
-                   scorer=fixed_scores)
-    fc._shared.encoder = CachedEncoder(fc.store, FakeEncoder())
-    return fc
+
+    def __init__(self, settings: Settings, **_: Any) -> None:
+        delay = float(os.environ.get(SCORE_DELAY_ENV) or 0)
+        super().__init__(settings, stance_model=FixedStance(),  # type: ignore[arg-type]
+                         scorer=slow_scores(delay) if delay else fixed_scores)
+        self._shared.encoder = CachedEncoder(self.store, FakeEncoder())
+
+
+def make_fc(store_dir: Path, **settings: Any) -> Factcheck:
+    return FakeModelsFactcheck(Settings(store_dir=store_dir, **settings))
 
 
 def snapshot(store: Store) -> tuple[Any, ...]:
@@ -88,24 +111,46 @@ def _ingest(store: str, inputs: list[str]) -> None:
     print(json.dumps({s: sum(r.status == s for r in results) for s in ("added", "skipped", "refused")}), flush=True)
 
 
-def _read(store: str, seconds: float) -> None:
-    """A dashboard session's reads in a loop; any exception ends the process with a traceback."""
+def _cli(argv: list[str]) -> int:
+    """`factcheck ARGV` as installed (parsing, verbs, exit codes), with the fake models: the verbs
+    import Factcheck from factcheck.api when they run, so replacing it there is enough."""
+    import factcheck.api
+    from factcheck.cli import main
+
+    factcheck.api.Factcheck = FakeModelsFactcheck  # type: ignore[misc]
+    return main(argv)
+
+
+def _read(store: str, stop_file: str) -> None:
+    """Another dashboard process: checks, searches and opens articles until stop_file exists, then
+    prints {"reads", "max_read_s", "articles_seen", "fresh"} as JSON. A failed read ends it with a traceback."""
     fc = make_fc(Path(store))
-    n, end = 0, time.monotonic() + seconds
-    while time.monotonic() < end:
-        fc.check(f"The Senate said {n % 7} bills will pass this week")
-        fc.search("Supreme Court ruling on police", k=3)
+    fc.check("The Senate said bills will pass this week")  # load spaCy and the index before timing reads
+    print("ready", flush=True)
+    n, slowest, seen = 0, 0.0, set()
+    while not Path(stop_file).exists():
+        fc.check(f"The Senate said {n} bills will pass this week")
+        t0 = time.monotonic()
+        fc.search(f"Supreme Court ruling on {n} police officers", k=3)
         fc.sources()
-        for a in fc.articles()[-3:]:
+        articles = fc.articles()
+        slowest = max(slowest, time.monotonic() - t0)
+        seen.add(len(articles))
+        for a in articles[-3:]:
             ps = fc.passages(article_id=a.id, kind=None)
             assert ps and all(a.text[p.start:p.end] == p.text for p in ps), f"article {a.id} is incomplete"
         n += 1
-    print(f"reads {n}", flush=True)
+    fc.search("anything", k=1)  # the writers are done: this process's index now holds what they added
+    fresh = sorted(int(i) for i in fc.index.ids()) == fc.store.passage_ids()
+    print(json.dumps({"reads": n, "max_read_s": slowest, "articles_seen": sorted(seen), "fresh": fresh}),
+          flush=True)
 
 
 if __name__ == "__main__":
-    verb, store, *rest = sys.argv[1:]
+    verb, *rest = sys.argv[1:]
     if verb == "ingest":
-        _ingest(store, rest)
+        _ingest(rest[0], rest[1:])
+    elif verb == "cli":
+        sys.exit(_cli(rest))
     else:
-        _read(store, float(rest[0]))
+        _read(rest[0], rest[1])
