@@ -51,6 +51,18 @@ def test_ingest_claims_stats_round_trip(run):
         "sources": 2, "articles": 2, "passages": 31, "comments": 8, "claims": 31}
 
 
+def test_store_may_come_before_the_verb(tmp_path: Path, capsys, monkeypatch):
+    """`factcheck --store DIR VERB` and `factcheck VERB --store DIR` name the same store; after the verb wins."""
+    monkeypatch.setattr("factcheck.claims.score", lambda texts, **_: np.full(len(texts), 0.8))
+    before, after = str(tmp_path / "before"), str(tmp_path / "after")
+    assert main(["--store", before, "ingest", str(DATA / "corpus_seed_000.txt")]) == 0
+    capsys.readouterr()
+    assert main(["--store", before, "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 1
+    assert main(["--store", before, "stats", "--store", after, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 0
+
+
 def test_ingest_twice_reports_skipped(run):
     run("ingest", str(DATA / "corpus_articles.json"))
     code, out, _ = run("ingest", str(DATA / "corpus_articles.json"))

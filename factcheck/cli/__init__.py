@@ -27,7 +27,8 @@ def add_common(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(getattr(args, "store", None))
+    """--store after the verb wins over one before it (`factcheck --store DIR VERB`)."""
+    return Settings.from_env(getattr(args, "store", None) or getattr(args, "store_before_verb", None))
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:
@@ -71,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="factcheck",
         description="Check news claims across outlets: who says the same thing, who contradicts whom, "
         "which claims rest on a single source.")
+    # also before the verb, as in `factcheck --store DIR ingest ...`; its own dest, because a verb's
+    # --store default (None) would otherwise overwrite the value given here
+    parser.add_argument("--store", metavar="DIR", dest="store_before_verb",
+                        help="store folder for any verb (default: $FACTCHECK_STORE, else per-user)")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     for mod in (corpus_cmds, claims_cmds, index_cmds, analysis, maintenance):
         mod.register(sub)
