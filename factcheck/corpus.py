@@ -53,7 +53,7 @@ def decode(data: bytes, name: str = "input", *, encoding: str | None = None) -> 
     Refuses binary data and empty text. Newlines become "\\n" so offsets are the same on every platform."""
     if not data.strip():
         raise IngestError(f"{name}: the input is empty; there is no text to read.")
-    text = _decode(data, encoding)
+    text, guessed = _decode(data, encoding)
     sample = text[:8192]
     if "\x00" in sample:
         raise IngestError(f"{name}: this looks like a binary file (it contains NUL bytes), not text.")
@@ -61,10 +61,24 @@ def decode(data: bytes, name: str = "input", *, encoding: str | None = None) -> 
     if controls > _MAX_CONTROL_SHARE * len(sample):
         raise IngestError(f"{name}: this looks like a binary file ({controls} control characters in the first "
                           f"{len(sample)}), not text.")
+    if guessed and _garbled(sample):
+        raise IngestError(f"{name}: the text is in an encoding factcheck cannot tell (not UTF-8, UTF-16/32 or "
+                          "Windows-1252: read as any of them it is mostly stray symbols); save it as UTF-8.")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(f"{name}: the input holds only whitespace; there is no text to read.")
     return text
+
+
+def _garbled(sample: str) -> bool:
+    """Text read as Windows-1252 from another encoding (Shift-JIS, EBCDIC, Cyrillic code pages...)?
+
+    Western text in cp1252 is mostly ASCII letters with a few accented ones; the same bytes from
+    another encoding come out as more non-ASCII characters than ASCII letters. Figures and
+    punctuation count for neither, so a table of numbers is not garbled."""
+    ascii_letters = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    high = sum(1 for ch in sample if not ch.isascii() and not ch.isspace())
+    return high >= 16 and high > ascii_letters
 
 
 # a well-formed multi-byte UTF-8 character: text that has them is UTF-8, whatever else it has
@@ -81,38 +95,41 @@ def _stray_bytes_as_cp1252(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_STRAY_BYTES, _stray_bytes_as_cp1252)
 
 
-def _decode(data: bytes, encoding: str | None) -> str:
+def _decode(data: bytes, encoding: str | None) -> tuple[str, bool]:
+    """(text, guessed): guessed is True when no BOM, header or UTF form vouched for the encoding."""
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(codec, errors="replace")
+            return data.decode(codec, errors="replace"), False
     if encoding:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), False
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong charset header is common: fall through to our own detection
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), False
     except UnicodeDecodeError:
         pass
-    if _UTF8_SEQUENCE.search(data):
+    in_utf8 = sum(len(m) for m in _UTF8_SEQUENCE.findall(data))
+    if in_utf8 and in_utf8 >= sum(1 for byte in data if byte >= 0x80) - in_utf8:
         # mostly UTF-8 with some bytes from another encoding (text pasted together from two sources):
-        # keep the UTF-8 and read only the stray bytes as cp1252, rather than garble every accent
-        return data.decode("utf-8", errors=_STRAY_BYTES)
+        # keep the UTF-8 and read only the stray bytes as cp1252, rather than garble every accent.
+        # (When stray bytes outnumber UTF-8 ones, the UTF-8 look-alikes are chance pairs in another encoding.)
+        return data.decode("utf-8", errors=_STRAY_BYTES), False
     head = data[:4096]
     if len(head) >= 4 and head.count(0) > len(head) // 4:
         # UTF-16 without a BOM: NULs sit on one side of every ASCII character
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
-            return data.decode("utf-16-le", errors="replace")
+            return data.decode("utf-16-le", errors="replace"), False
         if even > 0.4 * len(head) / 2 and odd < 0.05 * len(head) / 2:
-            return data.decode("utf-16-be", errors="replace")
-        return data.decode("latin-1")  # binary: the NUL check in decode() refuses it
+            return data.decode("utf-16-be", errors="replace"), False
+        return data.decode("latin-1"), False  # binary: the NUL check in decode() refuses it
     try:
         # Western news pages that are not UTF-8 are nearly always Windows-1252 (a superset of printable latin-1)
-        return data.decode("cp1252")
+        return data.decode("cp1252"), True
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1"), True
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -76,6 +76,12 @@ REFUSED_FILES: list[tuple[str, Callable[[], bytes], str]] = [
     ("no-article.html", lambda: (DATA / "reliability_no_article.html").read_bytes(), "no article text"),
     ("garbage.html", lambda: b"<<<<>>>></div></div><p <!-- -->", "no article text|could not be parsed"),
     ("invisible.txt", lambda: ("\u200b\u200c\u200d\u2060\ufeff\u202e\u200f" * 200).encode(), "no article text"),
+    # encodings with no BOM or header that cannot be told apart from Windows-1252 by their bytes: refused by
+    # name rather than stored as mojibake (UTF-16/32, Latin-1 and cp1252 are read: test_other_encodings...)
+    ("shift-jis.txt", lambda: "市議会は月曜日、来年12の橋を閉鎖すると発表した。".encode("shift_jis"), "encoding"),
+    ("ebcdic.txt", lambda: GOOD.encode("cp500"), "encoding"),
+    ("cyrillic.txt", lambda: "Городской совет заявил в понедельник, что 12 мостов закроются.".encode("cp1251"),
+     "encoding"),
 ]
 
 
