@@ -109,6 +109,29 @@ def test_lexical_features_see_figures_questions_and_chatter() -> None:
     assert col["capitalised"][0] > 0 and col["capitalised"][1] == 0  # "What" opens the sentence: not a name
 
 
+def test_lexical_features_see_reported_events_verdicts_and_page_talk() -> None:
+    f = lexical_features(["The two ministers issued a joint statement on Thursday after they talked by phone.",
+                          "Subscribe to our newsletter for the latest news on this story.",
+                          "This is a very worrying situation, and I agreed to need it.",
+                          "12 Comments"])
+    col = {name: f[:, i] for i, name in enumerate(LEXICAL_FEATURES)}
+    assert col["past_tense"][0] > 0 and col["reporting"][0] > 0 and col["weekday"][0] > 0
+    assert col["past_tense"][2] == 0  # "agreed", "need": a double e is not the past-tense ending
+    assert (col["imperative"] > 0).tolist() == [False, True, False, False] and col["self_reference"][1] > 0
+    assert (col["evaluation"] > 0).tolist() == [False, False, True, False]
+    assert (col["fragment"] > 0).tolist() == [False, False, False, True]
+
+
+def test_the_writers_voice_is_read_outside_quotes() -> None:
+    """A quoted "we must" or question is what someone said, an attributed statement; the writer's own is not."""
+    f = lexical_features(["Officials said “we must do more, and will we?” on Friday.",
+                          "We must do more, and will we?"])
+    col = {name: f[:, i] for i, name in enumerate(LEXICAL_FEATURES)}
+    for cue in ("we", "modal", "future", "question"):
+        assert col[cue][0] == 0 and col[cue][1] > 0, cue
+    assert col["quote"][0] > 0 and col["reporting"][0] > 0
+
+
 def _toy_model() -> CheckworthyModel:
     width = DIM + len(LEXICAL_FEATURES)
     w = np.zeros((width, 1))
@@ -155,6 +178,8 @@ SEED_FACTS = {
     "challenges.",
     "Rubio–de la Fuente (001)": "The officials released a joint statement acknowledging that “more must be done to "
     "confront shared threats,” suggesting ongoing diplomatic efforts to address security concerns collaboratively.",
+    "Rubio–de la Fuente call (001)": "The Mexican president’s comments followed Thursday night’s conversation between "
+    "U.S. Secretary of State Marco Rubio and Mexican Foreign Secretary Juan Ramón de la Fuente.",
     "fentanyl seizures (000)": "Addressing the media in her morning press briefing, President Sheinbaum highlighted a "
     "significant drop in homicide rates, a sharp decrease in fentanyl seizures by U.S. authorities along the border, "
     "and lower migration figures as indicators of progress under Mexico’s security strategy—largely coordinated with "
@@ -188,10 +213,6 @@ SEED_COMMENTS = [
 ]
 
 
-# Known misses of the shipped model, left out of the assertions below (see the model card): the joint-statement
-# sentences score 0.14 / 0.34, the widget promo 0.62 and the "extremely worrying" comment 0.52.
-KNOWN_MISSES = {"Rubio–de la Fuente (000)", "Rubio–de la Fuente (001)", SEED_PAGE_CHROME[3], SEED_COMMENTS[0]}
-
 
 @pytest.mark.model
 def test_real_scorer_puts_seed_facts_above_threshold_and_chatter_below() -> None:
@@ -201,9 +222,10 @@ def test_real_scorer_puts_seed_facts_above_threshold_and_chatter_below() -> None
     facts = dict(zip(SEED_FACTS, claims.score(list(SEED_FACTS.values())), strict=True))
     chrome = dict(zip(SEED_PAGE_CHROME, claims.score(SEED_PAGE_CHROME), strict=True))
     comments = dict(zip(SEED_COMMENTS, claims.score(SEED_COMMENTS), strict=True))
-    assert all(s >= threshold for k, s in facts.items() if k not in KNOWN_MISSES), facts
-    assert all(s < threshold for k, s in chrome.items() if k not in KNOWN_MISSES), chrome
-    assert all(s < threshold for k, s in comments.items() if k not in KNOWN_MISSES), comments
+    # every fact, the Rubio–de la Fuente joint statement of both outlets included, is a claim
+    assert all(s >= threshold for s in facts.values()), facts
+    assert all(s < threshold for s in chrome.values()), chrome
+    assert all(s < threshold for s in comments.values()), comments
 
 
 @pytest.mark.model
