@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from factcheck.cli import main
+from factcheck.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -124,7 +125,22 @@ def test_a_good_file_among_bad_ones_still_lands(run, tmp_path: Path):
 
 @pytest.mark.model
 def test_ingest_with_the_real_model(tmp_path: Path, capsys):
-    code = main(["ingest", str(DATA / "corpus_seed_001.txt"), "--store", str(tmp_path / "s"), "--json"])
+    """The acceptance through the command line: the seeds' real claims come out of `claims --json`, with
+    offsets into the article, and no comment, slogan or widget line among them."""
+    store = str(tmp_path / "s")
+    code = main(["--store", store, "ingest", str(DATA / "corpus_seed_000.txt"), str(DATA / "corpus_seed_001.txt"),
+                 "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert json.loads(out)["results"][0]["claims"] > 0
+    assert all(r["claims"] > 0 for r in json.loads(out)["results"])
+    assert main(["--store", store, "claims", "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out)["claims"]
+    texts = "\n".join(c["text"] for c in claims)
+    for fact in ("compelling results", "fentanyl seizures", "Juan Ramón de la Fuente issued a joint statement",
+                 "The officials released a joint statement"):
+        assert fact in texts, fact
+    for chatter in ("Verify the accuracy", "Discover, Engage", "Fact Checker", "Listen to the article", "Comments",
+                    "extremely worrying", "I hope", "Agreed,"):
+        assert chatter not in texts, chatter
+    threshold = Settings().claim_threshold
+    assert all(threshold <= c["score"] <= 1 and c["end"] > c["start"] for c in claims)
