@@ -20,7 +20,7 @@ from typing import Any, overload
 from urllib.parse import urlsplit
 
 from factcheck.clean import clean, parse_date
-from factcheck.errors import IngestError
+from factcheck.errors import IngestError, csv_problem, json_problem
 from factcheck.records import ArticleDraft
 from factcheck.settings import Settings
 
@@ -258,7 +258,7 @@ def _json_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise IngestError(f"{name}: broken JSON at line {e.lineno}, column {e.colno}: {e.msg}.") from e
+        raise IngestError(f"{name}: broken JSON at line {e.lineno}, column {e.colno}: {json_problem(e)}.") from e
     if isinstance(data, dict) and _field(data, "text") is None:
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) == 1:  # {"articles": [...]}
@@ -276,7 +276,7 @@ def _jsonl_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as e:
-                raise IngestError(f"{name}: broken JSON on line {n}, column {e.colno}: {e.msg}.") from e
+                raise IngestError(f"{name}: broken JSON at line {n}, column {e.colno}: {json_problem(e)}.") from e
     yield from enumerate(rows)
 
 
@@ -286,25 +286,34 @@ def _csv_records(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         header = next(reader)
     except (csv.Error, StopIteration) as e:
-        raise IngestError(f"{name}: broken CSV header: {e}.") from e
+        raise IngestError(f"{name}: broken CSV header {_csv_place(e, 1, reader.line_num)}.") from e
     header = [h.strip().lstrip("\ufeff") for h in header]
     if not any(h.lower() in FIELDS["text"] for h in header):
         raise IngestError(f"{name}: no text column in the CSV header ({', '.join(header)[:120]}); "
                           f"name one of: {', '.join(FIELDS['text'][:4])}.")
     rows = []
+    start = reader.line_num + 1
     try:
         for row in reader:
+            start = reader.line_num + 1  # where the next record begins
             if not any(cell.strip() for cell in row):
                 continue  # blank rows (often trailing) carry nothing
             if len(row) != len(header):
                 raise IngestError(f"{name}: broken CSV at line {reader.line_num}: {len(row)} fields where the "
-                                  f"header has {len(header)} (an unquoted comma or quote?).")
+                                  f"header has {len(header)}; put a field that holds a comma in double quotes "
+                                  '("a, b"), then try again.')
             rows.append((reader.line_num, dict(zip(header, row, strict=True))))
     except csv.Error as e:
-        raise IngestError(f"{name}: broken CSV at line {reader.line_num}: {e}.") from e
+        raise IngestError(f"{name}: broken CSV {_csv_place(e, start, reader.line_num)}.") from e
     if not rows:
         raise IngestError(f"{name}: the CSV has a header but no rows.")
     yield from rows
+
+
+def _csv_place(e: Exception, start: int, line: int) -> str:
+    """Where and what: a quote left open is reported on the line where it opened (a quoted field may span
+    lines, and the reader only notices at the end of the file), anything else where the reader stopped."""
+    return f"at line {start if str(e) == 'unexpected end of data' else line}: {csv_problem(e)}"
 
 
 def _from_record(name: str, rec: Any, origin: str, settings: Settings, meta: Mapping[str, Any]) -> ArticleDraft:

@@ -44,7 +44,8 @@ def test_stance_jsonl_round_trip(tmp_path, fakes):
 
 
 @pytest.mark.parametrize("bad,reason", [
-    ('{"id": 1, "claim": "x", "text": "y"}\n{not json\n', "line 2: not valid JSON"),
+    ('{"id": 1, "claim": "x", "text": "y"}\n{not json\n',
+     "line 2: not valid JSON at column 2: Expecting property name enclosed in double quotes; put field names"),
     ('{"id": 1, "claim": "", "text": "y"}\n', 'line 1: "claim" and "text" must be non-empty'),
     ('[1, 2]\n', 'line 1: expected an object'),
     ('\n\n', "holds no lines"),

@@ -51,6 +51,9 @@ def test_bad_json_line_names_the_line_and_writes_nothing(tmp_path: Path, fake_sc
     err = capsys.readouterr().err
     assert code == 2
     assert "line 2" in err and "not valid JSON" in err and "Traceback" not in err
+    # where and what to do, not json's bare "Expecting value"
+    assert "line 2: not valid JSON at column 25: Expecting value (a value is missing here" in err
+    assert "then try again" in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists() and fake_score == []
 

@@ -138,6 +138,46 @@ def test_broken_json_and_csv_name_the_place(name: str, where: str):
     assert where in str(e.value) and "\n" not in str(e.value)
 
 
+# json's own messages are cut before the place ("Invalid control character at"): the refusal says what is
+# wrong, where (line and column) and what to do, and never ends in a dangling "at"
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("x.json", '{\n "title": "A",\n "text": "a\tb"}', [
+        "broken JSON at line 3, column 12: Invalid control character (a raw tab or line break inside a string)",
+        r"write it as \t or \n"]),
+    ("x.json", '{"text": "cut off', ["line 1, column 10: Unterminated string", "add the closing double quote"]),
+    ("x.json", '{"text": "a" "b"}', ["line 1, column 14: Expecting ',' delimiter", "add the missing comma"]),
+    ("x.json", "{'text': 'a'}", ["line 1, column 2: Expecting property name", "double quotes"]),
+    ("x.json", '{"text": "a\\q"}', ["line 1, column 12: Invalid \\escape", "write a backslash as \\\\"]),
+    ("x.jsonl", json.dumps({"text": ARTICLE}) + '\n{"text": "a\tb"}\n',
+     ["broken JSON at line 2, column 12: Invalid control character"]),
+])
+def test_broken_json_says_what_where_and_what_to_do(name: str, content: str, said: list[str]):
+    with pytest.raises(IngestError) as e:
+        corpus.read_bytes(name, content.encode(), S)
+    msg = str(e.value)
+    for part in said:
+        assert part in msg
+    assert msg.endswith("then try again.") and " at." not in msg and " at;" not in msg
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    # the quote opens on line 3 and the reader only notices at the end of the file, on line 5
+    ('text,title\n"ok row",A\n"never closed,B\nmore\n', [
+        "broken CSV at line 3: a double quote opens a field here and never closes",
+        "add the closing quote"]),
+    ('text\n"a"b\n', ["broken CSV at line 2: text follows the closing double quote", 'as ""']),
+    ('"te"xt,title\nabc,x\n', ["broken CSV header at line 1: text follows the closing double quote"]),
+    ("title,text\nA,B,C\n", ["broken CSV at line 2: 3 fields where the header has 2", "in double quotes"]),
+])
+def test_broken_csv_says_what_where_and_what_to_do(content: str, said: list[str]):
+    with pytest.raises(IngestError) as e:
+        corpus.read_bytes("x.csv", content.encode(), S)
+    msg = str(e.value)
+    for part in said:
+        assert part in msg
+    assert msg.endswith("then try again.") and "unexpected end of data" not in msg
+
+
 @pytest.mark.parametrize(("content", "why"), [
     ("title,text\nA,B,C\n", "3 fields"), ("title,author\nA,B\n", "no text column"), ("text\n", "no rows"),
 ])

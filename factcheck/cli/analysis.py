@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.cli import add_common, emit, settings_from
-from factcheck.errors import FactcheckError
+from factcheck.errors import FactcheckError, json_problem
 
 CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
 MAX_LINE_CHARS = 2_000_000
@@ -61,8 +61,9 @@ def read_pairs(path: Path) -> list[tuple[Any, str, str]]:
                     raise FactcheckError(f"{path}, line {n}: longer than {MAX_LINE_CHARS:,} characters.")
                 try:
                     obj = json.loads(line)
-                except ValueError as e:
-                    raise FactcheckError(f"{path}, line {n}: not valid JSON ({e.args[0]}).") from e
+                except json.JSONDecodeError as e:
+                    raise FactcheckError(f"{path}, line {n}: not valid JSON at column {e.colno}: "
+                                         f"{json_problem(e)}.") from e
                 if not isinstance(obj, dict) or "id" not in obj:
                     raise FactcheckError(f'{path}, line {n}: expected an object with "id", "claim" and "text".')
                 claim, text = obj.get("claim"), obj.get("text")

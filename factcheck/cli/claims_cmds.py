@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.cli import add_common, emit, settings_from
-from factcheck.errors import IngestError
+from factcheck.errors import IngestError, json_problem
 
 # scoring in slices bounds memory on big files; the encoder batches inside each slice
 _SLICE = 2048
@@ -53,7 +53,7 @@ def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            raise IngestError(f"{name} line {n}: not valid JSON ({e.msg} at column {e.colno})") from None
+            raise IngestError(f"{name} line {n}: not valid JSON at column {e.colno}: {json_problem(e)}") from None
         if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
             raise IngestError(f'{name} line {n}: expected an object like {{"id": 1, "text": "a sentence"}}')
         if not isinstance(obj["id"], str | int) or isinstance(obj["id"], bool):
