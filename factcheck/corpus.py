@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from factcheck.clean import clean, parse_date
 from factcheck.errors import IngestError, csv_problem, json_problem
 from factcheck.records import ArticleDraft
-from factcheck.settings import Settings
+from factcheck.settings import ENV_MAX_INPUT_BYTES, Settings
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -163,7 +163,7 @@ def read_bytes(name: str, data: bytes, settings: Settings, *, suffix: str | None
                meta: Mapping[str, Any] | None = None) -> list[ArticleDraft]:
     """Articles in one file's bytes; the format is `suffix`, else the name's suffix (plain text if unknown)."""
     if len(data) > settings.max_input_bytes:
-        raise IngestError(f"{name}: {_mb(len(data))} is over the {_mb(settings.max_input_bytes)} input limit.")
+        raise _too_big(name, len(data), settings)
     suffix = (suffix or Path(urlsplit(name).path if "://" in name else name).suffix).lower()
     meta = dict(meta or {})
     if url:
@@ -194,8 +194,7 @@ def read_path(path: str | os.PathLike[str], settings: Settings) -> list[ArticleD
         size = p.stat().st_size
         if size > settings.max_input_bytes:
             # refused from its size alone: a huge file is never read into memory
-            raise IngestError(f"{p}: {_mb(size)} is over the {_mb(settings.max_input_bytes)} input limit; "
-                              "split it or raise FACTCHECK max_input_bytes.")
+            raise _too_big(str(p), size, settings)
         data = p.read_bytes()
     except OSError as e:
         raise IngestError(f"{p}: cannot be read ({e.strerror or e}).") from e
@@ -416,5 +415,11 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
 
 
+def _too_big(name: str, size: int, settings: Settings) -> IngestError:
+    return IngestError(f"{name}: {_mb(size)} is over the {_mb(settings.max_input_bytes)} input limit; split it "
+                       f"into smaller files, or raise the limit with {ENV_MAX_INPUT_BYTES} (in bytes).")
+
+
 def _mb(n: int) -> str:
-    return f"{n / 1_048_576:.1f} MB"
+    # a limit set below 1 MB ($FACTCHECK_MAX_INPUT_BYTES) would read "0.0 MB"
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n:,} bytes"

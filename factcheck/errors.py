@@ -24,6 +24,10 @@ class ModelMissingError(FactcheckError):
     """A model the project needs is not installed."""
 
 
+class SettingsError(FactcheckError):
+    """A setting from the environment has a value factcheck cannot use."""
+
+
 # What json's terse complaints mean, and what to do about each. Its messages are written to be followed
 # by ": line L column C (char N)", so some end in a dangling "at"; callers give the place themselves.
 _JSON_PROBLEMS: dict[str, tuple[str, str]] = {

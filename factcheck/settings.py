@@ -8,14 +8,39 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from factcheck.errors import SettingsError
+
 ENV_STORE = "FACTCHECK_STORE"
 ENV_ALLOW_PRIVATE = "FACTCHECK_ALLOW_PRIVATE_URLS"
+ENV_MAX_INPUT_BYTES = "FACTCHECK_MAX_INPUT_BYTES"
 
 
 def default_store_dir() -> Path:
     """Per-user default: $XDG_DATA_HOME/factcheck, else ~/.local/share/factcheck."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "factcheck"
+
+
+def store_dir_from_env(store: str | os.PathLike[str] | None = None) -> Path:
+    """--store DIR, else $FACTCHECK_STORE, else the per-user default."""
+    env_store = os.environ.get(ENV_STORE)
+    return (Path(store) if store else Path(env_store) if env_store else default_store_dir()).expanduser()
+
+
+def _env_bytes(name: str, default: int) -> int:
+    """A size in bytes from the environment; a value that is not one is refused by name, not a traceback."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingsError(f"{name}={raw!r} is not a size factcheck can use; set it to a whole number of bytes "
+                            f"(e.g. {name}={40 * 1024 * 1024} for 40 MB), or unset it for the default of "
+                            f"{default // (1024 * 1024)} MB.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -48,9 +73,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, store: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
-        """--store DIR, else $FACTCHECK_STORE, else the per-user default."""
-        env_store = os.environ.get(ENV_STORE)
-        store_dir = Path(store) if store else Path(env_store) if env_store else default_store_dir()
+        """The store (see store_dir_from_env), $FACTCHECK_ALLOW_PRIVATE_URLS and $FACTCHECK_MAX_INPUT_BYTES;
+        a value that cannot be used raises SettingsError."""
         allow = os.environ.get(ENV_ALLOW_PRIVATE, "").lower() in {"1", "true", "yes"}
-        s = cls(store_dir=store_dir.expanduser(), allow_private_urls=allow)
+        max_bytes = _env_bytes(ENV_MAX_INPUT_BYTES, cls.max_input_bytes)
+        s = cls(store_dir=store_dir_from_env(store), allow_private_urls=allow, max_input_bytes=max_bytes)
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]

@@ -201,12 +201,15 @@ def test_a_30_mb_file_is_refused_from_its_size_without_reading_it(tmp_path: Path
     with big.open("wb") as f:
         f.truncate(30 * 1024 * 1024)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a file that is over the limit"))
-    with pytest.raises(IngestError, match="30.0 MB is over the 20.0 MB input limit"):
+    with pytest.raises(IngestError, match="30.0 MB is over the 20.0 MB input limit") as e:
         corpus.read_path(big, S)
+    # names the setting that really raises the limit (it once said "raise FACTCHECK max_input_bytes")
+    assert str(e.value).endswith("split it into smaller files, or raise the limit with FACTCHECK_MAX_INPUT_BYTES "
+                                 "(in bytes).")
 
 
 def test_read_bytes_checks_size_and_text_length():
-    with pytest.raises(IngestError, match="input limit"):
+    with pytest.raises(IngestError, match="input limit; split it .* FACTCHECK_MAX_INPUT_BYTES"):
         corpus.read_bytes("x.txt", b"a" * 101, Settings(max_input_bytes=100))
     with pytest.raises(IngestError, match="characters"):
         corpus.read_bytes("x.txt", ARTICLE.encode() * 3, Settings(max_text_chars=100))

@@ -113,7 +113,7 @@ def test_a_30_mb_file_is_refused_by_its_size_without_being_read(fc, tmp_path: Pa
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert elapsed < 5 and peak < 5 * MB, (elapsed, peak)
-    assert str(big) in reason
+    assert str(big) in reason and "raise the limit with FACTCHECK_MAX_INPUT_BYTES" in reason
     # an upload arrives as bytes already; it is refused before decoding
     _one_line_refusal(fc.ingest_bytes("big.txt", big.read_bytes()), "over the .* limit")
     assert snapshot(fc.store) == before
@@ -339,9 +339,11 @@ def test_a_100_mb_page_is_cut_at_the_cap(fc, server, loopback_is_public, path):
 
 
 # --- the same through the real command line -----------------------------------------------------
-def _cli(*argv: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def _cli(*argv: str, timeout: float = 600, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     env.pop("FACTCHECK_ALLOW_PRIVATE_URLS", None)
+    env.pop("FACTCHECK_MAX_INPUT_BYTES", None)
+    env.update(extra_env)
     return subprocess.run([sys.executable, "-m", "factcheck", *argv], capture_output=True, text=True,
                           timeout=timeout, env=env)
 
@@ -377,6 +379,21 @@ def test_cli_refuses_each_bad_input_in_one_line_and_keeps_the_store(tmp_path: Pa
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "the limit is 2,000" in p.stderr, p.stderr
     with Store.open(store_dir) as s:
         assert snapshot(s) == before
+
+
+def test_cli_input_limit_is_set_by_factcheck_max_input_bytes(tmp_path: Path):
+    """The variable the size refusal names really sets the limit; a value that is no size is one line."""
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    store = str(tmp_path / "store")
+    p = _cli("ingest", str(tmp_path / "a.txt"), "--store", store, FACTCHECK_MAX_INPUT_BYTES="100")
+    assert p.returncode == 2, p.stderr
+    assert "a.txt: 160 bytes is over the 100 bytes input limit; split it" in p.stderr, p.stderr
+    assert "raise the limit with FACTCHECK_MAX_INPUT_BYTES" in p.stderr
+    p = _cli("ingest", str(tmp_path / "a.txt"), "--store", store, FACTCHECK_MAX_INPUT_BYTES="20MB")
+    assert p.returncode == 2 and "Traceback" not in p.stdout + p.stderr, p.stderr
+    assert p.stderr.strip().splitlines() == [
+        "factcheck: FACTCHECK_MAX_INPUT_BYTES='20MB' is not a size factcheck can use; set it to a whole number "
+        "of bytes (e.g. FACTCHECK_MAX_INPUT_BYTES=41943040 for 40 MB), or unset it for the default of 20 MB."]
 
 
 @pytest.mark.model

@@ -78,3 +78,11 @@ def test_a_bug_shows_a_short_message_not_a_traceback(tmp_path, monkeypatch):
     (err,) = at.error
     assert err.value.startswith("Something went wrong (RuntimeError)")
     assert "/secret/path" not in err.value
+
+
+def test_a_bad_setting_in_the_environment_is_named_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_MAX_INPUT_BYTES", "lots")
+    at = app(monkeypatch, tmp_path, page="check")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(e.value.startswith("FACTCHECK_MAX_INPUT_BYTES='lots' is not a size") for e in at.error), \
+        [e.value for e in at.error]

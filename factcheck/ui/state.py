@@ -16,7 +16,7 @@ import streamlit as st
 
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
-from factcheck.settings import Settings
+from factcheck.settings import Settings, store_dir_from_env
 
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
@@ -61,7 +61,9 @@ def _shared(store_dir: str) -> Factcheck:
 
 
 def store_dir() -> str:
-    return str(Settings.from_env().store_dir.expanduser().resolve())
+    # the store alone: a bad value of another setting must not break the sidebar (outside render.guard);
+    # the page reports it when it builds the facade
+    return str(store_dir_from_env().resolve())
 
 
 def shared() -> Factcheck:
