@@ -115,7 +115,7 @@ def adjust_hook(on: bool):  # type: ignore[no-untyped-def]
     return adjust_pair if on else None
 
 
-def bench_fnc(model, enc, settings_triage: float, limit: int | None, adjust: bool) -> dict:  # type: ignore[no-untyped-def]
+def bench_fnc(model, enc, settings_triage: float, on_topic: float | None, limit: int | None, adjust: bool) -> dict:  # type: ignore[no-untyped-def]
     """FNC-1 dev through stance_many; the mismatch rules are measured on the same model outputs."""
     from factcheck.mismatch import ADJUSTING_KINDS, adjust_scores, find_mismatches
 
@@ -125,7 +125,7 @@ def bench_fnc(model, enc, settings_triage: float, limit: int | None, adjust: boo
         dev = dev.sample(min(limit, len(dev)), random_state=0)
     pairs = [(h, bodies[b]) for h, b in zip(dev.Headline, dev["Body ID"], strict=True)]
     t0 = time.perf_counter()
-    res = stance_many(pairs, enc, model, triage_similarity=settings_triage)
+    res = stance_many(pairs, enc, model, triage_similarity=settings_triage, on_topic_similarity=on_topic)
     secs = time.perf_counter() - t0
     gold = [FNC_MAP[s] for s in dev.Stance]
     mms = [find_mismatches(c, r.snippet, entities=False) if r.snippet else ()
@@ -224,9 +224,10 @@ def run(args: argparse.Namespace) -> dict:
     model = load_stance_model(args.model)
     enc = encoder()
     res: dict = {"model": str(model.path), "temperature": model.temperature, "triage_similarity": args.triage,
+                 "on_topic_similarity": args.on_topic,
                  # with cached vectors, FNC pairs/s is the cross-encoder's alone; `throughput` times it all
                  "sentence_vectors_cached": VEC_CACHE.exists()}
-    res["fnc1_dev"] = bench_fnc(model, enc, args.triage, args.limit, adjust=not args.no_adjust)
+    res["fnc1_dev"] = bench_fnc(model, enc, args.triage, args.on_topic or None, args.limit, adjust=not args.no_adjust)
     save_vectors(enc)
     em = emergent_dev()
     if args.limit:
@@ -262,8 +263,11 @@ def tune_triage(args: argparse.Namespace) -> dict:
     best = np.array([float((svec[b] @ cv[h]).max()) for h, b in zip(tr.Headline, tr["Body ID"], strict=True)])
     related = (tr.Stance != "unrelated").to_numpy()
     thr = float(np.quantile(best[related], 0.01))
+    # the other end: above this cosine almost no unrelated pair reaches (99.5%), so a pair there is on topic
+    floor = float(np.quantile(best[~related], 0.995))
     out = {"bodies": len(sents), "pairs": len(tr), "related": int(related.sum()),
-           "threshold_keep_99pct": round(thr, 4)}
+           "threshold_keep_99pct": round(thr, 4), "on_topic_floor_995pct_unrelated_below": round(floor, 4),
+           "related_above_floor": round(float((best[related] >= floor).mean()), 4)}
     for t in (0.15, 0.2, 0.25, 0.3, round(thr, 3)):
         out[f"at_{t}"] = {"related_kept": round(float((best[related] >= t).mean()), 4),
                           "unrelated_dropped": round(float((best[~related] < t).mean()), 4)}
@@ -339,7 +343,8 @@ def throughput(args: argparse.Namespace) -> dict:
 
 
 def print_table(res: dict) -> None:
-    print(f"model {res['model']}  temperature {res['temperature']}  triage {res['triage_similarity']}")
+    print(f"model {res['model']}  temperature {res['temperature']}  triage {res['triage_similarity']}  "
+          f"on-topic {res['on_topic_similarity']}")
     head = f"{'set':<14}{'pairs':>7}{'pairs/s':>9}{'acc':>7}{'macroF1':>9}  " + "  ".join(f"{x[:5]:>5}" for x in LABELS)
     print(head)
     for name in ("fnc1_dev", "emergent_dev", "snli_heldout"):
@@ -359,15 +364,19 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="model folder (default: packaged)")
     ap.add_argument("--limit", type=int, default=None, help="pairs per set, for a quick look")
     ap.add_argument("--triage", type=float, default=None, help="triage similarity (default: Settings)")
+    ap.add_argument("--on-topic", type=float, default=None,
+                    help="on-topic floor (default: Settings; 0 turns it off)")
     ap.add_argument("--no-adjust", action="store_true", help="skip the mismatch adjustment")
     ap.add_argument("--bodies", type=int, default=300, help="tune-triage: FNC-1 train bodies to use")
     ap.add_argument("--write", action="store_true", help="calibrate: write calibration.json beside the model")
     ap.add_argument("--tag", default="", help="suffix for the output file")
     args = ap.parse_args()
-    if args.triage is None:
-        from factcheck.settings import Settings
+    from factcheck.settings import Settings
 
+    if args.triage is None:
         args.triage = Settings().triage_similarity
+    if args.on_topic is None:
+        args.on_topic = Settings().on_topic_similarity
     import torch
 
     torch.set_num_threads(2)

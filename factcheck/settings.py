@@ -54,6 +54,9 @@ class Settings:
     # stance: a pair whose best cosine is below this is "unrelated" without running the cross-encoder
     # 0.27 keeps ~99% of related FNC-1 train pairs and drops ~79% of unrelated ones (bench/stance.py tune-triage)
     triage_similarity: float = 0.27
+    # and a whole article with a sentence at or above this cosine is on topic: never "unrelated". 99.5% of
+    # unrelated FNC-1 train pairs fall below 0.50 (bench/stance.py tune-triage); on dev it adds 1.3 FNC points
+    on_topic_similarity: float = 0.50
     # a passage less similar than this to a claim is about the story, not the claim: it can neither
     # support nor contradict it (true counterparts in the seed corpus sit at 0.55-0.80, off-claim ones below 0.4)
     evidence_similarity: float = 0.45

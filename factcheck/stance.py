@@ -33,6 +33,7 @@ MAX_LENGTH = 128  # tokens: train_stance.py's default; factcheck_stance.json ove
 MAX_CLAIM_CHARS = 400  # training claims are headlines; a longer claim is cut so evidence still fits
 # scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
 TRIAGE_SCORES = (0.004, 0.003, 0.003, 0.99)
+ON_TOPIC_UNRELATED = 0.01  # what "unrelated" keeps on a pair above the on-topic floor
 
 
 class Scorer(Protocol):
@@ -208,14 +209,27 @@ class MemoEncoder:
         return out
 
 
+def on_topic(probs: np.ndarray, similarity: float, floor: float | None) -> np.ndarray:
+    """An article with a sentence at least `floor` cosine from the claim is on topic, whatever the
+    cross-encoder says: its "unrelated" mass goes to the other three labels in proportion (floor tuned
+    so that 99.5% of unrelated FNC-1 train pairs fall below it; bench/stance.py tune-triage)."""
+    if floor is None or similarity < floor or probs[UNRELATED] <= ON_TOPIC_UNRELATED:
+        return probs
+    rest = np.delete(probs, UNRELATED)
+    rest = rest / max(float(rest.sum()), 1e-9) * (1.0 - ON_TOPIC_UNRELATED)
+    return np.insert(rest, UNRELATED, ON_TOPIC_UNRELATED).astype(np.float32)
+
+
 def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Scorer, *,
-                triage_similarity: float, adjust: Callable[[str, str, np.ndarray], np.ndarray] | None = None,
+                triage_similarity: float, on_topic_similarity: float | None = None,
+                adjust: Callable[[str, str, np.ndarray], np.ndarray] | None = None,
                 progress: Callable[[int, int, str], None] | None = None) -> list[ArticleStance]:
     """(claim, article text or sentence) pairs → ArticleStance each, in order.
 
     Each distinct body is split and encoded once (keyed by content hash), each distinct claim once;
-    triage drops pairs with no similar sentence before the cross-encoder runs. `adjust(claim, snippet,
-    probs)` may reshape probabilities (mismatch evidence, see factcheck.mismatch.adjust_scores).
+    triage drops pairs with no similar sentence before the cross-encoder runs; a pair with a sentence
+    at `on_topic_similarity` or above cannot be unrelated (`on_topic`). `adjust(claim, snippet, probs)`
+    may reshape probabilities (mismatch evidence, see factcheck.mismatch.adjust_scores).
     """
     pairs = list(pairs)
     body_ix: dict[bytes, int] = {}
@@ -255,7 +269,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
         progress(len(todo), len(todo), "scoring stance")
     out = []
     for i, (c, _) in enumerate(pairs):
-        p = probs[i]
+        p = on_topic(probs[i], sims[i], on_topic_similarity)
         if adjust is not None and snippets[i]:
             p = adjust(c, snippets[i], p)
         out.append(ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])),
@@ -264,12 +278,13 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
 
 
 def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, model: Scorer, *,
-                   triage_similarity: float, sentence_vecs: np.ndarray | None = None,
-                   claim_vec: np.ndarray | None = None) -> ArticleStance:
+                   triage_similarity: float, on_topic_similarity: float | None = None,
+                   sentence_vecs: np.ndarray | None = None, claim_vec: np.ndarray | None = None) -> ArticleStance:
     """One claim against one article: its text (split and encoded here), or its sentences with their
     vectors when the caller has them already (stored passages), so nothing is encoded twice."""
     if isinstance(article, str) and sentence_vecs is None:
-        return stance_many([(claim, article)], encoder, model, triage_similarity=triage_similarity)[0]
+        return stance_many([(claim, article)], encoder, model, triage_similarity=triage_similarity,
+                           on_topic_similarity=on_topic_similarity)[0]
     sents = split_body(article) if isinstance(article, str) else [s for s in article if s.strip()]
     vecs = sentence_vecs if sentence_vecs is not None else np.asarray(encoder.encode(sents), dtype=np.float32)
     if len(vecs) != len(sents):
@@ -279,5 +294,5 @@ def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, m
     if sim < triage_similarity:
         return ArticleStance("unrelated", TRIAGE_SCORES, "", sim, True)
     snippet = select_snippet(cv, sents, vecs, k=snippet_size(model))
-    p = model.scores([claim], [snippet])[0]
+    p = on_topic(model.scores([claim], [snippet])[0], sim, on_topic_similarity)
     return ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])), snippet, sim, False)

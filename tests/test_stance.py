@@ -16,6 +16,7 @@ from factcheck.stance import (
     article_stance,
     fit_temperature,
     load_stance_model,
+    on_topic,
     scores_dict,
     softmax,
     stance_many,
@@ -72,6 +73,38 @@ def test_adjust_hook_reshapes_scored_pairs_only(fake_encoder):
     res = stance_many([("homicide rate dropped", ARTICLE), ("lunar rover", ARTICLE)], fake_encoder, CountingModel(),
                       triage_similarity=0.3, adjust=flip)
     assert res[0].label == "conflicts" and res[1].label == "unrelated"
+
+
+class UnrelatedModel:
+    """Calls every pair unrelated, with a little neutral and support behind it."""
+
+    def scores(self, claims, texts):
+        return np.tile(np.array([0.15, 0.05, 0.2, 0.6], dtype=np.float32), (len(claims), 1))
+
+
+def test_on_topic_floor_moves_unrelated_mass_in_proportion():
+    p = np.array([0.15, 0.05, 0.2, 0.6], dtype=np.float32)
+    assert on_topic(p, 0.4, 0.5) is p  # below the floor: untouched
+    assert on_topic(p, 0.9, None) is p  # no floor set: untouched
+    q = on_topic(p, 0.6, 0.5)
+    assert LABELS[int(np.argmax(q))] == "neutral"
+    assert q.sum() == pytest.approx(1.0, abs=1e-6)
+    assert q[3] == pytest.approx(0.01)
+    assert q[2] / q[0] == pytest.approx(0.2 / 0.15, rel=1e-5)  # the related labels keep their ratios
+
+
+def test_on_topic_floor_applies_to_whole_articles(fake_encoder):
+    pairs = [("homicide rate dropped", ARTICLE)]
+    plain = stance_many(pairs, fake_encoder, UnrelatedModel(), triage_similarity=0.1)[0]
+    floored = stance_many(pairs, fake_encoder, UnrelatedModel(), triage_similarity=0.1,
+                          on_topic_similarity=plain.similarity - 0.01)[0]
+    too_high = stance_many(pairs, fake_encoder, UnrelatedModel(), triage_similarity=0.1,
+                           on_topic_similarity=plain.similarity + 0.01)[0]
+    assert plain.label == "unrelated" and too_high.label == "unrelated"
+    assert floored.label == "neutral"
+    one = article_stance("homicide rate dropped", ARTICLE, fake_encoder, UnrelatedModel(), triage_similarity=0.1,
+                         on_topic_similarity=plain.similarity - 0.01)
+    assert one.label == "neutral"
 
 
 def test_memo_encoder_encodes_a_text_once(fake_encoder):

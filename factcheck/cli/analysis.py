@@ -91,7 +91,8 @@ def cmd_stance(args: argparse.Namespace) -> int:
         for s in range(0, len(pairs), CHUNK):
             chunk = pairs[s : s + CHUNK]
             res = stance_many([(c, t) for _, c, t in chunk], encoder, model,
-                              triage_similarity=settings.triage_similarity, adjust=adjust_pair)
+                              triage_similarity=settings.triage_similarity,
+                              on_topic_similarity=settings.on_topic_similarity, adjust=adjust_pair)
             for (pid, _, _), r in zip(chunk, res, strict=True):
                 out.write(json.dumps({"id": pid, "label": r.label, "scores": scores_dict(r.scores)},
                                      ensure_ascii=False) + "\n")
