@@ -163,7 +163,7 @@ def read_bytes(name: str, data: bytes, settings: Settings, *, suffix: str | None
                meta: Mapping[str, Any] | None = None) -> list[ArticleDraft]:
     """Articles in one file's bytes; the format is `suffix`, else the name's suffix (plain text if unknown)."""
     if len(data) > settings.max_input_bytes:
-        raise _too_big(name, len(data), settings)
+        raise too_big(name, len(data), settings.max_input_bytes)
     suffix = (suffix or Path(urlsplit(name).path if "://" in name else name).suffix).lower()
     meta = dict(meta or {})
     if url:
@@ -194,7 +194,7 @@ def read_path(path: str | os.PathLike[str], settings: Settings) -> list[ArticleD
         size = p.stat().st_size
         if size > settings.max_input_bytes:
             # refused from its size alone: a huge file is never read into memory
-            raise _too_big(str(p), size, settings)
+            raise too_big(str(p), size, settings.max_input_bytes)
         data = p.read_bytes()
     except OSError as e:
         raise IngestError(f"{p}: cannot be read ({e.strerror or e}).") from e
@@ -415,8 +415,9 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
 
 
-def _too_big(name: str, size: int, settings: Settings) -> IngestError:
-    return IngestError(f"{name}: {_mb(size)} is over the {_mb(settings.max_input_bytes)} input limit; split it "
+def too_big(name: str, size: int, limit: int) -> IngestError:
+    """The refusal of an input over the size limit, naming the setting that raises it."""
+    return IngestError(f"{name}: {_mb(size)} is over the {_mb(limit)} input limit; split it "
                        f"into smaller files, or raise the limit with {ENV_MAX_INPUT_BYTES} (in bytes).")
 
 

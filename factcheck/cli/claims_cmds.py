@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.cli import add_common, emit, settings_from
+from factcheck.corpus import too_big
 from factcheck.errors import IngestError, json_problem
-from factcheck.settings import ENV_MAX_INPUT_BYTES
 
 # scoring in slices bounds memory on big files; the encoder batches inside each slice
 _SLICE = 2048
@@ -29,8 +29,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
     """(id, text) per non-blank line; the first bad line raises IngestError naming its number."""
     name = "standard input" if path == "-" else path
-    too_big = (f"larger than {max_bytes // (1024 * 1024)} MB; split it into smaller files, "
-               f"or raise the limit with {ENV_MAX_INPUT_BYTES} (in bytes)")
     if path == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
@@ -38,13 +36,13 @@ def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
         if not p.is_file():
             raise IngestError(f"{path}: no such file")
         if p.stat().st_size > max_bytes:
-            raise IngestError(f"{path}: {too_big}")
+            raise too_big(path, p.stat().st_size, max_bytes)
         try:
             data = p.read_bytes()
         except OSError as e:
             raise IngestError(f"{path}: cannot be read ({e.strerror})") from e
     if len(data) > max_bytes:
-        raise IngestError(f"{name}: {too_big}")
+        raise too_big(name, len(data), max_bytes)
     rows: list[tuple[Any, str]] = []
     for n, raw in enumerate(data.split(b"\n"), 1):
         try:
