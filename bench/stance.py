@@ -48,15 +48,15 @@ SNLI_BENCH_PER_CLASS = 500  # taken from the END of the training script's shuffl
 SNLI_CALIB_PER_CLASS = 300  # taken from just after the 2000 per class the training script used
 
 
-def fnc_score(gold: list[str], pred: list[str]) -> tuple[float, float]:
-    """Official FNC-1 score: +0.25 related/unrelated right, +0.75 more for the exact related label."""
+def fnc_score(gold: list[str], pred: list[str], *, unrelated_weight: float = 1.0) -> tuple[float, float]:
+    """Official FNC-1 score: +0.25 related/unrelated right, +0.75 more for the exact related label.
+    `unrelated_weight` counts each unrelated pair that many times (1: the official score)."""
     score = best = 0.0
     for g, p in zip(gold, pred, strict=True):
-        best += 0.25 if g == "unrelated" else 1.0
+        weight = unrelated_weight if g == "unrelated" else 1.0
+        best += weight * (0.25 if g == "unrelated" else 1.0)
         if (g == "unrelated") == (p == "unrelated"):
-            score += 0.25
-            if g != "unrelated" and g == p:
-                score += 0.75
+            score += weight * (0.25 + (0.75 if g != "unrelated" and g == p else 0.0))
     return score, best
 
 
@@ -70,12 +70,7 @@ def fnc_score_test_mix(gold: list[str], pred: list[str]) -> float:
     if not n_unrel or n_unrel == len(gold):
         return float("nan")
     w = TEST_UNRELATED_SHARE * (len(gold) - n_unrel) / ((1 - TEST_UNRELATED_SHARE) * n_unrel)
-    score = best = 0.0
-    for g, p in zip(gold, pred, strict=True):
-        weight = w if g == "unrelated" else 1.0
-        best += weight * (0.25 if g == "unrelated" else 1.0)
-        if (g == "unrelated") == (p == "unrelated"):
-            score += weight * (0.25 + (0.75 if g != "unrelated" and g == p else 0.0))
+    score, best = fnc_score(gold, pred, unrelated_weight=w)
     return round(100 * score / best, 2)
 
 
