@@ -34,7 +34,7 @@ from factcheck.stance import (  # noqa: E402
     LABELS,
     fit_temperature,
     load_stance_model,
-    snippet_size,
+    model_snippet,
     softmax,
     stance_many,
 )
@@ -283,13 +283,13 @@ def calibrate(args: argparse.Namespace) -> dict:
     unrel_all = tr[tr.Stance == "unrelated"]
     unrel = unrel_all.drop(unrel_all.sample(4000, random_state=1).index).sample(300, random_state=2)
     pairs = [(h, bodies[b]) for h, b in zip(unrel.Headline, unrel["Body ID"], strict=True)]
-    from factcheck.snippet import select_snippet, split_body
+    from factcheck.snippet import split_body
 
     enc = encoder()
     for h, body in pairs:
         s = split_body(body)
         claims.append(h)
-        texts.append(select_snippet(enc.encode([h])[0], s, enc.encode(s), k=snippet_size(model)))
+        texts.append(model_snippet(model, h, enc.encode([h])[0], s, enc.encode(s)))
         gold.append(LABELS.index("unrelated"))
     logits = model.logits(claims, texts)
     y = np.asarray(gold)

@@ -282,13 +282,11 @@ class Factcheck:
     def _snippets(self, claim: str, hits: Sequence[Hit]) -> dict[int, str]:
         """passage id → its article's sentences closest to the claim, as the stance model was trained to
         read them (factcheck.snippet). Vectors come from the embedding cache: no new encoding."""
-        from factcheck.snippet import select_snippet
-        from factcheck.stance import snippet_size
+        from factcheck.stance import model_snippet
 
         if not self.settings.article_snippets:
             return {}
         claim_vec = self.encoder.encode([claim])[0]
-        n_snip = snippet_size(self.stance_model)
         by_article: dict[int, str] = {}
         out = {}
         for h in hits:
@@ -296,7 +294,8 @@ class Factcheck:
                 passages = self.store.passages(article_id=h.article_id, kind="body")
                 texts = [p.text for p in passages]
                 by_article[h.article_id] = (
-                    select_snippet(claim_vec, texts, self.encoder.encode(texts), k=n_snip) if texts else h.text)
+                    model_snippet(self.stance_model, claim, claim_vec, texts, self.encoder.encode(texts))
+                    if texts else h.text)
             out[h.passage_id] = by_article[h.article_id]
         return out
 

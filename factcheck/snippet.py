@@ -5,6 +5,7 @@ same two functions, so the model sees in production what it saw in training.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -12,6 +13,14 @@ import numpy as np
 SNIPPET_SENTENCES = 3
 SENTENCE_CHARS = 320
 MAX_BODY_SENTENCES = 80
+
+# Words with which an article disputes what it reports. A debunking sentence ("the photo turned out to be
+# a hoax") seldom repeats the claim's words, so the closest-sentence rule alone leaves it out and the model
+# reads an article that reports a claim in order to refute it as merely discussing it.
+REFUTATION_CUE = re.compile(
+    r"\b(hoax\w*|fake[ds]?|false(ly|hood)?|untrue|not true|isn't true|wasn't true|den(y|ies|ied|ial)|"
+    r"debunk\w*|refut\w*|rumou?rs?|satir\w*|no evidence|fabricat\w*|myths?|misleading|bogus|incorrect|"
+    r"retract\w*|dismiss\w*|baseless|never happened)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -34,10 +43,19 @@ def split_body(text: str) -> list[str]:
 
 
 def select_snippet(claim_vec: np.ndarray, sentences: list[str], sentence_vecs: np.ndarray,
-                   k: int = SNIPPET_SENTENCES) -> str:
-    """The k sentences closest to the claim (cosine: vectors are L2-normalised), in body order."""
+                   k: int = SNIPPET_SENTENCES, *, claim: str | None = None) -> str:
+    """The k sentences closest to the claim (cosine: vectors are L2-normalised), in body order.
+
+    With `claim` given (models trained with ``refutation_cue``), the closest sentence carrying a
+    REFUTATION_CUE takes the k-th place when it is not among the k already, unless the claim itself
+    carries a cue (then every restatement of it would match).
+    """
     if not sentences:
         return ""
-    sims = sentence_vecs @ claim_vec
-    top = sorted(np.argsort(-sims, kind="stable")[:k].tolist())
-    return " ".join(sentences[i][:SENTENCE_CHARS] for i in top)
+    order = np.argsort(-(sentence_vecs @ claim_vec), kind="stable").tolist()
+    top = order[:k]
+    if claim is not None and k > 1 and not REFUTATION_CUE.search(claim):
+        cue = next((i for i in order if REFUTATION_CUE.search(sentences[i])), None)
+        if cue is not None and cue not in top:
+            top = order[: k - 1] + [cue]
+    return " ".join(sentences[i][:SENTENCE_CHARS] for i in sorted(top))

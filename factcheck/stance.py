@@ -60,9 +60,11 @@ class StanceModel:
     """The cross-encoder plus its temperature. `scores` returns calibrated (n, 4) probabilities."""
 
     def __init__(self, model: Any, tokenizer: Any, *, temperature: float = 1.0, max_length: int = MAX_LENGTH,
-                 snippet_sentences: int = SNIPPET_SENTENCES, batch_size: int = 32, path: Path | None = None) -> None:
+                 snippet_sentences: int = SNIPPET_SENTENCES, refutation_cue: bool = False, batch_size: int = 32,
+                 path: Path | None = None) -> None:
         self.model = model
         self.snippet_sentences = snippet_sentences
+        self.refutation_cue = refutation_cue
         self.tokenizer = tokenizer
         self.temperature = float(temperature)
         self.max_length = max_length
@@ -144,12 +146,21 @@ def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_p
     return StanceModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
                        max_length=int(meta.get("max_length", MAX_LENGTH)),
                        snippet_sentences=int(meta.get("snippet_sentences", SNIPPET_SENTENCES)),
+                       refutation_cue=bool(meta.get("refutation_cue", False)),
                        batch_size=batch_size, path=model_dir)
 
 
 def snippet_size(model: object) -> int:
     """Body sentences per snippet: what the model was trained on (factcheck_stance.json), else the default."""
     return int(getattr(model, "snippet_sentences", SNIPPET_SENTENCES))
+
+
+def model_snippet(model: object, claim: str, claim_vec: np.ndarray, sentences: list[str],
+                  sentence_vecs: np.ndarray) -> str:
+    """The snippet this model was trained to read (factcheck.snippet): its size and, if it was trained
+    with one, the refutation-cue sentence (``refutation_cue`` in factcheck_stance.json)."""
+    cue = bool(getattr(model, "refutation_cue", False))
+    return select_snippet(claim_vec, sentences, sentence_vecs, k=snippet_size(model), claim=claim if cue else None)
 
 
 def _minilm_path() -> str:
@@ -248,7 +259,6 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     svecs = np.asarray(encoder.encode(flat), dtype=np.float32) if flat else np.zeros((0, 1), np.float32)
     cvecs = np.asarray(encoder.encode(list(claim_ix)), dtype=np.float32)
     offsets = np.cumsum([0] + [len(b) for b in bodies])
-    n_snip = snippet_size(model)
     snippets: list[str] = []
     sims: list[float] = []
     for c, text in pairs:
@@ -256,7 +266,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
         vecs = svecs[offsets[b] : offsets[b + 1]]
         cv = cvecs[claim_ix[c]]
         sims.append(float((vecs @ cv).max()) if len(vecs) else 0.0)
-        snippets.append(select_snippet(cv, bodies[b], vecs, k=n_snip) if sims[-1] >= triage_similarity else "")
+        snippets.append(model_snippet(model, c, cv, bodies[b], vecs) if sims[-1] >= triage_similarity else "")
     todo = [i for i, s in enumerate(sims) if s >= triage_similarity]
     probs = np.tile(np.asarray(TRIAGE_SCORES, dtype=np.float32), (len(pairs), 1))
     step = 512  # progress granularity; the model batches internally
@@ -293,6 +303,6 @@ def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, m
     sim = float((vecs @ cv).max()) if len(sents) else 0.0
     if sim < triage_similarity:
         return ArticleStance("unrelated", TRIAGE_SCORES, "", sim, True)
-    snippet = select_snippet(cv, sents, vecs, k=snippet_size(model))
+    snippet = model_snippet(model, claim, cv, sents, vecs)
     p = on_topic(model.scores([claim], [snippet])[0], sim, on_topic_similarity)
     return ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])), snippet, sim, False)

