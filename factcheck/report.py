@@ -28,7 +28,7 @@ def mismatch_dict(m: Mismatch) -> dict[str, Any]:
 def evidence_dict(e: Evidence) -> dict[str, Any]:
     return {"text": e.text, "source": e.source, "article": e.article_id, "passage": e.passage_id,
             "label": e.label, "scores": scores_dict(e.scores), "similarity": round(e.similarity, 4),
-            "start": e.start, "end": e.end, "duplicate_of": e.duplicate_of,
+            "start": e.start, "end": e.end, "duplicate_of": e.duplicate_of, "reported": e.reported,
             "mismatches": [mismatch_dict(m) for m in e.mismatches]}
 
 
@@ -36,7 +36,7 @@ def check_dict(c: Check) -> dict[str, Any]:
     v = c.verdict
     return {"claim": c.claim, "claim_source": c.claim_source, "verdict": v.label,
             "supporting": v.supporting, "conflicting": v.conflicting, "neutral": v.neutral,
-            "duplicates": v.duplicates, "reason": v.reason,
+            "duplicates": v.duplicates, "reason": v.reason, "reporting": list(v.reporting),
             "sources": {s: st for s, st in v.source_stances},
             "evidence": [evidence_dict(e) for e in c.evidence]}
 
@@ -122,7 +122,7 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
         if shown:
             lines += ["| source | stance | p | passage | mismatches |", "|---|---|---:|---|---|"]
             for e in shown:
-                dup = " (near-duplicate)" if not e.counted else ""
+                dup = (" (near-duplicate)" if not e.counted else "") + (" (reported statement)" if e.reported else "")
                 mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
             lines.append("")

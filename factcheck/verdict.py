@@ -9,9 +9,15 @@ Rules (``decide``):
    ``duplicate_of = DUPLICATE_OF_CLAIM`` (a copy of the claim's own outlet is not corroboration).
    Near-duplicate = cosine ≥ ``Settings.duplicate_similarity`` when vectors are given, or word-overlap
    containment ≥ TOKEN_CONTAINMENT over at least MIN_DUP_TOKENS words.
-3. Each other source takes ONE stance: of its counted passages labelled supports or conflicts, the one
+3. A claim that says who said it ("…, Sheinbaum said") is corroborated by an outlet that carries the same
+   statement by the same speaker: a passage the model reads as neutral (reported, not endorsed) counts as
+   support when it is similar enough to count (``Settings.evidence_similarity``), leans to support rather
+   than conflict, has no number, date, negation or direction mismatch, reports a statement and, with its
+   article's snippet, names the speaker (factcheck.attribution). Such evidence has ``reported=True``. For a
+   claim of fact the same passages stay neutral; the verdict lists their sources as ``reporting``.
+4. Each other source takes ONE stance: of its counted passages labelled supports or conflicts, the one
    with the higher probability wins; else "neutral" if any passage is on topic; else it is silent.
-4. With S independent sources supporting and C conflicting:
+5. With S independent sources supporting and C conflicting:
    - ``corroborated``: S ≥ 1 and C = 0;
    - ``contested``: C ≥ 1 and S = 0;
    - ``mixed``: S ≥ 1 and C ≥ 1;
@@ -27,6 +33,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from factcheck.attribution import claim_speaker, names, reports_statement
 from factcheck.mismatch import Mismatch, adjust_scores, find_mismatches
 from factcheck.settings import Settings
 from factcheck.stance import LABELS, Scorer, label_of
@@ -70,10 +77,16 @@ class Evidence:
     start: int = 0
     end: int = 0
     duplicate_of: int | None = None  # passage id of the kept copy, DUPLICATE_OF_CLAIM, or None
+    reported: bool = False  # carries the claim as someone's statement (rule 3); label is the verdict's reading
 
     @property
     def counted(self) -> bool:
         return self.duplicate_of is None
+
+    @property
+    def model_label(self) -> str:
+        """The stance model's own label (differs from `label` only for reported statements, rule 3)."""
+        return label_of(np.asarray(self.scores))
 
     def p(self, label: str) -> float:
         return self.scores[LABELS.index(label)]
@@ -88,6 +101,7 @@ class Verdict:
     source_stances: tuple[tuple[str, str], ...]  # (source, supports|conflicts|neutral|silent), sorted by source
     duplicates: int  # evidence passages collapsed as near-duplicates
     reason: str  # one sentence for people
+    reporting: tuple[str, ...] = ()  # neutral sources that carry the claim as someone's statement (rule 3)
 
     @property
     def supporting_sources(self) -> tuple[str, ...]:
@@ -154,7 +168,7 @@ def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, c
 
 
 def source_stance(evidence: Sequence[Evidence]) -> str:
-    """One source's stance from its counted passages (rule 3)."""
+    """One source's stance from its counted passages (rule 4)."""
     counted = [e for e in evidence if e.counted]
     sides = [e for e in counted if e.label in ("supports", "conflicts")]
     if sides:
@@ -164,7 +178,7 @@ def source_stance(evidence: Sequence[Evidence]) -> str:
 
 
 def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None) -> Verdict:
-    """The verdict from labelled, duplicate-marked evidence (rules 1, 3, 4)."""
+    """The verdict from labelled, duplicate-marked evidence (rules 1, 4, 5)."""
     by_source: dict[str, list[Evidence]] = {}
     for e in evidence:
         if e.source != claim_source:
@@ -183,9 +197,14 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None) -> 
         label, reason = "single-source", f"Only {claim_source} reports it; no other source supports or contradicts it."
     else:
         label, reason = "not enough evidence", "No source in the corpus supports or contradicts it."
+    reporting = tuple(s for s, st in stances if st == "neutral"
+                      and any(e.reported and e.counted for e in by_source[s]))
+    if reporting:
+        reason += (f" {len(reporting)} source(s) carry it as someone's statement without taking a side: "
+                   f"{', '.join(reporting)}.")
     if dups:
         reason += f" {dups} near-duplicate passage(s) were counted once."
-    return Verdict(label, sup, con, n["neutral"], stances, dups, reason)
+    return Verdict(label, sup, con, n["neutral"], stances, dups, reason, reporting)
 
 
 def gate(probs: np.ndarray, similarity: float, *, evidence_similarity: float) -> np.ndarray:
@@ -199,6 +218,16 @@ def gate(probs: np.ndarray, similarity: float, *, evidence_similarity: float) ->
     q[2] += q[0] + q[1]
     q[0] = q[1] = 0.0
     return q
+
+
+STATEMENT_MISMATCHES = frozenset({"number", "date", "negation", "direction"})
+
+
+def carries_statement(text: str, scores: np.ndarray, mismatches: Sequence[Mismatch], similarity: float, *,
+                      evidence_similarity: float) -> bool:
+    """A neutral reading of a passage that repeats the claim as someone's statement (rule 3)."""
+    return (label_of(scores) == "neutral" and similarity >= evidence_similarity and scores[0] >= scores[1]
+            and not any(m.kind in STATEMENT_MISMATCHES for m in mismatches) and reports_statement(text))
 
 
 def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *, with_entities: bool = True,
@@ -220,6 +249,7 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *, with_e
     for h in sorted(hits, key=lambda h: -h.score):
         if h.article_id not in best_mm:
             best_mm[h.article_id] = find_mismatches(claim, h.text, entities=False)
+    speaker = claim_speaker(claim)
     out = []
     for h, p in zip(hits, probs, strict=True):
         mm = find_mismatches(claim, h.text, entities=with_entities)
@@ -227,9 +257,15 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *, with_e
         # the article's passage closest to the claim: every passage of one article carries one stance
         adjusting = best_mm.get(h.article_id, mm) if snippets else mm
         q = adjust_scores(gate(p, float(h.score), evidence_similarity=evidence_similarity), adjusting)
+        label = label_of(q)
+        reported = carries_statement(h.text, q, mm, float(h.score), evidence_similarity=evidence_similarity)
+        context = f"{h.text} {snippets.get(h.passage_id, '')}" if snippets else h.text
+        if reported and speaker is not None and names(context, speaker):
+            label = "supports"
         out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
-                            label=label_of(q), scores=(float(q[0]), float(q[1]), float(q[2]), float(q[3])),
-                            mismatches=mm, similarity=float(h.score), start=h.start, end=h.end))
+                            label=label, scores=(float(q[0]), float(q[1]), float(q[2]), float(q[3])),
+                            mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
+                            reported=reported))
     return out
 
 

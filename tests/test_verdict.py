@@ -200,3 +200,47 @@ def test_snippets_are_scored_once_per_article_and_passages_keep_their_own_text()
     assert model.seen == ["SNIP"]
     assert [e.text for e in ev] == ["Homicides fell 20%.", "Other line."]
     assert [e.label for e in ev] == ["supports", "supports"]
+
+
+class ReportingModel:
+    """Reads every passage as neutral reporting that leans to support, as the stance model reads an
+    outlet carrying a speaker's statement."""
+
+    def scores(self, claims, texts):
+        return np.tile(np.array([0.25, 0.05, 0.65, 0.05], dtype=np.float32), (len(texts), 1))
+
+
+REPORTS = [FakeHit(1, "President Sheinbaum highlighted a significant drop in homicide rates.", "B", 10, 0.7),
+           FakeHit(2, "She cited progress, pointing to a substantial decrease in the homicide rate.", "C", 20, 0.65)]
+SNIPPETS = {1: REPORTS[0].text, 2: "Claudia Sheinbaum announced results. " + REPORTS[1].text}
+
+
+def test_a_reported_statement_corroborates_a_claim_about_what_its_speaker_said():
+    c = check_claim("Mexico's homicide rate has dropped significantly, Sheinbaum said", REPORTS, ReportingModel(),
+                    settings=Settings(), snippets=SNIPPETS)
+    assert c.verdict.label == "corroborated" and c.verdict.supporting_sources == ("B", "C")
+    assert all(e.reported and e.label == "supports" and e.model_label == "neutral" for e in c.evidence)
+
+
+def test_a_reported_statement_does_not_corroborate_the_bare_fact():
+    c = check_claim("Mexico's homicide rate has dropped significantly", REPORTS, ReportingModel(),
+                    settings=Settings(), snippets=SNIPPETS)
+    assert c.verdict.label == "not enough evidence" and c.verdict.supporting == 0
+    assert c.verdict.reporting == ("B", "C") and "someone's statement" in c.verdict.reason
+    assert all(e.reported and e.label == "neutral" for e in c.evidence)
+
+
+@pytest.mark.parametrize("claim,hit", [
+    # another speaker
+    ("Homicides dropped significantly, Ebrard said", REPORTS[0]),
+    # the outlet reports the opposite direction
+    ("Homicide rates rose sharply, Sheinbaum said", REPORTS[0]),
+    # not a reported statement
+    ("Homicides dropped significantly, Sheinbaum said",
+     FakeHit(3, "Sheinbaum's government saw a significant drop in homicide rates.", "B", 10, 0.7)),
+    # too far from the claim to count
+    ("Homicides dropped significantly, Sheinbaum said", FakeHit(4, REPORTS[0].text, "B", 10, 0.3)),
+])
+def test_no_attributed_support_without_speaker_agreement_and_similarity(claim, hit):
+    c = check_claim(claim, [hit], ReportingModel(), settings=Settings(), snippets={hit.passage_id: hit.text})
+    assert c.verdict.supporting == 0 and all(e.label != "supports" for e in c.evidence), c.evidence

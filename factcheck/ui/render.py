@@ -101,6 +101,11 @@ def evidence_html(claim: str, ev: Evidence) -> str:
     spans_p = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in ev.mismatches if m.passage_span[0] >= 0]
     tips_p = [f"{m.kind}: the claim says “{m.claim_text}”" for m in ev.mismatches if m.passage_span[0] >= 0]
     head = f"<b>{esc(ev.label)}</b> · p = {ev.p(ev.label):.2f} · similarity {ev.similarity:.2f}"
+    if ev.reported and ev.label != ev.model_label:
+        head = (f"<b>{esc(ev.label)}</b> · reports the same statement by the claim's speaker (model: "
+                f"{esc(ev.model_label)}, p = {ev.p(ev.model_label):.2f}) · similarity {ev.similarity:.2f}")
+    elif ev.reported:
+        head += " · carries it as someone's statement"
     if ev.duplicate_of is not None:
         head += " · near-duplicate wording, counted once"
     out = [f'<div class="fc-box" style="border-left-color:{STANCE_BORDER.get(ev.label, "#90a4ae")}">',
