@@ -26,7 +26,7 @@ SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CLAIM = "Mexico's homicide rate has dropped significantly"
+CLAIM = "Mexico's homicide rate has dropped significantly, Sheinbaum said"
 VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>"
 SLOW = 300_000  # ms: first start loads the models and ingests the seeds on a busy 2-core machine

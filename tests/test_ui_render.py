@@ -50,3 +50,15 @@ def test_box_escapes_text_and_note():
     out = render.box(HOSTILE, stance="supports", note="<b>n</b>")
     assert "<script>" not in out and "<b>n</b>" not in out
     assert "#2e7d32" in out
+
+
+def test_evidence_html_says_when_a_reported_statement_counts_as_support_and_escapes_it():
+    from factcheck.verdict import Evidence
+
+    base = dict(text="<b>Sheinbaum</b> said homicides fell", source="B", article_id=1, passage_id=1,
+                scores=(0.2, 0.02, 0.75, 0.03), mismatches=(), similarity=0.7)
+    upgraded = render.evidence_html("x", Evidence(label="supports", reported=True, **base))
+    assert "reports the same statement by the claim's speaker" in upgraded and "model: neutral, p = 0.75" in upgraded
+    assert "<b>Sheinbaum</b>" not in upgraded and "&lt;b&gt;Sheinbaum&lt;/b&gt;" in upgraded
+    plain = render.evidence_html("x", Evidence(label="neutral", reported=True, **base))
+    assert "carries it as someone's statement" in plain and "model:" not in plain

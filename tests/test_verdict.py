@@ -151,10 +151,16 @@ def seeded(tmp_path_factory):
 def test_seed_claim_is_corroborated_by_both_outlets(seeded):
     c = seeded.check("Mexico's homicide rate has dropped significantly, Sheinbaum said")
     assert c.verdict.label == "corroborated", c.verdict
-    # known miss: seed outlet 2 lists the drop among other figures ("pointing to a substantial decrease in
-    # Mexico's homicide rate, reduced fentanyl seizures...") and the model reads that as neutral reporting
-    assert "seed outlet 1" in c.verdict.supporting_sources and c.verdict.conflicting == 0
-    assert dict(c.verdict.source_stances)["seed outlet 2"] in {"supports", "neutral"}
+    assert c.verdict.supporting_sources == ("seed outlet 1", "seed outlet 2"), c.verdict
+
+
+@pytest.mark.model
+def test_seed_bare_fact_is_carried_by_both_outlets_only_as_sheinbaums_statement(seeded):
+    # both outlets report the fall as what Sheinbaum said ("she cited ... pointing to a substantial decrease");
+    # without the attribution in the claim, each outlet must either support it or be listed as carrying it
+    c = seeded.check("Mexico's homicide rate has dropped significantly")
+    assert c.verdict.conflicting == 0, c.verdict
+    assert set(c.verdict.supporting_sources) | set(c.verdict.reporting) == {"seed outlet 1", "seed outlet 2"}
 
 
 @pytest.mark.model
