@@ -1,7 +1,7 @@
-"""The dashboard with the real packaged models: first-start ingest, a check, and its speed once warm."""
+"""The dashboard with the real packaged models: first-start ingest, then two checks.
+(How fast a warm check is: bench/check.py.)"""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -35,11 +35,10 @@ def test_first_start_then_check_with_real_models(tmp_path, monkeypatch):
     assert check.verdict.supporting_sources == ("Coastal Times", "Northern Herald")
     assert plotly_specs(at)
 
-    # warm: models and index are loaded; a second claim costs retrieval + stance + page
+    # warm: models and index are loaded; the outlets disagree on fentanyl seizures
     at.text_area(key="fc_claim").input("Fentanyl seizures at the border dropped last year")
-    started = time.perf_counter()
     at.button(key="fc_check_submit").click().run()
-    elapsed = time.perf_counter() - started
     no_exceptions(at)
-    assert at.session_state[state.RECENT_CHECKS][0].claim.startswith("Fentanyl")
-    assert elapsed < 2.0, f"a warm check took {elapsed:.2f}s"
+    check = at.session_state[state.RECENT_CHECKS][0]
+    assert check.claim.startswith("Fentanyl")
+    assert "Coastal Times" in check.verdict.conflicting_sources, check.verdict
