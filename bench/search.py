@@ -132,6 +132,7 @@ def _row(times: list[tuple[float, float]], found: list[np.ndarray], want: np.nda
 
 def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
     sys.path.insert(0, str(ROOT))
+    from factcheck import faiss_build as fb
     from factcheck import index as ix
 
     data = Data(kind, n)
@@ -141,14 +142,14 @@ def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
     if config == "flat":
         vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM)
     else:
-        nlist = ix._ivf_lists(n)
+        nlist = fb.ivf_lists(n)
         sample, lo = [], 0
-        while sum(map(len, sample)) < min(n, nlist * ix.IVF_TRAIN_PER_LIST):  # rows are i.i.d.: the first are a sample
+        while sum(map(len, sample)) < min(n, nlist * fb.IVF_TRAIN_PER_LIST):  # rows are i.i.d.: the first are a sample
             sample.append(data.chunk(lo))
             lo += CHUNK
         codec = config.split("-")[1]
         vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM, kind="ivf",
-                            faiss_index=ix._new_faiss("ivf", DIM, np.concatenate(sample), nlist=nlist, codec=codec))
+                            faiss_index=fb.new_faiss("ivf", DIM, np.concatenate(sample), nlist=nlist, codec=codec))
         del sample
         if config.endswith("rerank"):  # the float32 vectors on disk, read back through a memory map
             raw = Path(tempfile.mkdtemp()) / "vectors.f32"

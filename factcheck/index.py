@@ -15,7 +15,8 @@ search at 1M takes 98 ms and 2.6 GB. float16 keeps float32's recall at half its 
 exactly to what it stored, so a rebuild never drifts; 8-bit codes (a quarter) cost recall on close
 neighbours unless re-ranked from float32 vectors kept elsewhere. IVF rather than HNSW: it drops ids
 natively and builds in minutes where HNSW took most of an hour at 1M on this 2-core machine.
-faiss is imported here only, inside functions.
+faiss is imported here and in factcheck.faiss_build only, inside functions; checksums, fsync and the file
+lock come from factcheck.durable.
 
 Several processes may share a store (dashboard, CLI): a save swaps both files under an exclusive
 flock on `index.lock` and an open reads them under a shared one, so an open never pairs one save's
@@ -25,7 +26,6 @@ changes, never while embedding, so searches go on during an ingest.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import logging
@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from factcheck.durable import files_locked, fsync_dir, sha256
 from factcheck.errors import IndexMismatchError, StoreError
+from factcheck.faiss_build import IVF_NPROBE, IVF_TRAIN_PER_LIST, ivf_lists, new_faiss, sample_rows, threads
 
 if TYPE_CHECKING:
     from factcheck.embed import Encoder, Progress
@@ -54,12 +56,6 @@ KINDS = ("flat", "ivf")
 # Measured in bench/search.py (dim 384, one thread, CPU time per query): exact search p50 is 1.5 ms at
 # 10k, 3.9 ms at 30k, 6.6 ms at 50k, so it passes ~5 ms near 40k; beyond it IVF answers faster.
 IVF_THRESHOLD = 40_000
-# Lists probed per query (bench/search.py sweeps it), k-means sample per list and k-means rounds: a
-# sample of 64 per list and 10 rounds place the lists as well as FAISS's defaults for search, at a
-# fraction of the training time on 2 cores.
-IVF_NPROBE = 32
-IVF_TRAIN_PER_LIST = 64
-IVF_TRAIN_ITER = 10
 # How IVF lists store vectors: "fp16" (2 bytes a dimension, decodes back exactly to what it stored),
 # "sq8" (1 byte, per-dimension ranges) or "flat" (float32). bench/search.py compares them.
 IVF_CODEC = "fp16"
@@ -78,103 +74,6 @@ class SyncResult:
     message: str | None = None  # why the index was rebuilt, when it was
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems refuse fsync on a directory; the file itself was synced
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _files_locked(directory: Path, *, exclusive: bool) -> Iterator[None]:
-    """An advisory flock on the folder's index.lock, released when the block ends."""
-    try:
-        import fcntl
-
-        f = (directory / LOCK_FILE).open("a+b")
-    except (ImportError, OSError):  # no flock (Windows) or a folder we cannot write: no save can race here
-        yield
-        return
-    with f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-
-
-def _ivf_lists(n: int) -> int:
-    """About 2 sqrt(n) lists, a power of two, and at least 39 points each for k-means.
-
-    Fewer lists than FAISS's 4 sqrt(n) guideline: k-means over 4096 lists at 1M took most of the
-    build time on 2 cores, and a few more probed vectors per query cost well under a millisecond.
-    """
-    return max(1, min(int(2 ** round(np.log2(max(1.0, 2 * np.sqrt(n))))), n // 39))
-
-
-def _new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None, *, nlist: int | None = None,
-               codec: str | None = None) -> Any:
-    """An empty index of this kind; IVF is trained on `vecs` (a sample of what it will hold)."""
-    import faiss
-
-    if kind == "flat":
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))  # inner product == cosine: vectors are L2-normalised
-    if kind != "ivf":
-        raise ValueError(f"unknown index kind {kind!r}")
-    assert vecs is not None and len(vecs), "an IVF index is trained on a sample of the vectors it will hold"
-    nlist = nlist or _ivf_lists(len(vecs))
-    codec = codec or IVF_CODEC
-    quantizer = faiss.IndexFlatIP(dim)
-    ivf: Any
-    if codec == "flat":
-        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    elif codec in ("fp16", "sq8"):
-        qtype = faiss.ScalarQuantizer.QT_fp16 if codec == "fp16" else faiss.ScalarQuantizer.QT_8bit
-        # float16 of the vector itself (not of its residual) round-trips exactly through a rebuild;
-        # 8-bit codes are finer on residuals, whose range is smaller
-        ivf = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, qtype, faiss.METRIC_INNER_PRODUCT,
-                                            codec == "sq8")
-    else:
-        raise ValueError(f"unknown IVF codec {codec!r}")
-    ivf.cp.max_points_per_centroid = IVF_TRAIN_PER_LIST
-    ivf.cp.niter = IVF_TRAIN_ITER
-    ivf.train(np.ascontiguousarray(vecs, dtype=np.float32))  # FAISS samples max_points_per_centroid per list
-    ivf.nprobe = min(IVF_NPROBE, nlist)
-    return ivf
-
-
-def _sample(vecs: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """At most n rows, drawn without replacement (k-means needs a spread, not the first rows)."""
-    if len(vecs) <= n:
-        return vecs
-    return vecs[np.sort(np.random.default_rng(seed).choice(len(vecs), n, replace=False))]
-
-
-@contextlib.contextmanager
-def _threads(single: bool) -> Iterator[None]:
-    """One OpenMP thread for FAISS inside the block when `single`, the previous count after it."""
-    import faiss
-
-    before = faiss.omp_get_max_threads()
-    if single:
-        faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
-
-
 def _as_ids(ids: Iterable[int]) -> np.ndarray:
     return np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
 
@@ -188,7 +87,7 @@ class VectorIndex:
         self.model_name = model_name
         self.dim = int(dim)
         self.kind = kind
-        self._index = faiss_index if faiss_index is not None else _new_faiss("flat", self.dim)
+        self._index = faiss_index if faiss_index is not None else new_faiss("flat", self.dim)
         self.message = message  # set when open() had to start again; sync() refills
         self.dirty = message is not None
 
@@ -210,7 +109,7 @@ class VectorIndex:
              rebuild_on_mismatch: bool = False) -> VectorIndex:
         """The index persisted in store_dir, or an empty one (with `.message` saying why) to refill."""
         d = Path(store_dir)
-        with _files_locked(d, exclusive=False):  # no save swaps the files while they are read
+        with files_locked(d / LOCK_FILE, exclusive=False):  # no save swaps the files while they are read
             return cls._read(d, model_name, dim, rebuild_on_mismatch)
 
     @classmethod
@@ -244,7 +143,7 @@ class VectorIndex:
         size = index_path.stat().st_size
         if size != m_size:
             return damaged(f"{INDEX_FILE} has {size} bytes, {m_size} were written")
-        if _sha256(index_path) != m_sum:
+        if sha256(index_path) != m_sum:
             return damaged(f"{INDEX_FILE} does not match its checksum")
         import faiss
 
@@ -314,14 +213,14 @@ class VectorIndex:
         log.info("rebuilding the search index as %s over %d vectors", kind, n)
         sample = None
         if kind == "ivf":
-            nlist = _ivf_lists(n)
+            nlist = ivf_lists(n)
             want = nlist * IVF_TRAIN_PER_LIST
-            parts = [_sample(v, max(1, want * len(v) // n)) for _, v in self._chunks()]
+            parts = [sample_rows(v, max(1, want * len(v) // n)) for _, v in self._chunks()]
             if extra is not None:
-                parts.append(_sample(extra[1], max(1, want * len(extra[1]) // n)))
+                parts.append(sample_rows(extra[1], max(1, want * len(extra[1]) // n)))
             sample = np.concatenate(parts)
-        with _threads(n < SINGLE_THREAD_BUILD_BELOW):
-            fresh = _new_faiss(kind, self.dim, sample, nlist=_ivf_lists(n) if kind == "ivf" else None)
+        with threads(n < SINGLE_THREAD_BUILD_BELOW):
+            fresh = new_faiss(kind, self.dim, sample, nlist=ivf_lists(n) if kind == "ivf" else None, codec=IVF_CODEC)
             del sample
             pieces = self._chunks()
             for ids, vecs in pieces if extra is None else itertools.chain(pieces, [extra]):
@@ -344,10 +243,10 @@ class VectorIndex:
         n = len(self) + len(id_arr)
         if self.kind == "flat" and n > IVF_THRESHOLD:
             self._rebuild_as("ivf", (id_arr, vecs))
-        elif self.kind == "ivf" and _ivf_lists(n) > 2 * self._index.nlist:
+        elif self.kind == "ivf" and ivf_lists(n) > 2 * self._index.nlist:
             self._rebuild_as("ivf", (id_arr, vecs))  # grown ~16x since training: retrain the lists
         else:
-            with _threads(len(id_arr) < SINGLE_THREAD_BUILD_BELOW):
+            with threads(len(id_arr) < SINGLE_THREAD_BUILD_BELOW):
                 self._index.add_with_ids(vecs, id_arr)
 
     def remove(self, ids: Iterable[int]) -> int:
@@ -389,7 +288,7 @@ class VectorIndex:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         # One query is memory-bound: a second OpenMP thread only adds a barrier, and on a busy machine
         # waiting for it multiplied flat-search latency 3-7x (bench/search.py).
-        with _threads(len(q) < SINGLE_THREAD_BELOW):
+        with threads(len(q) < SINGLE_THREAD_BELOW):
             scores, ids = self._index.search(q, kk, params=params)
         if kk < k:  # pad to the shape asked for
             scores = np.pad(scores, ((0, 0), (0, k - kk)), constant_values=-np.inf)
@@ -410,17 +309,17 @@ class VectorIndex:
             with tmp.open("rb+") as f:
                 os.fsync(f.fileno())
             meta = {"format": FORMAT, "model": self.model_name, "dim": self.dim, "count": len(self),
-                    "kind": self.kind, "size": tmp.stat().st_size, "sha256": _sha256(tmp)}
+                    "kind": self.kind, "size": tmp.stat().st_size, "sha256": sha256(tmp)}
             mtmp = d / f".{META_FILE}.{os.getpid()}.tmp"
             with mtmp.open("w", encoding="utf-8") as f:
                 json.dump(meta, f)
                 f.flush()
                 os.fsync(f.fileno())
             # the slow part (writing, hashing) is done: swap the pair while no other process reads or swaps it
-            with _files_locked(d, exclusive=True):
+            with files_locked(d / LOCK_FILE, exclusive=True):
                 os.replace(tmp, d / INDEX_FILE)
                 os.replace(mtmp, d / META_FILE)
-                _fsync_dir(d)
+                fsync_dir(d)
         except OSError as e:
             raise StoreError(f"Cannot write the search index in {d}: {e}. Check the folder is writable "
                              "and the disk is not full.") from e
