@@ -33,6 +33,15 @@ def main() -> None:
     meta_file = args.out / "factcheck_stance.json"
     meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
     meta["averaged"] = [str(m) for m in args.models]
+    # every averaged model's passes, once each: the benchmark replays all their seeds (train_stance.py)
+    passes: list[dict] = []
+    for m in args.models:
+        mf = m / "factcheck_stance.json"
+        for p in json.loads(mf.read_text()).get("passes", []) if mf.is_file() else []:
+            if p not in passes:
+                passes.append(p)
+    if passes:
+        meta["passes"] = passes
     meta_file.write_text(json.dumps(meta, indent=2))
     print(f"wrote the mean of {len(weights)} models to {args.out}")
 

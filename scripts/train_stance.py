@@ -103,6 +103,19 @@ def subsample(rows: list[dict], caps: dict[tuple[str, int], int] | None = None) 
     return out
 
 
+def earlier_passes(init: Path | None) -> list[dict]:
+    """The training passes behind the `--init` model (its factcheck_stance.json), oldest first: the
+    benchmark replays every pass's seed to keep the SNLI rows any of them drew out of its held-out set."""
+    meta_file = init / "factcheck_stance.json" if init else None
+    if meta_file is None or not meta_file.is_file():
+        return []
+    meta = json.loads(meta_file.read_text())
+    if meta.get("passes"):
+        return list(meta["passes"])
+    return [{"init": meta.get("init") or "MiniLM", "seed": meta.get("seed"), "lr": meta.get("lr"),
+             "pairs": meta.get("pairs"), "train_minutes": meta.get("train_minutes")}]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -247,6 +260,10 @@ def main() -> None:
             "train_minutes": round((time.time() - t_start) / 60, 1),
             "init": str(args.init) if args.init else None, "seed": args.seed,
             "caps": {f"{k}:{LABELS[lab]}": n for (k, lab), n in caps.items()}}
+    meta["passes"] = earlier_passes(args.init) + [
+        {"init": meta["init"] or "MiniLM", "seed": args.seed, "lr": args.lr, "pairs": len(rows),
+         "train_minutes": meta["train_minutes"], "snippet_sentences": args.snippet_sentences,
+         "max_length": args.max_length, "refutation_cue": args.refutation_cue}]
     (args.out / "factcheck_stance.json").write_text(json.dumps(meta, indent=2))
     log(f"saved to {args.out}: {meta}")
 
