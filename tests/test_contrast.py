@@ -1,0 +1,110 @@
+"""The contrastive-pair generator: each transformation does what its label promises, and runs are seeded."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from factcheck import contrast
+from factcheck.labels import Verification
+from factcheck.mismatch import find_mismatches, numbers
+
+STORY = [
+    "The Senate approved the bill 52-48 on Thursday, and the House is expected to vote next week.",
+    "Homicides fell 25% in the first nine months, to 84,000 cases, officials said.",
+    "Sheinbaum said U.S. military intervention in Mexico is unnecessary.",
+    "Police arrested 13 people after the protest in Portland, the city's mayor, Ted Wheeler, said.",
+    "The company did not confirm the layoffs in its statement to investors.",
+]
+
+
+def test_numbers_are_rewritten_not_changed():
+    out = contrast.rewrite_numbers("Homicides fell 25% in the first nine months, to 84,000 cases.")
+    assert out == "Homicides fell 25 percent in the first nine months, to 84 thousand cases."
+    assert sorted(n.value for n in numbers(out)) == sorted(n.value for n in numbers(
+        "Homicides fell 25% in the first nine months, to 84,000 cases."))
+    assert contrast.rewrite_numbers("No figures here at all.") is None
+
+
+def test_attribution_moves_both_ways():
+    assert contrast.move_attribution("Homicides fell sharply in the first nine months, Sheinbaum said.") == \
+        "Sheinbaum said that homicides fell sharply in the first nine months."
+    assert contrast.move_attribution("Sheinbaum said U.S. military intervention in Mexico is unnecessary.") == \
+        "U.S. military intervention in Mexico is unnecessary, Sheinbaum said."
+
+
+def test_clause_lead_and_appositive_drop_only_detail():
+    assert contrast.first_clause(STORY[0]) == "The Senate approved the bill 52-48 on Thursday."
+    assert contrast.drop_lead("On Monday, the court ruled that the law was unconstitutional.") == \
+        "The court ruled that the law was unconstitutional."
+    assert contrast.drop_lead("This means the end of the menu, apple pie and large size items.") is None
+    dropped = contrast.drop_appositive(STORY[3])
+    assert dropped is not None and "Ted Wheeler" in dropped and "mayor" not in dropped
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_changed_number_differs_and_is_found_as_a_mismatch(seed):
+    rng = random.Random(seed)
+    out = contrast.change_number(STORY[1], rng)
+    assert out is not None and out != STORY[1]
+    assert any(m.kind == "number" for m in find_mismatches(out, STORY[1], entities=False))
+
+
+def test_date_change_swaps_a_weekday_month_or_year():
+    rng = random.Random(1)
+    out = contrast.change_date(STORY[0], rng)
+    assert out is not None and "Thursday" not in out
+    assert any(m.kind == "date" for m in find_mismatches(out, STORY[0], entities=False))
+    assert contrast.change_date("No dates at all in this sentence here.", rng) is None
+
+
+def test_polarity_adds_or_removes_a_negation():
+    rng = random.Random(0)
+    assert contrast.flip_polarity(STORY[4], rng) == "The company did confirm the layoffs in its statement to investors."
+    added = contrast.flip_polarity("The plan was approved by the council last week.", rng)
+    assert added == "The plan was not approved by the council last week."
+    # a sentence that already negates something is not negated twice
+    assert contrast.flip_polarity("No dissent was filed in either case.", rng) is None
+
+
+def test_outcome_reversed_from_the_lexicon():
+    rng = random.Random(0)
+    out = contrast.reverse_outcome(STORY[2], rng)
+    assert out == "Sheinbaum said U.S. military intervention in Mexico is necessary."
+    assert contrast.OPPOSITES["won"] == "lost" and contrast.OPPOSITES["lost"] in ("won", "gained")
+    assert contrast.OPPOSITES["approved"] == "rejected" and contrast.OPPOSITES["arrested"] == "released"
+    assert len(contrast.OPPOSITES) > 150  # a lexicon, not a hand-picked few
+
+
+def test_name_swap_uses_the_pool_and_skips_calendar_words():
+    rng = random.Random(3)
+    out = contrast.swap_name("The mayor, Ted Wheeler, met Kate Brown on Monday.", rng, ["Nancy Pelosi"])
+    assert out is not None and "Nancy Pelosi" in out and "Monday" in out
+    assert contrast.swap_name("The mayor met the governor on Monday.", rng, ["Nancy Pelosi"]) is None
+
+
+def test_added_detail_goes_before_the_attribution():
+    rng = random.Random(2)
+    out = contrast.add_detail(STORY[1], rng)
+    assert out is not None and out.endswith(", officials said.") and len(out) > len(STORY[1])
+
+
+def test_make_pairs_is_seeded_and_labels_follow_the_edits():
+    a = contrast.make_pairs(STORY, random.Random(7), names_pool=["Nancy Pelosi", "Canada"])
+    b = contrast.make_pairs(STORY, random.Random(7), names_pool=["Nancy Pelosi", "Canada"])
+    assert a == b and a
+    assert a != contrast.make_pairs(STORY, random.Random(8), names_pool=["Nancy Pelosi", "Canada"])
+    labels = {p.label for p in a}
+    assert labels == {Verification.SUPPORTS, Verification.CONFLICTS, Verification.NEI}
+    for p in a:
+        assert p.evidence in STORY
+        if p.label == Verification.CONFLICTS:
+            assert p.claim != p.evidence
+        if p.how == "other-sentence":
+            assert p.claim in STORY and p.claim != p.evidence
+    assert max(sum(1 for p in a if p.evidence == s) for s in STORY) <= 3
+
+
+def test_short_or_question_sentences_make_no_pairs():
+    assert contrast.make_pairs(["Too short.", "Is this a question about the council vote today?"],
+                               random.Random(0)) == []
