@@ -11,6 +11,8 @@ Kinds, each with spans in BOTH texts (character offsets) so the UI can highlight
   negated word is looked up in the other text; its span there is given when found, else (-1, -1).
 - ``direction``: opposite direction words ("rose/increased" vs "dropped/fell/decreased") and the
   passage never uses the claim's direction.
+- ``opposite``: an outcome word whose opposite the passage uses instead ("necessary" vs "unnecessary",
+  "upheld" vs "overturned", "approved" vs "rejected"; ``OPPOSITE_OUTCOMES``).
 
 How they inform the label (``adjust_scores``): only on a pair the model reads as support (supports is
 its most probable label), a ``direction`` mismatch moves DIRECTION_SHIFT of the supports mass to
@@ -39,7 +41,7 @@ NO_SPAN: Span = (-1, -1)
 
 @dataclass(frozen=True)
 class Mismatch:
-    kind: str  # "number" | "date" | "entity" | "negation" | "direction"
+    kind: str  # "number" | "date" | "entity" | "negation" | "direction" | "opposite"
     claim_span: Span
     passage_span: Span  # (-1, -1): the detail is absent from the passage (negation only)
     claim_text: str
@@ -163,6 +165,39 @@ def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return [Mismatch("negation", span_other, m.span(), other_txt, m.group(0))]
 
 
+# Outcomes that exclude each other whatever the context ("necessary" / "unnecessary", "upheld" / "overturned").
+# Kept narrow on purpose: pairs such as won/lost or before/after are often both true of one event ("Biden won;
+# Trump lost"), so they are left to the verifier (factcheck.contrast teaches it with a wider lexicon).
+_OPPOSITE_ROWS = """
+necessary unnecessary | legal illegal | lawful unlawful | constitutional unconstitutional | likely unlikely
+possible impossible | safe unsafe | true untrue | fair unfair | effective ineffective | successful unsuccessful
+guilty innocent | acquitted convicted | approved rejected | approves rejects | approve reject | confirmed denied
+confirms denies | upheld overturned | upholds overturns | accepted refused | allowed banned | legalized banned
+peaceful violent | increase decrease | increases decreases | increased decreased | survived died
+""".strip()
+OPPOSITE_OUTCOMES: dict[str, str] = {}
+for _pair in _OPPOSITE_ROWS.replace("\n", "|").split("|"):
+    _a, _b = _pair.split()
+    OPPOSITE_OUTCOMES.setdefault(_a, _b)
+    OPPOSITE_OUTCOMES.setdefault(_b, _a)
+_OUTCOME_RE = re.compile(r"\b(" + "|".join(sorted(OPPOSITE_OUTCOMES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """An outcome word of the claim whose opposite the passage uses, never the word itself."""
+    out = []
+    plow, clow = passage.lower(), claim.lower()
+    for m in _OUTCOME_RE.finditer(claim):
+        word = m.group(0).lower()
+        opposite = OPPOSITE_OUTCOMES[word]
+        if re.search(rf"\b{word}\b", plow) or re.search(rf"\b{opposite}\b", clow):
+            continue
+        hit = re.search(rf"\b{opposite}\b", passage, re.IGNORECASE)
+        if hit:
+            out.append(Mismatch("opposite", m.span(), hit.span(), m.group(0), hit.group(0)))
+    return out
+
+
 def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
     out = []
     for mine, opposite in ((_UP, _DOWN), (_DOWN, _UP)):
@@ -228,8 +263,12 @@ def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 def find_mismatches(claim: str, passage: str, *, entities: bool = True) -> tuple[Mismatch, ...]:
     """Every mismatch between a claim and a passage about it; `entities=False` skips the (slower) NER."""
+    direction = _direction_mismatches(claim, passage)
+    taken = [m.claim_span for m in direction]
+    opposite = [m for m in _opposite_mismatches(claim, passage)
+                if not any(s < m.claim_span[1] and m.claim_span[0] < e for s, e in taken)]
     found = (_number_mismatches(claim, passage) + _date_mismatches(claim, passage)
-             + _negation_mismatches(claim, passage) + _direction_mismatches(claim, passage))
+             + _negation_mismatches(claim, passage) + direction + opposite)
     if entities:
         found += _entity_mismatches(claim, passage)
     return tuple(found)

@@ -81,3 +81,27 @@ def test_no_shift_for_other_kinds():
 def test_adjust_pair_end_to_end():
     p = adjust_pair("Homicides rose sharply", "Homicides decreased substantially", np.array([0.8, 0.1, 0.05, 0.05]))
     assert np.argmax(p) == 1
+
+
+def test_opposite_outcome_is_found_with_spans_in_both_texts():
+    claim = "Sheinbaum said U.S. military intervention in Mexico is necessary."
+    passage = "She reiterated that U.S. military intervention in the country is unnecessary."
+    (m,) = find_mismatches(claim, passage, entities=False)
+    assert m.kind == "opposite" and (m.claim_text, m.passage_text) == ("necessary", "unnecessary")
+    assert claim[m.claim_span[0]:m.claim_span[1]] == "necessary"
+    assert passage[m.passage_span[0]:m.passage_span[1]] == "unnecessary"
+
+
+def test_opposite_needs_the_passage_to_lack_the_claims_word():
+    # both words present: the passage discusses both outcomes, no mismatch
+    assert not find_mismatches("The court upheld the ruling.", "Some expected it to be overturned, but it was "
+                               "upheld.", entities=False)
+    assert not find_mismatches("The council approved the plan.", "The council approved the plan on Monday.",
+                               entities=False)
+    (m,) = find_mismatches("The council approved the plan.", "The council rejected the plan.", entities=False)
+    assert m.kind == "opposite"
+
+
+def test_direction_words_are_not_reported_twice_as_opposites():
+    found = find_mismatches("Homicides increased last year.", "Homicides decreased last year.", entities=False)
+    assert [m.kind for m in found] == ["direction"]
