@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from factcheck.retrieve import Hit
     from factcheck.stance import StanceModel
     from factcheck.verdict import Check
+    from factcheck.verify import Judgement, Verifier
 
 Progress = Callable[[int, int, str], None]
 Scorer = Callable[[Sequence[str]], Any]
@@ -42,9 +43,11 @@ Scorer = Callable[[Sequence[str]], Any]
 class _Shared:
     """What every view of one store shares: loaded models, the index, its locks, messages."""
 
-    def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: Scorer | None) -> None:
+    def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: Scorer | None,
+                 verifier: Verifier | None = None) -> None:
         self.encoder = encoder
         self.stance = stance_model
+        self.verifier = verifier
         self.scorer = scorer
         self.index: VectorIndex | None = None
         self.version: int | None = None  # store.passages_version() the index was last synced to
@@ -57,14 +60,15 @@ class _Shared:
 
 
 class Factcheck:
-    """One store, lazily loaded models. `encoder`, `stance_model` and `scorer` (check-worthiness:
-    texts -> scores in [0, 1]) replace the packaged models, e.g. with fakes in tests."""
+    """One store, lazily loaded models. `encoder`, `verifier` (claim, passage → supports/conflicts/nei),
+    `stance_model` (whole articles, `factcheck stance`) and `scorer` (check-worthiness: texts -> scores in
+    [0, 1]) replace the packaged models, e.g. with fakes in tests."""
 
-    def __init__(self, settings: Settings, *, encoder: Encoder | None = None,
+    def __init__(self, settings: Settings, *, encoder: Encoder | None = None, verifier: Verifier | None = None,
                  stance_model: StanceModel | None = None, scorer: Scorer | None = None) -> None:
         self.settings = settings
         self.store = Store.open(settings.store_dir)
-        self._shared = _Shared(encoder, stance_model, scorer)
+        self._shared = _Shared(encoder, stance_model, scorer, verifier)
 
     @property
     def messages(self) -> list[str]:
@@ -92,6 +96,17 @@ class Factcheck:
 
                     sh.stance = load_stance_model()
         return sh.stance
+
+    @property
+    def verifier(self) -> Verifier:
+        sh = self._shared
+        if sh.verifier is None:
+            with sh.loading:
+                if sh.verifier is None:
+                    from factcheck.verify import load_verifier
+
+                    sh.verifier = load_verifier()
+        return sh.verifier
 
     @property
     def index(self) -> VectorIndex:
@@ -271,37 +286,27 @@ class Factcheck:
 
     def check(self, claim: str, *, k: int | None = None, claim_source: str | None = None,
               exclude_article: int | None = None) -> Check:
-        """A claim against the corpus: evidence from each source, labelled, and a verdict."""
+        """A claim against the corpus: passages from each other source, each judged by the verifier, and a verdict."""
         from factcheck.verdict import check_claim
 
         claim = self._claim_text(claim)
         hits = self.search(claim, k=k, exclude_article=exclude_article)
-        return check_claim(claim, hits, self.stance_model, claim_source=claim_source, settings=self.settings,
-                           snippets=self._snippets(claim, hits))
+        return check_claim(claim, hits, self.verifier, claim_source=claim_source, settings=self.settings)
 
-    def _snippets(self, claim: str, hits: Sequence[Hit]) -> dict[int, str]:
-        """passage id → its article's sentences closest to the claim, as the stance model was trained to
-        read them (factcheck.snippet). Vectors come from the embedding cache: no new encoding."""
-        from factcheck.stance import model_snippet
+    def verify(self, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
+        """(claim, evidence passage) pairs → a judgement each: label, probabilities, the differing details."""
+        from factcheck.mismatch import find_mismatches
+        from factcheck.verify import judge
 
-        if not self.settings.article_snippets:
-            return {}
-        claim_vec = self.encoder.encode([claim])[0]
-        by_article: dict[int, str] = {}
-        out = {}
-        for h in hits:
-            if h.article_id not in by_article:
-                passages = self.store.passages(article_id=h.article_id, kind="body")
-                texts = [p.text for p in passages]
-                by_article[h.article_id] = (
-                    model_snippet(self.stance_model, claim, claim_vec, texts, self.encoder.encode(texts))
-                    if texts else h.text)
-            out[h.passage_id] = by_article[h.article_id]
-        return out
+        if len(claims) != len(evidence):
+            raise FactcheckError(f"{len(claims)} claims but {len(evidence)} evidence passages")
+        probs = self.verifier.scores(list(claims), list(evidence))
+        return [judge(p, find_mismatches(c, e)) for c, e, p in zip(claims, evidence, probs, strict=True)]
 
     def compare(self, *, sources: Sequence[str] | None = None, progress: Progress | None = None) -> Consistency:
         """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts."""
         from factcheck.consistency import build_consistency
+        from factcheck.verdict import check_claim
 
         chosen = set(sources) if sources else {s.name for s in self.sources()}
         claims = [c for c in self.claims() if c.source in chosen]
@@ -311,11 +316,8 @@ class Factcheck:
                 progress(i, len(claims), "checking claims")
             hits = [h for h in self.search(c.text, exclude_article=c.article_id, exclude_source=c.source)
                     if h.source in chosen]
-            from factcheck.verdict import check_claim
-
-            checks.append(check_claim(c.text, hits, self.stance_model, claim_source=c.source,
-                                      settings=self.settings, claim_passage=c,
-                                      snippets=self._snippets(c.text, hits)))
+            checks.append(check_claim(c.text, hits, self.verifier, claim_source=c.source,
+                                      settings=self.settings, claim_passage=c))
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))

@@ -21,12 +21,12 @@ if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.verdict import Evidence
 
-STANCES = ("supports", "conflicts", "neutral", "unrelated")
+STANCES = ("supports", "conflicts", "nei")
 COLOURS = {
     "supports": "#2e7d32",
     "conflicts": "#c62828",
     "neutral": "#f9a825",
-    "unrelated": "#90a4ae",
+    "nei": "#90a4ae",
     "silent": "#eceff1",
     "own": "#1565c0",
     "corroborated": "#2e7d32",
@@ -55,7 +55,7 @@ def claim_labels(n: int) -> list[str]:
 def stance_mix(evidence: Sequence[Evidence], *, title: str = "Stance of the evidence, by source") -> go.Figure:
     """One stacked horizontal bar per source: how many of its passages support, conflict, ..."""
     sources = sorted({e.source for e in evidence})
-    counts = Counter((e.source, e.label) for e in evidence)
+    counts = Counter((e.source, str(e.label)) for e in evidence)
     fig = go.Figure()
     for label in STANCES:
         xs = [counts[(s, label)] for s in sources]

@@ -26,42 +26,35 @@ from factcheck.mismatch import numbers
 
 # --- the lexicon of opposite outcomes ---------------------------------------------------------
 # Each row: two words of opposite outcome, in the same form; both directions are used. Verbs appear in
-# the forms news uses (base, -s, past, -ing). Kept to pairs whose swap contradicts in almost any context.
+# the forms news uses (base, -s, past, -ing). Kept to pairs whose swap contradicts in almost any context:
+# words with other senses ("left", "lower court", "fire", "close", "sign", "pass", "first", "public") are out.
 _VERB_PAIRS = """
 win wins won winning | lose loses lost losing
 approve approves approved approving | reject rejects rejected rejecting
 accept accepts accepted accepting | refuse refuses refused refusing
-pass passes passed passing | fail fails failed failing
 confirm confirms confirmed confirming | deny denies denied denying
 arrest arrests arrested arresting | release releases released releasing
 rise rises rose rising | fall falls fell falling
 increase increases increased increasing | decrease decreases decreased decreasing
-raise raises raised raising | lower lowers lowered lowering
 grow grows grew growing | shrink shrinks shrank shrinking
 gain gains gained gaining | lose loses lost losing
-open opens opened opening | close closes closed closing
 allow allows allowed allowing | ban bans banned banning
 support supports supported supporting | oppose opposes opposed opposing
 acquit acquits acquitted acquitting | convict convicts convicted convicting
 uphold upholds upheld upholding | overturn overturns overturned overturning
-start starts started starting | end ends ended ending
-hire hires hired hiring | fire fires fired firing
-join joins joined joining | leave leaves left leaving
-expand expands expanded expanding | cut cuts cut cutting
 strengthen strengthens strengthened strengthening | weaken weakens weakened weakening
 include includes included including | exclude excludes excluded excluding
 admit admits admitted admitting | deny denies denied denying
 survive survives survived surviving | die dies died dying
 resume resumes resumed resuming | suspend suspends suspended suspending
 lift lifts lifted lifting | impose imposes imposed imposing
-sign signs signed signing | veto vetoes vetoed vetoing
 """.strip()
 _WORD_PAIRS = """
 necessary unnecessary | legal illegal | possible impossible | likely unlikely | constitutional unconstitutional
 guilty innocent | higher lower | more fewer | larger smaller | biggest smallest | largest smallest
-increase decrease | rise fall | gain loss | victory defeat | majority minority | before after | first last
-success failure | successful unsuccessful | public private | positive negative | safe unsafe | always never
-peaceful violent | winner loser | above below | maximum minimum | strong weak | early late
+increase decrease | rise fall | gain loss | victory defeat | majority minority
+success failure | successful unsuccessful | positive negative | safe unsafe | always never
+peaceful violent | winner loser | above below | maximum minimum | strong weak
 """.strip()
 
 

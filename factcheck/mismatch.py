@@ -14,12 +14,11 @@ Kinds, each with spans in BOTH texts (character offsets) so the UI can highlight
 - ``opposite``: an outcome word whose opposite the passage uses instead ("necessary" vs "unnecessary",
   "upheld" vs "overturned", "approved" vs "rejected"; ``OPPOSITE_OUTCOMES``).
 
-How they inform the label (``adjust_scores``): only on a pair the model reads as support (supports is
-its most probable label), a ``direction`` mismatch moves DIRECTION_SHIFT of the supports mass to
-conflicts — "rose" against a passage that only says "fell" is not support, whatever the wording shares.
-Number, date, entity and negation mismatches are shown but do not move mass: on FNC-1 dev (whole-article
-snippets, three sentences each) they fire on too many agreeing pairs; the measured effect of each rule
-is in MODEL_CARD.md.
+How they inform the label: checks judge each passage with the claim verifier, where every kind keeps a
+pair from supporting (factcheck.verify.judge; measured on the project's own suite, verify/MODEL_CARD.md).
+For whole articles (`factcheck stance`, ``adjust_scores``) only a ``direction`` mismatch moves mass, on a pair
+the stance model reads as support: DIRECTION_SHIFT of it to conflicts. There number, date, entity and
+negation mismatches fire on too many agreeing pairs (five-sentence snippets; stance/MODEL_CARD.md).
 """
 from __future__ import annotations
 

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from factcheck.consistency import Consistency
+from factcheck.labels import VERIFICATIONS
 from factcheck.mismatch import Mismatch
-from factcheck.stance import LABELS, scores_dict
 from factcheck.verdict import Check, Evidence
+from factcheck.verify import scores_dict
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
-              "evidence", "label", "p_supports", "p_conflicts", "p_neutral", "p_unrelated", "mismatches")
+              "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail")
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
@@ -27,9 +28,12 @@ def mismatch_dict(m: Mismatch) -> dict[str, Any]:
 
 def evidence_dict(e: Evidence) -> dict[str, Any]:
     return {"text": e.text, "source": e.source, "article": e.article_id, "passage": e.passage_id,
-            "label": e.label, "scores": scores_dict(e.scores), "similarity": round(e.similarity, 4),
-            "start": e.start, "end": e.end, "duplicate_of": e.duplicate_of, "reported": e.reported,
-            "mismatches": [mismatch_dict(m) for m in e.mismatches]}
+            "label": str(e.label), "scores": scores_dict(e.scores),
+            "model_label": str(e.model_label),
+            "model_scores": scores_dict(e.model_scores) if e.model_scores is not None else None,
+            "similarity": round(e.similarity, 4), "start": e.start, "end": e.end, "duplicate_of": e.duplicate_of,
+            "reported": e.reported, "mismatches": [mismatch_dict(m) for m in e.mismatches],
+            "blocked_by": mismatch_dict(e.blocked_by) if e.blocked_by is not None else None}
 
 
 def check_dict(c: Check) -> dict[str, Any]:
@@ -38,6 +42,7 @@ def check_dict(c: Check) -> dict[str, Any]:
             "supporting": v.supporting, "conflicting": v.conflicting, "neutral": v.neutral,
             "duplicates": v.duplicates, "reason": v.reason, "reporting": list(v.reporting),
             "sources": {s: st for s, st in v.source_stances},
+            "deciding": {s: pid for s, pid in v.deciding},
             "evidence": [evidence_dict(e) for e in c.evidence]}
 
 
@@ -62,13 +67,8 @@ def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def _best(c: Check, source: str) -> Evidence | None:
-    evs = [e for e in c.evidence if e.source == source and e.counted]
-    return max(evs, key=lambda e: max(e.p("supports"), e.p("conflicts")), default=None)
-
-
 def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
-    """One row per claim × source: the source's stance and its strongest passage."""
+    """One row per claim × source: the source's stance and the passage that decides it."""
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
@@ -80,17 +80,25 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
         for s in cols or [""]:
             if s == c.claim_source:
                 continue
-            e = _best(c, s) if s else None
-            probs: dict[str, object] = ({f"p_{lab}": round(x, 4) for lab, x in zip(LABELS, e.scores, strict=True)}
-                                        if e else {f"p_{lab}": "" for lab in LABELS})
+            e = c.deciding(s) if s else None
+            probs: dict[str, object] = (
+                {f"p_{lab}": round(x, 4) for lab, x in zip(VERIFICATIONS, e.scores, strict=True)}
+                if e else {f"p_{lab}": "" for lab in VERIFICATIONS})
             w.writerow({"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
                         "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
                         "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
-                        "label": e.label if e else "",
+                        "label": str(e.label) if e else "",
                         **probs,
                         "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
-                                                for m in (e.mismatches if e else ()))})
+                                                for m in (e.mismatches if e else ())),
+                        "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else ""})
     return buf.getvalue()
+
+
+def _detail(m: Mismatch) -> str:
+    passage = f"the passage says {m.passage_text}" if m.passage_text else "the passage lacks it"
+    claim = f"the claim says {m.claim_text}" if m.claim_text else "the claim does not say it"
+    return f"{m.kind}: {passage}; {claim}"
 
 
 def _md(text: str) -> str:
@@ -118,7 +126,7 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
         v = c.verdict
         src = f" ({_md(c.claim_source)})" if c.claim_source else ""
         lines += [f"### {_md(c.claim)}{src}", "", f"**Verdict: {v.label}** — {_md(v.reason)}", ""]
-        shown = [e for e in c.evidence if e.label != "unrelated"]
+        shown = list(c.evidence)
         if shown:
             lines += ["| source | stance | p | passage | mismatches |", "|---|---|---:|---|---|"]
             for e in shown:

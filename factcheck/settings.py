@@ -60,9 +60,9 @@ class Settings:
     # a passage less similar than this to a claim is about the story, not the claim: it can neither
     # support nor contradict it (true counterparts in the seed corpus sit at 0.55-0.80, off-claim ones below 0.4)
     evidence_similarity: float = 0.45
-    # score each retrieved passage in its article's context: the article's sentences closest to the claim,
-    # the input the stance model was trained on (factcheck.snippet); False scores the lone passage
-    article_snippets: bool = True
+    # the claim verifier's side (supports or conflicts) counts only at or above this probability; below it the
+    # passage settles nothing (chosen on the dev half of bench/data/verify_suite_*: bench/verify.py rules)
+    verify_min_probability: float = 0.5
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
     # ingestion limits

@@ -1,6 +1,8 @@
 """Verdict per claim: what the other sources, counted as independent sources, say about it.
 
-Rules (``decide``):
+Each retrieved passage is judged on its own by the claim verifier (factcheck.verify): it supports the claim
+(states it, every checkable detail consistent), conflicts with it (states something incompatible) or does
+not settle it (nei). Rules (``decide``):
 
 1. Evidence from the claim's own source (``claim_source``) never counts.
 2. Near-duplicate wording is collapsed: a passage whose wording nearly repeats an earlier (higher-ranked)
@@ -9,34 +11,42 @@ Rules (``decide``):
    ``duplicate_of = DUPLICATE_OF_CLAIM`` (a copy of the claim's own outlet is not corroboration).
    Near-duplicate = cosine ≥ ``Settings.duplicate_similarity`` when vectors are given, or word-overlap
    containment ≥ TOKEN_CONTAINMENT over at least MIN_DUP_TOKENS words.
-3. A claim that says who said it ("…, Sheinbaum said") is corroborated by an outlet that carries the same
-   statement by the same speaker: a passage the model reads as neutral (reported, not endorsed) counts as
-   support when it is similar enough to count (``Settings.evidence_similarity``), leans to support rather
-   than conflict, has no number, date, negation or direction mismatch, reports a statement and, with its
-   article's snippet, names the speaker (factcheck.attribution). Such evidence has ``reported=True``. For a
-   claim of fact the same passages stay neutral; the verdict lists their sources as ``reporting``.
-4. Each other source takes ONE stance: of its counted passages labelled supports or conflicts, the one
-   with the higher probability wins; else "neutral" if any passage is on topic; else it is silent.
-5. With S independent sources supporting and C conflicting:
+3. Details are evidence: a passage that differs from the claim in a number, date, name, negation, direction
+   or outcome ("necessary" / "unnecessary") cannot support it (factcheck.verify.judge); the differing detail
+   is kept (``Evidence.blocked_by``) and named in the reason.
+4. A passage supports or conflicts only with probability ≥ ``Settings.verify_min_probability``; a passage
+   less similar to the claim than ``Settings.evidence_similarity`` is about the story, not the claim, and
+   settles nothing.
+5. Each other source takes ONE stance through ONE deciding passage: of its counted passages that support or
+   conflict, the most probable; else "neutral" if a passage is on the claim's topic; else it is silent.
+6. With S independent sources supporting and C conflicting:
    - ``corroborated``: S ≥ 1 and C = 0;
    - ``contested``: C ≥ 1 and S = 0;
    - ``mixed``: S ≥ 1 and C ≥ 1;
    - ``single-source``: S = C = 0 and the claim has a source (only its own outlet says it);
    - ``not enough evidence``: S = C = 0 for a pasted claim with no source.
+   The reason names each deciding passage and the detail that differs ("Outlet B contradicts it: “Police
+   made 13 arrests …” (“13” where the claim says “30”).").
+
+A passage that presents what it states as someone's statement ("…, Sheinbaum said") has ``reported=True``;
+for a claim that names no speaker, a source that supports it through such a passage is listed as
+``reporting`` as well (the outlet carries the statement; whether it endorses it is for the reader to weigh).
+Copied wording with a different figure, date or polarity is not a near-duplicate: it is a second account.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
-from factcheck.attribution import claim_speaker, names, reports_statement
-from factcheck.mismatch import Mismatch, adjust_scores, find_mismatches
+from factcheck.attribution import claim_speaker, reports_statement
+from factcheck.labels import VERIFICATIONS, Verification
+from factcheck.mismatch import Mismatch, find_mismatches
 from factcheck.settings import Settings
-from factcheck.stance import LABELS, Scorer, label_of
+from factcheck.verify import Verifier, judge, label_of
 
 VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
 DUPLICATE_OF_CLAIM = -1
@@ -70,26 +80,32 @@ class Evidence:
     source: str
     article_id: int
     passage_id: int
-    label: str
-    scores: tuple[float, float, float, float]  # in LABELS order, after mismatch adjustment
+    label: Verification
+    scores: tuple[float, float, float]  # VERIFICATIONS order, after the detail rule and the gates
     mismatches: tuple[Mismatch, ...]
     similarity: float  # retrieval cosine between the claim and the passage
     start: int = 0
     end: int = 0
     duplicate_of: int | None = None  # passage id of the kept copy, DUPLICATE_OF_CLAIM, or None
-    reported: bool = False  # carries the claim as someone's statement (rule 3); label is the verdict's reading
+    reported: bool = False  # presents what it states as someone's statement
+    model_scores: tuple[float, float, float] | None = None  # the verifier's own probabilities
+    blocked_by: Mismatch | None = None  # the differing detail that kept it from supporting (rule 3)
 
     @property
     def counted(self) -> bool:
         return self.duplicate_of is None
 
     @property
-    def model_label(self) -> str:
-        """The stance model's own label (differs from `label` only for reported statements, rule 3)."""
-        return label_of(np.asarray(self.scores))
+    def model_label(self) -> Verification:
+        """The verifier's own label (differs from `label` when a detail or a gate moved it)."""
+        return label_of(np.asarray(self.model_scores if self.model_scores is not None else self.scores))
 
     def p(self, label: str) -> float:
-        return self.scores[LABELS.index(label)]
+        return self.scores[VERIFICATIONS.index(Verification(label))]
+
+    @property
+    def settles(self) -> bool:
+        return self.label in (Verification.SUPPORTS, Verification.CONFLICTS)
 
 
 @dataclass(frozen=True)
@@ -100,8 +116,9 @@ class Verdict:
     neutral: int
     source_stances: tuple[tuple[str, str], ...]  # (source, supports|conflicts|neutral|silent), sorted by source
     duplicates: int  # evidence passages collapsed as near-duplicates
-    reason: str  # one sentence for people
-    reporting: tuple[str, ...] = ()  # neutral sources that carry the claim as someone's statement (rule 3)
+    reason: str  # for people: the verdict, then each deciding passage and the detail that differs
+    reporting: tuple[str, ...] = ()  # sources whose deciding passage carries the claim as someone's statement
+    deciding: tuple[tuple[str, int], ...] = ()  # (source, passage id) of each supporting/conflicting source
 
     @property
     def supporting_sources(self) -> tuple[str, ...]:
@@ -110,6 +127,9 @@ class Verdict:
     @property
     def conflicting_sources(self) -> tuple[str, ...]:
         return tuple(s for s, st in self.source_stances if st == "conflicts")
+
+    def deciding_passage(self, source: str) -> int | None:
+        return dict(self.deciding).get(source)
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,15 @@ class Check:
     evidence: tuple[Evidence, ...]
     claim_passage_id: int | None = None
     claim_article_id: int | None = None
+
+    def deciding(self, source: str) -> Evidence | None:
+        """The passage that decides `source`'s stance (rule 5), else its most similar counted passage."""
+        pid = self.verdict.deciding_passage(source)
+        own = [e for e in self.evidence if e.source == source]
+        if pid is not None:
+            return next((e for e in own if e.passage_id == pid), None)
+        counted = [e for e in own if e.counted] or own
+        return max(counted, key=lambda e: e.similarity, default=None)
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -142,14 +171,12 @@ def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, c
                     vectors: Mapping[int, np.ndarray] | None = None,
                     duplicate_similarity: float = 0.95) -> list[Evidence]:
     """Collapse near-duplicates across sources; the first (best-ranked) copy is kept and counted."""
-    from dataclasses import replace
-
     kept: list[Evidence] = []
     out: list[Evidence] = []
     for ev in evidence:
         dup: int | None = None
         copied_claim = claim is not None and claim_source is not None and ev.source != claim_source
-        if copied_claim and near_duplicate(claim or "", ev.text):
+        if copied_claim and near_duplicate(claim or "", ev.text) and _same_details(claim or "", ev.text):
             dup = DUPLICATE_OF_CLAIM
         else:
             for k in kept:
@@ -158,6 +185,9 @@ def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, c
                 same = near_duplicate(k.text, ev.text)
                 if not same and vectors is not None and k.passage_id in vectors and ev.passage_id in vectors:
                     same = float(vectors[k.passage_id] @ vectors[ev.passage_id]) >= duplicate_similarity
+                # copied wording with another figure, date or polarity is a second account, not a copy
+                if same and not _same_details(k.text, ev.text):
+                    same = False
                 if same:
                     dup = k.passage_id
                     break
@@ -167,113 +197,120 @@ def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, c
     return out
 
 
-def source_stance(evidence: Sequence[Evidence]) -> str:
-    """One source's stance from its counted passages (rule 4)."""
-    counted = [e for e in evidence if e.counted]
-    sides = [e for e in counted if e.label in ("supports", "conflicts")]
-    if sides:
-        best = max(sides, key=lambda e: e.p(e.label))
-        return best.label
-    return "neutral" if any(e.label == "neutral" for e in counted) else "silent"
+def _same_details(a: str, b: str) -> bool:
+    return not any(m.kind in ("number", "date", "negation", "direction", "opposite")
+                   for m in find_mismatches(a, b, entities=False) + find_mismatches(b, a, entities=False))
 
 
-def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None) -> Verdict:
-    """The verdict from labelled, duplicate-marked evidence (rules 1, 4, 5)."""
+def deciding_evidence(evidence: Sequence[Evidence]) -> Evidence | None:
+    """The passage that decides one source's stance (rule 5): its most probable counted side-taking passage."""
+    sides = [e for e in evidence if e.counted and e.settles]
+    return max(sides, key=lambda e: e.p(e.label), default=None)
+
+
+def source_stance(evidence: Sequence[Evidence], *, on_topic: float = 0.0) -> str:
+    """One source's stance from its counted passages (rule 5)."""
+    best = deciding_evidence(evidence)
+    if best is not None:
+        return str(best.label)
+    return "neutral" if any(e.counted and e.similarity >= on_topic for e in evidence) else "silent"
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return "“" + (text if len(text) <= limit else text[: limit - 1].rstrip() + "…") + "”"
+
+
+def _detail(ev: Evidence) -> str:
+    m = ev.blocked_by or next((m for m in ev.mismatches if m.kind != "entity"), None)
+    if m is None or ev.label == Verification.SUPPORTS:
+        return ""
+    if m.kind == "negation" and not m.passage_text:
+        return f" (it lacks the claim's “{m.claim_text}”)" if m.claim_text else " (it negates what the claim says)"
+    if not m.claim_text:
+        return f" (it says “{m.passage_text}” where the claim does not)"
+    return f" (“{m.passage_text or '—'}” where the claim says “{m.claim_text}”)"
+
+
+def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, claim: str | None = None,
+           on_topic: float = 0.0) -> Verdict:
+    """The verdict from judged, duplicate-marked evidence (rules 1, 5, 6)."""
     by_source: dict[str, list[Evidence]] = {}
     for e in evidence:
         if e.source != claim_source:
             by_source.setdefault(e.source, []).append(e)
-    stances = tuple(sorted((s, source_stance(evs)) for s, evs in by_source.items()))
+    stances = tuple(sorted((s, source_stance(evs, on_topic=on_topic)) for s, evs in by_source.items()))
     n = {k: sum(1 for _, st in stances if st == k) for k in SOURCE_STANCES}
     sup, con = n["supports"], n["conflicts"]
     dups = sum(1 for e in evidence if not e.counted)
     if sup and con:
         label, reason = "mixed", f"{sup} independent source(s) support it and {con} conflict with it."
     elif sup:
-        label, reason = "corroborated", f"{sup} independent source(s) support it; none conflicts."
+        label, reason = "corroborated", f"{sup} independent source(s) state it; none contradicts it."
     elif con:
-        label, reason = "contested", f"{con} independent source(s) conflict with it; none supports it."
+        label, reason = "contested", f"{con} independent source(s) contradict it; none states it."
     elif claim_source is not None:
-        label, reason = "single-source", f"Only {claim_source} reports it; no other source supports or contradicts it."
+        label, reason = "single-source", (f"Only {claim_source} reports it; no other source states or "
+                                          "contradicts it.")
     else:
-        label, reason = "not enough evidence", "No source in the corpus supports or contradicts it."
-    reporting = tuple(s for s, st in stances if st == "neutral"
-                      and any(e.reported and e.counted for e in by_source[s]))
+        label, reason = "not enough evidence", "No source in the corpus states or contradicts it."
+    deciding: list[tuple[str, int]] = []
+    parts = []
+    for s, st in stances:
+        best = deciding_evidence(by_source[s]) if st in ("supports", "conflicts") else None
+        if best is None:
+            continue
+        deciding.append((s, best.passage_id))
+        verb = "states it" if st == "supports" else "contradicts it"
+        parts.append(f"{s} {verb}: {_quote(best.text)}{_detail(best)}.")
+    if parts:
+        reason += " " + " ".join(parts)
+    speaker = claim_speaker(claim) if claim else None
+    reporting = tuple(s for s, pid in deciding if speaker is None and dict(stances)[s] == "supports"
+                      and any(e.passage_id == pid and e.reported for e in by_source[s]))
     if reporting:
-        reason += (f" {len(reporting)} source(s) carry it as someone's statement without taking a side: "
-                   f"{', '.join(reporting)}.")
+        reason += f" {', '.join(reporting)} give(s) it as someone's statement."
     if dups:
         reason += f" {dups} near-duplicate passage(s) were counted once."
-    return Verdict(label, sup, con, n["neutral"], stances, dups, reason, reporting)
+    return Verdict(label, sup, con, n["neutral"], stances, dups, reason, reporting, tuple(deciding))
 
 
-def gate(probs: np.ndarray, similarity: float, *, evidence_similarity: float) -> np.ndarray:
-    """A passage less similar to the claim than `evidence_similarity` is about the story, not about the
-    claim: it can neither support nor contradict it, so its supports/conflicts mass is counted as neutral.
-    (The small cross-encoder reads "same topic" as agreement; this keeps "Canada closed its border" from
-    being corroborated by any article that mentions Mexico's borders.)"""
-    if similarity >= evidence_similarity:
-        return probs
-    q = np.asarray(probs, dtype=np.float32).copy()
-    q[2] += q[0] + q[1]
-    q[0] = q[1] = 0.0
+def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_probability: float) -> np.ndarray:
+    """Rule 4: a passage far from the claim settles nothing; a side needs `min_probability`."""
+    q = np.asarray(q, dtype=np.float32).copy()
+    if similarity < evidence_similarity or float(q[:2].max()) < min_probability:
+        q[2] += q[0] + q[1]
+        q[0] = q[1] = 0.0
     return q
 
 
-STATEMENT_MISMATCHES = frozenset({"number", "date", "negation", "direction"})
-
-
-def carries_statement(text: str, scores: np.ndarray, mismatches: Sequence[Mismatch], similarity: float, *,
-                      evidence_similarity: float) -> bool:
-    """A neutral reading of a passage that repeats the claim as someone's statement (rule 3)."""
-    return (label_of(scores) == "neutral" and similarity >= evidence_similarity and scores[0] >= scores[1]
-            and not any(m.kind in STATEMENT_MISMATCHES for m in mismatches) and reports_statement(text))
-
-
-def label_evidence(claim: str, hits: Sequence[HitLike], model: Scorer, *, with_entities: bool = True,
-                   snippets: Mapping[int, str] | None = None,
-                   evidence_similarity: float = 0.0) -> list[Evidence]:
-    """Stance and mismatches for each hit; mismatches may move probability (factcheck.mismatch).
-
-    `snippets` (passage id → text) lets the model read what it was trained on — the article's sentences
-    closest to the claim (factcheck.snippet) — instead of the lone passage; identical snippets (hits of
-    one article) are scored once. Mismatches are always found in the passage itself, for highlighting.
-    """
+def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with_entities: bool = True,
+                   evidence_similarity: float = 0.0, min_probability: float = 0.0,
+                   blocking: frozenset[str] | None = None) -> list[Evidence]:
+    """Each hit judged on its own: the verifier's probabilities, the detail rule (factcheck.verify.judge),
+    then the gates of rule 4. Identical passages are scored once."""
     if not hits:
         return []
-    texts = [snippets.get(h.passage_id, h.text) if snippets else h.text for h in hits]
-    unique = list(dict.fromkeys(texts))
+    unique = list(dict.fromkeys(h.text for h in hits))
     scored = dict(zip(unique, model.scores([claim] * len(unique), unique), strict=True))
-    probs = [scored[t] for t in texts]
-    best_mm: dict[int, tuple[Mismatch, ...]] = {}
-    for h in sorted(hits, key=lambda h: -h.score):
-        if h.article_id not in best_mm:
-            best_mm[h.article_id] = find_mismatches(claim, h.text, entities=False)
-    speaker = claim_speaker(claim)
     out = []
-    for h, p in zip(hits, probs, strict=True):
+    for h in hits:
         mm = find_mismatches(claim, h.text, entities=with_entities)
-        # with snippets the probability is the article's, so the contradiction that adjusts it is the one in
-        # the article's passage closest to the claim: every passage of one article carries one stance
-        adjusting = best_mm.get(h.article_id, mm) if snippets else mm
-        q = adjust_scores(gate(p, float(h.score), evidence_similarity=evidence_similarity), adjusting)
-        label = label_of(q)
-        reported = carries_statement(h.text, q, mm, float(h.score), evidence_similarity=evidence_similarity)
-        context = f"{h.text} {snippets.get(h.passage_id, '')}" if snippets else h.text
-        if reported and speaker is not None and names(context, speaker):
-            label = "supports"
+        j = judge(scored[h.text], mm) if blocking is None else judge(scored[h.text], mm, kinds=blocking)
+        q = gate(np.asarray(j.scores), float(h.score), evidence_similarity=evidence_similarity,
+                 min_probability=min_probability)
         out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
-                            label=label, scores=(float(q[0]), float(q[1]), float(q[2]), float(q[3])),
+                            label=label_of(q), scores=(float(q[0]), float(q[1]), float(q[2])),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
-                            reported=reported))
+                            reported=reports_statement(h.text), model_scores=j.model_scores,
+                            blocked_by=j.blocked_by))
     return out
 
 
-def check_claim(claim: str, hits: Sequence[HitLike], model: Scorer, *, claim_source: str | None = None,
+def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_source: str | None = None,
                 settings: Settings | None = None, claim_passage: Any = None,
-                vectors: Mapping[int, np.ndarray] | None = None,
-                snippets: Mapping[int, str] | None = None) -> Check:
-    """A claim and its retrieved passages → labelled evidence, duplicates collapsed, verdict.
+                vectors: Mapping[int, np.ndarray] | None = None) -> Check:
+    """A claim and its retrieved passages → judged evidence, duplicates collapsed, verdict.
 
     `claim_passage` (a stored Passage, optional) records which passage the claim is; `vectors`
     (passage id → unit vector, optional) adds the cosine test for near-duplicates.
@@ -282,11 +319,12 @@ def check_claim(claim: str, hits: Sequence[HitLike], model: Scorer, *, claim_sou
     if claim_passage is not None:
         hits = [h for h in hits if h.passage_id != claim_passage.id]
     ranked = sorted(hits, key=lambda h: -h.score)
-    labelled = label_evidence(claim, ranked, model, snippets=snippets,
-                              evidence_similarity=settings.evidence_similarity)
+    labelled = label_evidence(claim, ranked, model, evidence_similarity=settings.evidence_similarity,
+                              min_probability=settings.verify_min_probability)
     ev = mark_duplicates(labelled, claim=claim, claim_source=claim_source,
                          vectors=vectors, duplicate_similarity=settings.duplicate_similarity)
-    return Check(claim=claim, claim_source=claim_source, verdict=decide(ev, claim_source=claim_source),
+    return Check(claim=claim, claim_source=claim_source,
+                 verdict=decide(ev, claim_source=claim_source, claim=claim, on_topic=settings.evidence_similarity),
                  evidence=tuple(ev),
                  claim_passage_id=getattr(claim_passage, "id", None),
                  claim_article_id=getattr(claim_passage, "article_id", None))

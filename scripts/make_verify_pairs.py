@@ -52,10 +52,10 @@ def allsides_stories(data: Path, exclude: set[int]) -> list[tuple[str, list[str]
         story = json.loads(line)
         if story["id"] in exclude or not story.get("news"):
             continue
-        sents: list[str] = []
+        # one outlet's article at a time: another outlet's sentence may restate the same fact, which would
+        # teach the model that corroboration across outlets is "not enough information"
         for side in story["news"].values():
-            sents.extend(split_body("\n".join(side.get("newBody") or [])))
-        out.append((f"allsides:{story['id']}", sents))
+            out.append((f"allsides:{story['id']}", split_body("\n".join(side.get("newBody") or []))))
     return out
 
 

@@ -89,7 +89,9 @@ def draw(rows: list[dict], caps: dict[str, int | None], rng: random.Random) -> l
     seen: dict[str, int] = {}
     out = []
     for r in train:
-        cap = caps.get(r["set"], 0)
+        if r["set"] not in caps:
+            raise SystemExit(f"no cap for set {r['set']!r}: add it to DEFAULT_CAPS or pass --cap {r['set']}=N")
+        cap = caps[r["set"]]
         seen[r["set"]] = seen.get(r["set"], 0) + 1
         if cap is None or seen[r["set"]] <= cap:
             out.append(r)
@@ -194,6 +196,7 @@ def main() -> None:
             (args.work / "elapsed.json").write_text(json.dumps({"seconds": prior + time.time() - t_start}))
             log(f"checkpoint at step {step + 1}")
     args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "calibration.json").unlink(missing_ok=True)  # an older model's temperature does not fit this one
     model.eval()
     model.half().save_pretrained(args.out, safe_serialization=True)
     tok.save_pretrained(args.out)

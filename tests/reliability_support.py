@@ -31,11 +31,13 @@ ALLSIDES = TESTS.parents[1] / "shared" / "data" / "neus" / "allsides_stories.jso
 ALLSIDES_FALLBACK = TESTS / "data" / "reliability_allsides.json"
 
 
-class FixedStance:
-    """Every pair is 'neutral': the reliability tests are about not failing, not about the labels."""
+class FixedVerifier:
+    """Every (claim, passage) pair is 'nei': the reliability tests are about not failing, not about the labels."""
 
-    def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-        out = np.full((len(claims), 4), 0.1, dtype=np.float32)
+    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        if len(claims) != len(evidence):
+            raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")
+        out = np.full((len(claims), 3), 0.15, dtype=np.float32)
         out[:, 2] = 0.7
         return out
 
@@ -60,13 +62,12 @@ def slow_scores(seconds: float) -> Any:
 
 
 class FakeModelsFactcheck(Factcheck):
-    """The facade with fake check-worthiness and stance models and the fake encoder behind the store's
+    """The facade with a fake check-worthiness model and claim verifier and the fake encoder behind the store's
     embedding cache, as the real encoder is (so checks and searches write the cache too); no model loads."""
 
     def __init__(self, settings: Settings, **_: Any) -> None:
         delay = float(os.environ.get(SCORE_DELAY_ENV) or 0)
-        super().__init__(settings, stance_model=FixedStance(),  # type: ignore[arg-type]
-                         scorer=slow_scores(delay) if delay else fixed_scores)
+        super().__init__(settings, verifier=FixedVerifier(), scorer=slow_scores(delay) if delay else fixed_scores)
         self._shared.encoder = CachedEncoder(self.store, FakeEncoder())
 
 

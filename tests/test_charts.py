@@ -5,15 +5,15 @@ import plotly.graph_objects as go
 
 from factcheck import charts
 from factcheck.consistency import build_consistency
+from factcheck.labels import Verification
 from factcheck.verdict import Check, Evidence, decide
 
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))"
-PROBS = {"supports": (0.9, 0.05, 0.03, 0.02), "conflicts": (0.05, 0.9, 0.03, 0.02),
-         "neutral": (0.1, 0.1, 0.7, 0.1), "unrelated": (0.0, 0.0, 0.1, 0.9)}
+PROBS = {"supports": (0.9, 0.05, 0.05), "conflicts": (0.05, 0.9, 0.05), "nei": (0.1, 0.1, 0.8)}
 
 
 def ev(source: str, label: str, pid: int, text: str = "a passage") -> Evidence:
-    return Evidence(text=text, source=source, article_id=pid, passage_id=pid, label=label,
+    return Evidence(text=text, source=source, article_id=pid, passage_id=pid, label=Verification(label),
                     scores=PROBS[label], mismatches=(), similarity=0.8)
 
 
@@ -33,16 +33,28 @@ def corpus():
 
 
 def test_stance_mix_counts_per_source_and_label():
-    evs = [ev("A", "supports", 1), ev("A", "supports", 2), ev("B", "conflicts", 3), ev("B", "neutral", 4),
+    evs = [ev("A", "supports", 1), ev("A", "supports", 2), ev("B", "conflicts", 3), ev("B", "nei", 4),
            ev("A", "conflicts", 5)]
     fig = charts.stance_mix(evs)
     assert isinstance(fig, go.Figure)
     by_name = {t.name: t for t in fig.data}
-    assert list(by_name) == ["supports", "conflicts", "neutral"]  # a label no source has: no trace
+    assert list(by_name) == ["supports", "conflicts", "nei"]  # the verifier's labels, in its order
     assert list(by_name["supports"].y) == ["A", "B"]
     assert list(by_name["supports"].x) == [2, 0]
     assert list(by_name["conflicts"].x) == [1, 1]
+    assert list(by_name["nei"].x) == [0, 1]
+    assert by_name["nei"].marker.color == charts.COLOURS["nei"]
     assert fig.layout.barmode == "stack"
+
+
+def test_stance_mix_has_no_trace_for_a_label_no_passage_has():
+    fig = charts.stance_mix([ev("A", "supports", 1), ev("B", "nei", 2)])
+    assert [t.name for t in fig.data] == ["supports", "nei"]
+
+
+def test_every_label_and_cell_has_a_colour():
+    assert charts.STANCES == tuple(str(v) for v in Verification)
+    assert all(label in charts.COLOURS for label in charts.STANCES + charts.CELLS)
 
 
 def test_stance_mix_without_evidence_has_no_traces():

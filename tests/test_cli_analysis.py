@@ -5,6 +5,7 @@ import pytest
 
 import factcheck.embed
 import factcheck.stance
+import factcheck.verify
 from factcheck.api import Factcheck
 from factcheck.cli import analysis, main
 from factcheck.settings import Settings
@@ -18,6 +19,19 @@ class KeywordModel:
         rows = [[0.8, 0.1, 0.05, 0.05] if "fell" in t else [0.1, 0.8, 0.05, 0.05] if "rose" in t
                 else [0.1, 0.1, 0.7, 0.1] for t in texts]
         return np.asarray(rows, dtype=np.float32)
+
+
+class KeywordVerifier:
+    """A claim verifier by keyword in the passage: 'fell' supports, 'rose' conflicts, else nei; (n, 3)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def scores(self, claims, evidence):
+        self.calls += 1
+        rows = [[0.8, 0.1, 0.1] if "fell" in e else [0.1, 0.8, 0.1] if "rose" in e else [0.1, 0.1, 0.8]
+                for e in evidence]
+        return np.asarray(rows, dtype=np.float32).reshape(len(evidence), 3)
 
 
 @pytest.fixture
@@ -67,10 +81,87 @@ def test_stance_binary_and_missing_input(tmp_path, fakes, capsys):
     assert main(["stance", "--input", str(tmp_path / "nope"), "--output", str(tmp_path / "o")]) == 2
 
 
+# --- verify ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def verifier(monkeypatch):
+    """The packaged verifier replaced where the facade looks it up (Factcheck.verifier)."""
+    v = KeywordVerifier()
+    monkeypatch.setattr(factcheck.verify, "load_verifier", lambda path=None, **kw: v)
+    return v
+
+
+VERIFY_LINES = [{"id": 1, "claim": "Crime in the city fell", "evidence": "Crime in the city fell by a third."},
+                {"id": "b", "claim": "Crime fell by 30%", "evidence": "Crime fell by 13% last year."},
+                {"id": 3, "claim": "Crime in the city rose", "evidence": "Crime in the city rose again."},
+                {"id": [4], "claim": "Penguins learn to fly", "evidence": "The mayor thanked the police."}, "\n"]
+
+
+def test_verify_jsonl_round_trip(tmp_path, verifier, capsys):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src, VERIFY_LINES)
+    assert main(["verify", "--input", str(src), "--output", str(dst), "--store", str(tmp_path / "s")]) == 0
+    out = [json.loads(x) for x in dst.read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == [1, "b", 3, [4]]
+    assert all(set(o) == {"id", "label", "scores", "mismatches"} for o in out)
+    # the second reads as support to the verifier, but its figure differs: the detail rule makes it conflict
+    assert [o["label"] for o in out] == ["supports", "conflicts", "conflicts", "nei"]
+    assert all(list(o["scores"]) == ["supports", "conflicts", "nei"] for o in out)
+    assert all(abs(sum(o["scores"].values()) - 1) < 1e-3 for o in out)
+    assert out[0]["scores"] == {"supports": 0.8, "conflicts": 0.1, "nei": 0.1}
+    assert out[1]["scores"]["supports"] == 0.0
+    assert out[0]["mismatches"] == [] and out[3]["mismatches"] == []
+    (m,) = out[1]["mismatches"]
+    assert (m["kind"], m["claim"], m["passage"]) == ("number", "30%", "13%")
+    assert "Crime fell by 30%"[slice(*m["claim_span"])] == "30%"
+    assert verifier.calls == 1  # one batch for the whole (small) file
+    assert "4/4 pairs" in capsys.readouterr().err
+
+
+def test_verify_to_stdout(tmp_path, verifier, capsys):
+    src = tmp_path / "in.jsonl"
+    _write(src, VERIFY_LINES[:1])
+    assert main(["verify", "--input", str(src), "--output", "-", "--store", str(tmp_path / "s")]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["label"] == "supports"
+
+
+@pytest.mark.parametrize("bad,reason", [
+    ('{"id": 1, "claim": "x", "evidence": "y"}\n{not json\n',
+     "line 2: not valid JSON at column 2: Expecting property name enclosed in double quotes; put field names"),
+    ('{"id": 1, "claim": "x", "text": "y"}\n', 'line 1: "claim" and "evidence" must be non-empty strings'),
+    ('{"id": 1, "claim": "x", "evidence": "  "}\n', 'line 1: "claim" and "evidence" must be non-empty strings'),
+    ('{"claim": "x", "evidence": "y"}\n', 'line 1: expected an object with "id", "claim" and "evidence"'),
+    ('\n\n', "holds no lines"),
+])
+def test_verify_bad_lines_name_the_line(tmp_path, verifier, capsys, bad, reason):
+    src = tmp_path / "in.jsonl"
+    src.write_text(bad, encoding="utf-8")
+    code = main(["verify", "--input", str(src), "--output", str(tmp_path / "o.jsonl"), "--store", str(tmp_path / "s")])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert reason in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o.jsonl").exists()
+    assert verifier.calls == 0  # the whole file is checked before any pair is verified
+
+
+def test_verify_without_the_model_says_how_to_get_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(factcheck.verify, "DEFAULT_MODEL_DIR", tmp_path / "no-model")
+    src = tmp_path / "in.jsonl"
+    _write(src, VERIFY_LINES[:1])
+    code = main(["verify", "--input", str(src), "--output", str(tmp_path / "o.jsonl"), "--store", str(tmp_path / "s")])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "scripts/train_verify.py" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o.jsonl").exists()  # no empty output left behind
+
+
+# --- check, compare, report -------------------------------------------------------------------------
+
 @pytest.fixture
 def corpus(tmp_path, monkeypatch):
     fc = Factcheck(Settings(store_dir=tmp_path / "store", min_similarity=0.0), encoder=FakeEncoder(),
-                   stance_model=KeywordModel())
+                   verifier=KeywordVerifier())
     fc.store.add_article(make_draft("Outlet A", ["Homicides in the city fell sharply this year, the mayor said.",
                                                  "The mayor spoke at a press briefing on Friday."]))
     fc.store.add_article(make_draft("Outlet B", ["The mayor said homicides in the city fell sharply this year.",
@@ -85,13 +176,23 @@ def test_check_json(corpus, capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["claim"] == "Homicides in the city fell sharply" and d["verdict"] == "mixed"
     assert {e["source"] for e in d["evidence"]} == {"Outlet A", "Outlet B", "Outlet C"}
+    # B's statement repeats A's wording: counted once, so B takes no side of its own
+    assert d["sources"] == {"Outlet A": "supports", "Outlet B": "silent", "Outlet C": "conflicts"}
+    assert d["duplicates"] == 1 and set(d["deciding"]) == {"Outlet A", "Outlet C"}
     for e in d["evidence"]:
-        assert set(e) >= {"text", "source", "article", "label", "scores", "mismatches"}
+        assert set(e) >= {"text", "source", "article", "label", "scores", "mismatches", "model_label", "blocked_by"}
+        assert set(e["scores"]) == {"supports", "conflicts", "nei"}
+    deciding_c = next(e for e in d["evidence"] if e["passage"] == d["deciding"]["Outlet C"])
+    assert "rose" in deciding_c["text"] and deciding_c["label"] == "conflicts"
 
 
 def test_check_human_and_bad_k(corpus, capsys):
     assert main(["check", "Homicides in the city fell sharply"]) == 0
-    assert capsys.readouterr().out.startswith("MIXED:")
+    out = capsys.readouterr().out
+    assert out.startswith("MIXED:")
+    assert "Outlet C contradicts it: “Homicides in the city rose" in out.splitlines()[0]
+    # every judged passage is listed, nei ones too (this one far from the claim: all its mass is nei)
+    assert "  nei       1.00  Outlet B: Snow is expected in the city next week." in out
     assert main(["check", "x", "--k", "0"]) == 2
     assert main(["check", "   "]) == 2
     assert "empty" in capsys.readouterr().err

@@ -202,7 +202,7 @@ def test_sessions_read_while_the_cli_and_an_upload_ingest(tmp_path: Path):
 def test_real_cli_ingest_while_sessions_check(tmp_path: Path):
     """The installed `factcheck ingest` and `factcheck doctor`, real models, while sessions with the real
     encoder check in threads of this process."""
-    from reliability_support import FixedStance
+    from reliability_support import FixedVerifier
 
     from factcheck.settings import Settings
 
@@ -217,7 +217,7 @@ def test_real_cli_ingest_while_sessions_check(tmp_path: Path):
 
     first = factcheck("ingest", str(tmp_path / "in" / "0000.json"))
     assert first.returncode == 0, first.stderr
-    fc = Factcheck(Settings(store_dir=store_dir), stance_model=FixedStance())  # type: ignore[arg-type]
+    fc = Factcheck(Settings(store_dir=store_dir), verifier=FixedVerifier())
     fc.check("warm up: load the encoder, the index and spaCy")
     stop = threading.Event()
     sessions = [Session(fc, stop, i) for i in range(2)]

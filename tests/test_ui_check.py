@@ -1,7 +1,7 @@
 """Page "Check a claim": verdict badge, evidence by source, stance-mix chart, recent checks, errors."""
 from __future__ import annotations
 
-from ui_support import app, assert_inert, html_text, no_exceptions, plotly_specs, seed, shown_text
+from ui_support import app, assert_inert, html_text, markdown_text, no_exceptions, plotly_specs, seed, shown_text
 
 
 def check(at, claim: str):
@@ -19,6 +19,14 @@ def test_check_shows_verdict_evidence_and_stance_mix(tmp_path, monkeypatch):
     assert "mixed" in text  # two outlets support it, the hostile one says it rose
     assert "Daily Planet" in text and "The Courier" in text
     assert "supports" in text and "conflicts" in text
+    # each source's passages, the one that decides its stance first; one deciding passage per source taking a side
+    boxes = [el.proto.body for el in at.get("html") if "fc-box" in el.proto.body]
+    assert len(boxes) == 3
+    for b in boxes:
+        first, *rest = b.split('<div class="fc-box"')[1:]
+        assert '<div class="fc-meta"><b>deciding passage</b>' in first and not any("deciding" in r for r in rest)
+    assert html_text(at).count("deciding passage") == 3
+    assert "<b>states it</b>" in html_text(at) and "<b>contradicts it</b>" in html_text(at)
     (spec,) = plotly_specs(at)
     traces = {t["name"]: t for t in spec["data"]}
     assert set(traces) >= {"supports", "conflicts"}
@@ -32,6 +40,11 @@ def test_mismatching_number_is_highlighted_in_both_texts(tmp_path, monkeypatch):
     html = html_text(at)
     assert '<mark class="fc-mismatch"' in html
     assert "40 percent</mark>" in html and "25 percent</mark>" in html
+    # the differing figure keeps the outlets from supporting the claim, and the page says so
+    assert "verifier read states it (p = 0.88), but the number differs" in html
+    reason = markdown_text(at).replace("\\", "")
+    assert "contested" in reason
+    assert "(“25 percent” where the claim says “40 percent”)" in reason
 
 
 def test_recent_checks_stay_in_the_session(tmp_path, monkeypatch):

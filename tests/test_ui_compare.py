@@ -1,6 +1,8 @@
 """Page "Compare sources": claims side by side with the best match elsewhere, one-source claims apart."""
 from __future__ import annotations
 
+import re
+
 from ui_support import app, assert_inert, errors, html_text, markdown_text, no_exceptions, seed
 
 
@@ -13,10 +15,14 @@ def test_side_by_side_colours_matches_by_stance(tmp_path, monkeypatch):
     at.selectbox(key="fc_compare_base").set_value("Daily Planet").run()
     no_exceptions(at)
     html = html_text(at)
+    boxes = {re.sub(r"<[^>]+>", "", b): b for b in html.split('<div class="fc-box"')[1:]}  # text -> its box
     # the homicide claim is matched by the Courier's same figure (supports, green border) ...
-    assert "border-left-color:#2e7d32" in html and "dropped 25 percent during 2025" in html
-    # ... the seizures claim by the Courier's "did not fall" (conflicts, red border)
-    assert "border-left-color:#c62828" in html and "did not fall" in html
+    same = next(b for t, b in boxes.items() if "dropped 25 percent during 2025" in t)
+    assert "border-left-color:#2e7d32" in same and "<b>deciding passage</b> · <b>states it</b>" in same
+    # ... the seizures claim by the Courier's "did not fall" (conflicts, red border), its negation marked
+    negated = next(b for t, b in boxes.items() if "did not fall" in t)
+    assert "border-left-color:#c62828" in negated and "<b>contradicts it</b>" in negated
+    assert '<mark class="fc-mismatch"' in negated
     assert "Daily Planet" in markdown_text(at) and "The Courier" in markdown_text(at)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from factcheck.mismatch import Mismatch
 from factcheck.records import Passage
 from factcheck.ui import render
 
@@ -52,13 +53,71 @@ def test_box_escapes_text_and_note():
     assert "#2e7d32" in out
 
 
-def test_evidence_html_says_when_a_reported_statement_counts_as_support_and_escapes_it():
+def _evidence(**kw):
     from factcheck.verdict import Evidence
+    from factcheck.verify import label_of
 
-    base = dict(text="<b>Sheinbaum</b> said homicides fell", source="B", article_id=1, passage_id=1,
-                scores=(0.2, 0.02, 0.75, 0.03), mismatches=(), similarity=0.7)
-    upgraded = render.evidence_html("x", Evidence(label="supports", reported=True, **base))
-    assert "reports the same statement by the claim's speaker" in upgraded and "model: neutral, p = 0.75" in upgraded
-    assert "<b>Sheinbaum</b>" not in upgraded and "&lt;b&gt;Sheinbaum&lt;/b&gt;" in upgraded
-    plain = render.evidence_html("x", Evidence(label="neutral", reported=True, **base))
-    assert "carries it as someone's statement" in plain and "model:" not in plain
+    base = dict(text="<b>Sheinbaum</b> said homicides fell 13%", source="B", article_id=1, passage_id=1,
+                scores=(0.8, 0.1, 0.1), mismatches=(), similarity=0.7)
+    base.update(kw)
+    return Evidence(label=label_of(base["scores"]), **base)
+
+
+NUMBER = Mismatch("number", (15, 18), (37, 40), "30%", "13%")
+
+
+def test_evidence_html_names_its_label_in_words_and_escapes_the_passage():
+    out = render.evidence_html("x", _evidence())
+    assert "<b>states it</b> · p = 0.80 · similarity 0.70" in out
+    assert "<b>Sheinbaum</b> said" not in out and "&lt;b&gt;Sheinbaum&lt;/b&gt;" in out
+    assert "border-left-color:#2e7d32" in out and "verifier read" not in out and "deciding passage" not in out
+    con = render.evidence_html("x", _evidence(scores=(0.1, 0.7, 0.2)))
+    assert "<b>contradicts it</b> · p = 0.70" in con and "#c62828" in con
+    nei = render.evidence_html("x", _evidence(scores=(0.1, 0.1, 0.8)))
+    assert "<b>does not settle it</b> · p = 0.80" in nei and "#90a4ae" in nei
+
+
+def test_evidence_html_says_which_detail_kept_a_passage_from_supporting():
+    blocked = _evidence(scores=(0.0, 0.66, 0.34), model_scores=(0.8, 0.1, 0.1), blocked_by=NUMBER,
+                        mismatches=(NUMBER,))
+    out = render.evidence_html("Homicides fell 30% in 2025", blocked)
+    assert "<b>contradicts it</b> · p = 0.66 · verifier read states it (p = 0.80), but the number differs" in out
+    # the differing detail is marked in the passage and in the claim
+    assert "Differing number — in the claim:" in out
+    assert 'title="number: the claim says “30%”">13%</mark>' in out
+    assert 'title="number: the passage says “13%”">30%</mark>' in out
+
+
+def test_evidence_html_says_when_a_gate_left_it_unsettled():
+    gated = _evidence(scores=(0.0, 0.0, 1.0), model_scores=(0.45, 0.2, 0.35))
+    out = render.evidence_html("x", gated)
+    assert "<b>does not settle it</b> · p = 1.00 · verifier read states it (p = 0.45), but too weak" in out
+
+
+def test_evidence_html_marks_the_deciding_passage_reported_statements_and_copies():
+    out = render.evidence_html("x", _evidence(reported=True, duplicate_of=3), deciding=True)
+    assert out.count("deciding passage") == 1 and "<b>deciding passage</b> · <b>states it</b>" in out
+    assert "gives it as someone's statement" in out and "near-duplicate wording, counted once" in out
+
+
+def test_evidence_html_marks_a_negation_the_passage_lacks_only_in_the_claim():
+    lacking = Mismatch("negation", (5, 8), (-1, -1), "not", "")
+    absent_in_claim = Mismatch("negation", (-1, -1), (0, 4), "", "<b>S")
+    out = render.evidence_html("Rate not cut", _evidence(scores=(0.1, 0.7, 0.2), mismatches=(lacking,)))
+    assert 'the passage says “nothing”">not</mark>' in out and out.count("<mark") == 1
+    out = render.evidence_html("Rate cut", _evidence(scores=(0.1, 0.7, 0.2), mismatches=(absent_in_claim,)))
+    assert out.count("<mark") == 1 and "<b>" not in out.replace("<b>contradicts it</b>", "")
+
+
+def test_best_is_the_deciding_passage_else_the_closest():
+    from factcheck.verdict import Check, decide
+
+    weak = _evidence(passage_id=1, scores=(0.6, 0.2, 0.2), similarity=0.9)
+    strong = _evidence(passage_id=2, scores=(0.9, 0.05, 0.05), similarity=0.5)
+    near = _evidence(source="C", passage_id=3, scores=(0.1, 0.1, 0.8), similarity=0.8)
+    far = _evidence(source="C", passage_id=4, scores=(0.1, 0.1, 0.8), similarity=0.6)
+    evs = (weak, strong, near, far)
+    check = Check("x", None, decide(evs), evs)
+    assert render.best(check, "B").passage_id == 2  # the most probable side, not the most similar passage
+    assert render.best(check, "C").passage_id == 3
+    assert render.best(check, "D") is None

@@ -1,16 +1,32 @@
-from dataclasses import dataclass
+"""factcheck.verdict with a keyword verifier: the rules of decide, the detail rule (via verify.judge) and the
+gates as label_evidence and check_claim apply them, the deciding passage, the reason, the reporting list."""
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from factcheck.labels import Verification
 from factcheck.settings import Settings
-from factcheck.verdict import DUPLICATE_OF_CLAIM, Evidence, check_claim, decide, mark_duplicates, near_duplicate
+from factcheck.verdict import (
+    DUPLICATE_OF_CLAIM,
+    Check,
+    Evidence,
+    check_claim,
+    decide,
+    gate,
+    label_evidence,
+    mark_duplicates,
+    near_duplicate,
+)
+from factcheck.verify import label_of
 
-SUP = (0.8, 0.05, 0.1, 0.05)
-CON = (0.05, 0.8, 0.1, 0.05)
-NEU = (0.1, 0.1, 0.75, 0.05)
-UNR = (0.02, 0.02, 0.06, 0.9)
+SUP = (0.8, 0.1, 0.1)
+CON = (0.1, 0.8, 0.1)
+NEI = (0.1, 0.1, 0.8)
+OFF = (0.05, 0.05, 0.9)
+WEAK = (0.45, 0.2, 0.35)  # reads as support, below Settings.verify_min_probability
+FAINT = (0.55, 0.05, 0.4)  # support above it, but what a blocking detail moves to conflicts stays below it
 
 
 @dataclass(frozen=True)
@@ -25,30 +41,45 @@ class FakeHit:
 
 
 class FixedModel:
-    """Stance by keyword in the passage: 'agrees' supports, 'denies' conflicts, 'mentions' neutral."""
+    """A verifier by keyword in the passage: 'agrees' supports, 'denies' conflicts, 'hedges' weakly supports,
+    'faintly' barely supports, 'mentions' does not settle it, anything else is off topic."""
+
+    def __init__(self) -> None:
+        self.claims: list[str] = []
+        self.seen: list[str] = []
 
     def scores(self, claims, texts):
-        rows = []
-        for t in texts:
-            rows.append(SUP if "agrees" in t else CON if "denies" in t else NEU if "mentions" in t else UNR)
-        return np.asarray(rows, dtype=np.float32)
+        self.claims += list(claims)
+        self.seen += list(texts)
+        rows = [SUP if "agrees" in t else CON if "denies" in t else WEAK if "hedges" in t
+                else FAINT if "faintly" in t else NEI if "mentions" in t else OFF for t in texts]
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), 3)
 
 
-def ev(source, label_scores, *, pid, text=None):
-    label = ("supports", "conflicts", "neutral", "unrelated")[int(np.argmax(label_scores))]
+def ev(source, scores, *, pid, text=None, similarity=0.7, reported=False):
     return Evidence(text=text or f"passage {pid} of {source}", source=source, article_id=pid, passage_id=pid,
-                    label=label, scores=label_scores, mismatches=(), similarity=0.7)
+                    label=label_of(scores), scores=scores, mismatches=(), similarity=similarity,
+                    reported=reported)
 
+
+def check_of(evidence, *, claim="a claim", claim_source=None, on_topic=0.0):
+    v = decide(evidence, claim_source=claim_source, claim=claim, on_topic=on_topic)
+    return Check(claim=claim, claim_source=claim_source, verdict=v, evidence=tuple(evidence))
+
+
+# --- decide: rules 1, 5, 6 -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("stances,claim_source,expected", [
     ([("B", SUP)], None, "corroborated"),
-    ([("B", SUP), ("C", NEU)], "A", "corroborated"),
+    ([("B", SUP), ("C", NEI)], "A", "corroborated"),
     ([("B", CON)], None, "contested"),
+    ([("B", CON), ("C", NEI)], "A", "contested"),
     ([("B", SUP), ("C", CON)], None, "mixed"),
-    ([("B", NEU), ("C", UNR)], "A", "single-source"),
+    ([("B", NEI), ("C", OFF)], "A", "single-source"),
     ([("A", SUP)], "A", "single-source"),  # its own source never counts
+    ([("A", CON)], "A", "single-source"),
     ([], "A", "single-source"),
-    ([("B", NEU), ("C", UNR)], None, "not enough evidence"),
+    ([("B", NEI), ("C", OFF)], None, "not enough evidence"),
     ([], None, "not enough evidence"),
 ])
 def test_rules(stances, claim_source, expected):
@@ -64,10 +95,61 @@ def test_counts_are_per_source_not_per_passage():
     assert v.supporting_sources == ("B", "C")
 
 
-def test_a_source_takes_its_most_confident_side():
-    strong_con = (0.05, 0.9, 0.03, 0.02)
-    v = decide([ev("B", SUP, pid=1), ev("B", strong_con, pid=2)])
-    assert v.label == "contested" and dict(v.source_stances) == {"B": "conflicts"}
+def test_a_source_takes_its_most_probable_side_through_one_deciding_passage():
+    strong_con = (0.05, 0.9, 0.05)
+    c = check_of([ev("B", SUP, pid=1), ev("B", strong_con, pid=2), ev("C", SUP, pid=3)])
+    v = c.verdict
+    assert v.label == "mixed" and dict(v.source_stances) == {"B": "conflicts", "C": "supports"}
+    assert v.deciding == (("B", 2), ("C", 3))
+    assert v.deciding_passage("B") == 2 and v.deciding_passage("D") is None
+    assert c.deciding("B").passage_id == 2
+    assert "B contradicts it: “passage 2 of B”." in v.reason and "passage 1 of B" not in v.reason
+
+
+def test_a_duplicate_never_decides():
+    dup = replace(ev("B", (0.05, 0.9, 0.05), pid=1), duplicate_of=9)
+    c = check_of([dup, ev("B", SUP, pid=2)])
+    assert dict(c.verdict.source_stances) == {"B": "supports"} and c.verdict.deciding == (("B", 2),)
+
+
+def test_a_source_without_a_side_is_neutral_when_on_topic_else_silent():
+    c = check_of([ev("B", NEI, pid=1, similarity=0.6), ev("C", NEI, pid=2, similarity=0.3)], on_topic=0.45)
+    v = c.verdict
+    assert dict(v.source_stances) == {"B": "neutral", "C": "silent"}
+    assert (v.neutral, v.deciding) == (1, ())
+    assert v.label == "not enough evidence"
+    # without a deciding passage the source's most similar counted passage is the one shown
+    assert c.deciding("B").passage_id == 1 and v.deciding_passage("B") is None
+
+
+def test_a_neutral_sources_shown_passage_is_its_closest_counted_one():
+    c = check_of([ev("B", NEI, pid=1, similarity=0.5), ev("B", NEI, pid=2, similarity=0.8),
+                  replace(ev("B", NEI, pid=3, similarity=0.9), duplicate_of=7)])
+    assert c.deciding("B").passage_id == 2
+    assert c.deciding("Z") is None
+    only_dups = check_of([replace(ev("B", NEI, pid=3, similarity=0.9), duplicate_of=7)])
+    assert only_dups.deciding("B").passage_id == 3  # nothing counted: still something to show
+
+
+@pytest.mark.parametrize("evidence,claim_source,reason", [
+    ([ev("B", SUP, pid=1, text="Homicides fell.")], None,
+     "1 independent source(s) state it; none contradicts it. B states it: “Homicides fell.”."),
+    ([ev("B", CON, pid=1, text="Homicides rose.")], "A",
+     "1 independent source(s) contradict it; none states it. B contradicts it: “Homicides rose.”."),
+    ([ev("B", SUP, pid=1, text="Fell."), ev("C", CON, pid=2, text="Rose.")], None,
+     "1 independent source(s) support it and 1 conflict with it. B states it: “Fell.”. C contradicts it: “Rose.”."),
+    ([ev("B", NEI, pid=1)], "A", "Only A reports it; no other source states or contradicts it."),
+    ([], None, "No source in the corpus states or contradicts it."),
+])
+def test_reason_names_each_deciding_passage(evidence, claim_source, reason):
+    assert decide(evidence, claim_source=claim_source).reason == reason
+
+
+def test_reason_shortens_long_passages():
+    long = "word " * 100
+    reason = decide([ev("B", SUP, pid=1, text=long)]).reason
+    quote = reason.split("B states it: ", 1)[1]
+    assert quote.endswith("…”.") and len(quote) <= 160 + 3
 
 
 SYND = "The central bank raised interest rates by half a point on Tuesday to fight inflation, officials said."
@@ -83,6 +165,15 @@ def test_syndicated_copy_is_collapsed_and_flagged():
     assert "near-duplicate" in v.reason
 
 
+def test_copied_wording_with_another_figure_is_a_second_account_not_a_copy():
+    other = SYND.replace("half a point", "a full point").replace("Tuesday", "Wednesday")
+    marked = mark_duplicates([ev("B", SUP, pid=1, text=SYND), ev("C", CON, pid=2, text=other)])
+    assert [e.duplicate_of for e in marked] == [None, None]
+    figure = "Police made 13 arrests after the march in the city centre on Saturday night, the mayor said."
+    marked = mark_duplicates([ev("B", SUP, pid=1, text=figure), ev("C", CON, pid=2, text=figure.replace("13", "30"))])
+    assert [e.duplicate_of for e in marked] == [None, None]
+
+
 def test_one_source_repeating_itself_is_not_a_duplicate():
     marked = mark_duplicates([ev("B", SUP, pid=1, text=SYND), ev("B", SUP, pid=2, text=SYND)])
     assert [e.duplicate_of for e in marked] == [None, None]
@@ -96,8 +187,16 @@ def test_copy_of_the_claim_is_not_corroboration():
     assert mark_duplicates([ev("B", SUP, pid=1, text=SYND)], claim=SYND)[0].duplicate_of is None
 
 
+def test_the_claims_wording_with_another_figure_is_a_contradiction_not_a_copy():
+    figure = "Police made 30 arrests after the march in the city centre on Saturday night, the mayor said."
+    other = ev("B", CON, pid=1, text=figure.replace("30", "13"))
+    marked = mark_duplicates([other], claim=figure, claim_source="A")
+    assert marked[0].duplicate_of is None
+    assert decide(marked, claim_source="A").label == "contested"
+
+
 def test_vectors_catch_reworded_copies():
-    a, b = ev("B", SUP, pid=1, text="one two three"), ev("C", SUP, pid=2, text="four five six")
+    a, b = ev("B", SUP, pid=1, text="alpha beta gamma"), ev("C", SUP, pid=2, text="delta epsilon zeta")
     v = np.array([1.0, 0.0], dtype=np.float32)
     marked = mark_duplicates([a, b], vectors={1: v, 2: v}, duplicate_similarity=0.95)
     assert marked[1].duplicate_of == 1
@@ -108,6 +207,17 @@ def test_near_duplicate_needs_enough_words():
     assert near_duplicate(SYND, SYND.upper())
 
 
+def test_evidence_helpers():
+    e = ev("B", CON, pid=1)
+    assert e.label is Verification.CONFLICTS and e.p("conflicts") == 0.8 and e.settles and e.counted
+    assert e.model_label == "conflicts"  # no model scores given: its own
+    assert not ev("B", NEI, pid=2).settles
+    moved = replace(e, label=Verification.NEI, scores=(0.0, 0.0, 1.0), model_scores=SUP)
+    assert moved.model_label == "supports" and not moved.settles
+
+
+# --- check_claim: the detail rule and the gates ---------------------------------------------------
+
 def test_check_claim_end_to_end_with_mismatch():
     hits = [FakeHit(1, "The outlet agrees that homicides dropped", "B", 10, 0.8),
             FakeHit(2, "The outlet agrees that homicides decreased", "C", 20, 0.7),
@@ -115,11 +225,111 @@ def test_check_claim_end_to_end_with_mismatch():
     c = check_claim("Homicides dropped significantly", hits, FixedModel(), settings=Settings())
     assert c.verdict.label == "corroborated" and c.verdict.supporting == 2
     assert [e.passage_id for e in c.evidence] == [1, 2, 3]
+    assert dict(c.verdict.source_stances)["D"] == "silent"  # below evidence_similarity: not on the claim
     # the same evidence against the opposite claim: the direction mismatch turns support into conflict
     c2 = check_claim("Homicides rose sharply", hits, FixedModel(), settings=Settings())
     assert c2.verdict.label == "contested"
-    assert c2.evidence[0].label == "conflicts"
-    assert {m.kind for m in c2.evidence[0].mismatches} >= {"direction"}
+    first = c2.evidence[0]
+    assert first.label == "conflicts" and first.model_label == "supports"
+    assert first.blocked_by is not None and first.blocked_by.kind == "direction"
+    assert {m.kind for m in first.mismatches} >= {"direction"}
+    assert "(“dropped” where the claim says “rose”)" in c2.verdict.reason
+
+
+def test_a_differing_number_keeps_a_passage_from_supporting_and_is_named():
+    claim = "Police made 30 arrests on Friday"
+    hits = [FakeHit(1, "The outlet agrees police made 13 arrests on Friday.", "B", 10, 0.8),
+            FakeHit(2, "Officers detained 30 people in raids on Friday, a spokesman agrees.", "C", 20, 0.8)]
+    c = check_claim(claim, hits, FixedModel(), settings=Settings())
+    v = c.verdict
+    assert v.label == "mixed" and v.conflicting_sources == ("B",) and v.supporting_sources == ("C",)
+    b, cc = c.evidence
+    assert b.label == "conflicts" and b.model_scores == pytest.approx(SUP)
+    assert b.scores == pytest.approx((0.0, 0.1 + 0.7 * 0.8, 0.1 + 0.3 * 0.8))
+    assert (b.blocked_by.kind, b.blocked_by.claim_text, b.blocked_by.passage_text) == ("number", "30", "13")
+    assert cc.label == "supports" and cc.blocked_by is None
+    assert ("B contradicts it: “The outlet agrees police made 13 arrests on Friday.” "
+            "(“13” where the claim says “30”).") in v.reason
+    assert "C states it: “Officers detained 30 people in raids on Friday, a spokesman agrees.”." in v.reason
+
+
+def test_a_lacking_negation_is_named():
+    hits = [FakeHit(1, "The outlet agrees seizures fell last year.", "B", 10, 0.8)]
+    c = check_claim("Seizures did not fall last year", hits, FixedModel(), settings=Settings())
+    assert c.verdict.label == "contested"
+    assert c.evidence[0].blocked_by.kind == "negation"
+    assert "(it lacks the claim's “not”)" in c.verdict.reason
+
+
+def test_which_details_block_can_be_chosen():
+    hits = [FakeHit(1, "The outlet agrees police made 13 arrests on Friday.", "B", 10, 0.8)]
+    claim = "Police made 30 arrests on Friday"
+    (blocked,) = label_evidence(claim, hits, FixedModel())
+    (kept,) = label_evidence(claim, hits, FixedModel(), blocking=frozenset({"date"}))
+    assert blocked.label == "conflicts" and blocked.blocked_by is not None
+    assert kept.label == "supports" and kept.blocked_by is None
+    assert [m.kind for m in kept.mismatches] == ["number"]  # still found, for highlighting
+
+
+def test_a_side_below_the_minimum_probability_settles_nothing():
+    hits = [FakeHit(1, "The outlet hedges that homicides dropped", "B", 10, 0.7)]
+    c = check_claim("Homicides dropped", hits, FixedModel(), settings=Settings())
+    (e,) = c.evidence
+    assert e.label == "nei" and e.model_label == "supports" and e.blocked_by is None
+    assert e.scores == pytest.approx((0.0, 0.0, 1.0))
+    assert c.verdict.label == "not enough evidence" and dict(c.verdict.source_stances) == {"B": "neutral"}
+    # the threshold is the setting's
+    looser = check_claim("Homicides dropped", hits, FixedModel(), settings=Settings(verify_min_probability=0.4))
+    assert looser.evidence[0].label == "supports" and looser.verdict.label == "corroborated"
+
+
+def test_a_blocked_faint_support_is_too_weak_to_contradict():
+    # 0.55 supports; the number mismatch moves 0.7 of it to conflicts: 0.05 + 0.385 < 0.5, so it settles nothing
+    hits = [FakeHit(1, "The outlet faintly says police made 13 arrests.", "B", 10, 0.7)]
+    c = check_claim("Police made 30 arrests", hits, FixedModel(), settings=Settings())
+    (e,) = c.evidence
+    assert e.label == "nei" and e.blocked_by is not None and e.blocked_by.kind == "number"
+    assert c.verdict.label == "not enough evidence" and c.verdict.conflicting == 0
+
+
+def test_a_passage_far_from_the_claim_settles_nothing():
+    hits = [FakeHit(1, "The outlet agrees that homicides dropped", "B", 10, 0.4)]
+    c = check_claim("Homicides dropped", hits, FixedModel(), settings=Settings())
+    assert c.evidence[0].label == "nei" and c.evidence[0].model_label == "supports"
+    assert c.verdict.label == "not enough evidence"
+    assert dict(c.verdict.source_stances) == {"B": "silent"}  # and it is not on the claim's topic
+    closer = check_claim("Homicides dropped", hits, FixedModel(), settings=Settings(evidence_similarity=0.3))
+    assert closer.verdict.label == "corroborated"
+
+
+def test_gate_moves_both_sides_to_nei():
+    p = np.array([0.7, 0.1, 0.2], dtype=np.float32)
+    kept = gate(p, 0.6, evidence_similarity=0.45, min_probability=0.5)
+    far = gate(p, 0.3, evidence_similarity=0.45, min_probability=0.5)
+    weak = gate(p, 0.6, evidence_similarity=0.45, min_probability=0.75)
+    assert np.allclose(kept, p)
+    for g in (far, weak):
+        assert g[0] == 0 and g[1] == 0 and abs(g[2] - 1.0) < 1e-6
+    assert np.allclose(p, [0.7, 0.1, 0.2])  # the input is not changed
+    con = gate(np.array([0.1, 0.6, 0.3]), 0.6, evidence_similarity=0.45, min_probability=0.5)
+    assert np.allclose(con, [0.1, 0.6, 0.3])  # either side may reach the minimum
+
+
+def test_identical_passages_are_scored_once_and_each_passage_alone():
+    text = "The outlet agrees homicides fell 20%."
+    hits = [FakeHit(1, text, "A", 10, 0.8), FakeHit(2, "Other line mentions it.", "A", 10, 0.5),
+            FakeHit(3, text, "B", 20, 0.8)]
+    model = FixedModel()
+    out = label_evidence("Homicides fell 20%", hits, model)
+    assert model.seen == [text, "Other line mentions it."]  # the passage itself, not its article
+    assert model.claims == ["Homicides fell 20%"] * 2
+    assert [(e.passage_id, e.source, e.text) for e in out] == [(h.passage_id, h.source, h.text) for h in hits]
+    assert [e.label for e in out] == ["supports", "nei", "supports"]
+
+
+def test_no_hits_asks_the_verifier_nothing():
+    model = FixedModel()
+    assert label_evidence("claim", [], model) == [] and model.seen == []
 
 
 def test_check_claim_drops_the_claim_passage_itself():
@@ -131,6 +341,65 @@ def test_check_claim_drops_the_claim_passage_itself():
     hits = [FakeHit(7, "The outlet agrees", "A", 1, 1.0)]
     c = check_claim("x", hits, FixedModel(), claim_source="A", claim_passage=P(7, 1))
     assert c.evidence == () and c.verdict.label == "single-source" and c.claim_passage_id == 7
+
+
+# --- reported statements ------------------------------------------------------------------------
+
+SAID = FakeHit(1, "Officials said homicides dropped significantly; the outlet agrees.", "B", 10, 0.7)
+
+
+def test_a_deciding_reported_statement_is_listed_when_the_claim_names_no_speaker():
+    c = check_claim("Homicides dropped significantly", [SAID], FixedModel(), settings=Settings())
+    assert c.evidence[0].reported and c.evidence[0].label == "supports"
+    assert c.verdict.label == "corroborated" and c.verdict.reporting == ("B",)
+    assert c.verdict.reason.endswith("B give(s) it as someone's statement.")
+
+
+def test_a_reported_contradiction_is_not_listed_as_carrying_the_claim():
+    hit = FakeHit(1, "Officials said homicides rose; the outlet denies they dropped.", "B", 10, 0.7)
+    c = check_claim("Homicides dropped significantly", [hit], FixedModel(), settings=Settings())
+    assert c.verdict.label == "contested" and c.verdict.reporting == ()
+
+
+def test_no_reporting_list_when_the_claim_names_its_speaker():
+    c = check_claim("Homicides dropped significantly, Sheinbaum said", [SAID], FixedModel(), settings=Settings())
+    assert c.evidence[0].reported
+    assert c.verdict.label == "corroborated" and c.verdict.reporting == ()
+    assert "someone's statement" not in c.verdict.reason
+
+
+def test_only_the_deciding_passage_makes_a_source_reporting():
+    hits = [FakeHit(1, "Officials said it mentions homicides.", "B", 10, 0.8),
+            FakeHit(2, "The outlet agrees homicides dropped significantly.", "B", 10, 0.7)]
+    c = check_claim("Homicides dropped significantly", hits, FixedModel(), settings=Settings())
+    assert [e.reported for e in c.evidence] == [True, False]
+    assert c.verdict.deciding == (("B", 2),) and c.verdict.reporting == ()
+    # nor does a reported statement that settles nothing
+    c = check_claim("Homicides dropped significantly", hits[:1], FixedModel(), settings=Settings())
+    assert c.verdict.reporting == () and c.verdict.label == "not enough evidence"
+
+
+class ReportingModel:
+    """Reads every passage as not settling the claim with some lean to support, as a verifier reads an outlet
+    carrying a speaker's statement."""
+
+    def scores(self, claims, texts):
+        return np.tile(np.array([0.25, 0.1, 0.65], dtype=np.float32), (len(texts), 1))
+
+
+REPORTS = [FakeHit(1, "President Sheinbaum highlighted a significant drop in homicide rates.", "B", 10, 0.7),
+           FakeHit(2, "She cited progress, pointing to a substantial decrease in the homicide rate.", "C", 20, 0.65)]
+
+
+@pytest.mark.parametrize("claim", ["Mexico's homicide rate has dropped significantly, Sheinbaum said",
+                                   "Mexico's homicide rate has dropped significantly"])
+def test_a_reported_statement_the_verifier_does_not_read_as_support_stays_unsettled(claim):
+    # the old rule promoted such a passage to support when it named the claim's speaker: it is gone
+    c = check_claim(claim, REPORTS, ReportingModel(), settings=Settings())
+    assert c.verdict.label == "not enough evidence" and c.verdict.supporting == 0
+    assert all(e.reported and e.label == "nei" for e in c.evidence)
+    assert dict(c.verdict.source_stances) == {"B": "neutral", "C": "neutral"}
+    assert c.verdict.reporting == ()
 
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -178,75 +447,3 @@ def test_seed_unreported_claim_finds_no_support(seeded):
     assert c.verdict.label in {"not enough evidence", "contested"}
 
 
-def test_gate_turns_support_of_a_barely_similar_passage_into_neutral():
-    from factcheck.verdict import gate
-
-    p = np.array([0.7, 0.1, 0.15, 0.05], dtype=np.float32)
-    kept = gate(p, 0.6, evidence_similarity=0.45)
-    gated = gate(p, 0.3, evidence_similarity=0.45)
-    assert np.allclose(kept, p)
-    assert gated[0] == 0 and gated[1] == 0 and abs(gated[2] - 0.95) < 1e-6 and abs(gated.sum() - 1) < 1e-6
-
-
-def test_snippets_are_scored_once_per_article_and_passages_keep_their_own_text():
-    from factcheck.verdict import label_evidence
-
-    class Counting:
-        def __init__(self) -> None:
-            self.seen: list[str] = []
-
-        def scores(self, claims, texts):
-            self.seen.extend(texts)
-            return np.tile(np.array([0.8, 0.1, 0.05, 0.05], dtype=np.float32), (len(texts), 1))
-
-    hits = [FakeHit(1, "Homicides fell 20%.", "A", 10, 0.8), FakeHit(2, "Other line.", "A", 10, 0.5)]
-    model = Counting()
-    ev = label_evidence("Homicides fell 20%", hits, model, snippets={1: "SNIP", 2: "SNIP"},
-                        evidence_similarity=0.45)
-    assert model.seen == ["SNIP"]
-    assert [e.text for e in ev] == ["Homicides fell 20%.", "Other line."]
-    assert [e.label for e in ev] == ["supports", "supports"]
-
-
-class ReportingModel:
-    """Reads every passage as neutral reporting that leans to support, as the stance model reads an
-    outlet carrying a speaker's statement."""
-
-    def scores(self, claims, texts):
-        return np.tile(np.array([0.25, 0.05, 0.65, 0.05], dtype=np.float32), (len(texts), 1))
-
-
-REPORTS = [FakeHit(1, "President Sheinbaum highlighted a significant drop in homicide rates.", "B", 10, 0.7),
-           FakeHit(2, "She cited progress, pointing to a substantial decrease in the homicide rate.", "C", 20, 0.65)]
-SNIPPETS = {1: REPORTS[0].text, 2: "Claudia Sheinbaum announced results. " + REPORTS[1].text}
-
-
-def test_a_reported_statement_corroborates_a_claim_about_what_its_speaker_said():
-    c = check_claim("Mexico's homicide rate has dropped significantly, Sheinbaum said", REPORTS, ReportingModel(),
-                    settings=Settings(), snippets=SNIPPETS)
-    assert c.verdict.label == "corroborated" and c.verdict.supporting_sources == ("B", "C")
-    assert all(e.reported and e.label == "supports" and e.model_label == "neutral" for e in c.evidence)
-
-
-def test_a_reported_statement_does_not_corroborate_the_bare_fact():
-    c = check_claim("Mexico's homicide rate has dropped significantly", REPORTS, ReportingModel(),
-                    settings=Settings(), snippets=SNIPPETS)
-    assert c.verdict.label == "not enough evidence" and c.verdict.supporting == 0
-    assert c.verdict.reporting == ("B", "C") and "someone's statement" in c.verdict.reason
-    assert all(e.reported and e.label == "neutral" for e in c.evidence)
-
-
-@pytest.mark.parametrize("claim,hit", [
-    # another speaker
-    ("Homicides dropped significantly, Ebrard said", REPORTS[0]),
-    # the outlet reports the opposite direction
-    ("Homicide rates rose sharply, Sheinbaum said", REPORTS[0]),
-    # not a reported statement
-    ("Homicides dropped significantly, Sheinbaum said",
-     FakeHit(3, "Sheinbaum's government saw a significant drop in homicide rates.", "B", 10, 0.7)),
-    # too far from the claim to count
-    ("Homicides dropped significantly, Sheinbaum said", FakeHit(4, REPORTS[0].text, "B", 10, 0.3)),
-])
-def test_no_attributed_support_without_speaker_agreement_and_similarity(claim, hit):
-    c = check_claim(claim, [hit], ReportingModel(), settings=Settings(), snippets={hit.passage_id: hit.text})
-    assert c.verdict.supporting == 0 and all(e.label != "supports" for e in c.evidence), c.evidence

@@ -1,7 +1,7 @@
-"""Helpers for the dashboard's AppTest tests: a fake stance model, a seeded store, the app under test.
+"""Helpers for the dashboard's AppTest tests: a fake claim verifier, a seeded store, the app under test.
 
 The dashboard builds its facade through factcheck.ui.state.make_factcheck; tests replace that
-with one holding the FakeEncoder (tests/conftest.py) and FakeStance, so no model loads.
+with one holding the FakeEncoder (tests/conftest.py) and FakeVerifier, so no model loads.
 """
 from __future__ import annotations
 
@@ -29,23 +29,22 @@ _STOP = {"the", "a", "in", "of", "at", "by", "said", "last", "to", "on"}
 _CONTRA = {"not", "rose", "never", "no", "increased"}
 
 
-class FakeStance:
-    """Word overlap decides relatedness; a contradicting word ("not", "rose"…) in only one text flips it."""
+class FakeVerifier:
+    """A claim verifier (factcheck.verify.Verifier) by word overlap: a passage sharing at least 30% of the
+    claim's words states it (supports), or contradicts it (conflicts) when a contradicting word ("not",
+    "rose"…) is in only one of the two; any other passage does not settle it (nei). (n, 3) probabilities,
+    VERIFICATIONS order; differing details (numbers, dates…) are left to factcheck.verify.judge."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
         self.calls += 1
-        out = np.zeros((len(claims), 4), dtype=np.float32)
-        for i, (c, t) in enumerate(zip(claims, texts, strict=True)):
+        out = np.full((len(claims), 3), 0.06, dtype=np.float32)
+        for i, (c, t) in enumerate(zip(claims, evidence, strict=True)):
             cw, tw = set(_WORD.findall(c.lower())) - _STOP, set(_WORD.findall(t.lower())) - _STOP
             overlap = len(cw & tw) / max(1, len(cw))
-            if overlap >= 0.3:
-                label = 1 if (cw & _CONTRA) != (tw & _CONTRA) else 0
-            else:
-                label = 2 if overlap >= 0.15 else 3
-            out[i] = 0.04
+            label = (1 if (cw & _CONTRA) != (tw & _CONTRA) else 0) if overlap >= 0.3 else 2
             out[i, label] = 0.88
         return out
 
@@ -67,10 +66,10 @@ def seed(store_dir: Path, articles: Sequence[dict] | None = None) -> None:
 
 
 def fake_factcheck(settings: Settings) -> Factcheck:
-    # FakeStance judges single sentences and the hashed bag-of-words FakeEncoder gives far lower cosines
-    # than MiniLM: passage-level scoring without the evidence gate (both tested in test_verdict)
-    return Factcheck(replace(settings, evidence_similarity=0.0, article_snippets=False), encoder=FakeEncoder(),  # type: ignore[arg-type]
-                     stance_model=FakeStance(), scorer=fake_checkworthiness)
+    # the hashed bag-of-words FakeEncoder gives far lower cosines than MiniLM: no similarity gate (tested in
+    # test_verdict); the verifier's minimum probability stays as set (FakeVerifier's side is 0.88)
+    return Factcheck(replace(settings, evidence_similarity=0.0), encoder=FakeEncoder(), verifier=FakeVerifier(),
+                     scorer=fake_checkworthiness)
 
 
 def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: str | None = None) -> AppTest:

@@ -1,4 +1,4 @@
-"""CLI verbs for analysis: stance (batch, JSONL), check (one claim), compare (sources), report (export)."""
+"""CLI verbs for analysis: verify and stance (batch, JSONL), check (one claim), compare (sources), report (export)."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,15 @@ MAX_LINE_CHARS = 2_000_000
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add this module's verbs to the parser."""
-    p = sub.add_parser("stance", help="stance of each claim towards a text: JSONL in, JSONL out")
+    p = sub.add_parser("verify", help="does each evidence passage state, contradict or not settle its claim: "
+                                      "JSONL in, JSONL out")
+    add_common(p, json_flag=False)
+    p.add_argument("--input", required=True, metavar="F.jsonl", help='lines {"id","claim","evidence"}')
+    p.add_argument("--output", required=True, metavar="G.jsonl",
+                   help='lines {"id","label","scores","mismatches"}; "-" = stdout')
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("stance", help="stance of each claim towards a whole article: JSONL in, JSONL out")
     add_common(p, json_flag=False)
     p.add_argument("--input", required=True, metavar="F.jsonl", help='lines {"id","claim","text"}')
     p.add_argument("--output", required=True, metavar="G.jsonl", help='lines {"id","label","scores"}; "-" = stdout')
@@ -45,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 # --- stance -----------------------------------------------------------------------------------
 
-def read_pairs(path: Path) -> list[tuple[Any, str, str]]:
-    """All (id, claim, text) of a JSONL file, validated before any work starts."""
+def read_pairs(path: Path, field: str = "text") -> list[tuple[Any, str, str]]:
+    """All (id, claim, `field`) of a JSONL file, validated before any work starts."""
     try:
         fh = path.open(encoding="utf-8")
     except OSError as e:
@@ -65,16 +73,40 @@ def read_pairs(path: Path) -> list[tuple[Any, str, str]]:
                     raise FactcheckError(f"{path}, line {n}: not valid JSON at column {e.colno}: "
                                          f"{json_problem(e)}.") from e
                 if not isinstance(obj, dict) or "id" not in obj:
-                    raise FactcheckError(f'{path}, line {n}: expected an object with "id", "claim" and "text".')
-                claim, text = obj.get("claim"), obj.get("text")
+                    raise FactcheckError(f'{path}, line {n}: expected an object with "id", "claim" and "{field}".')
+                claim, text = obj.get("claim"), obj.get(field)
                 if not isinstance(claim, str) or not claim.strip() or not isinstance(text, str) or not text.strip():
-                    raise FactcheckError(f'{path}, line {n}: "claim" and "text" must be non-empty strings.')
+                    raise FactcheckError(f'{path}, line {n}: "claim" and "{field}" must be non-empty strings.')
                 out.append((obj["id"], claim.strip(), text))
         except UnicodeDecodeError as e:
             raise FactcheckError(f"{path} is not UTF-8 text (byte {e.start}); save it as UTF-8 JSONL.") from e
     if not out:
         raise FactcheckError(f"{path} holds no lines to score.")
     return out
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from factcheck.report import mismatch_dict
+    from factcheck.verify import scores_dict
+
+    pairs = read_pairs(Path(args.input), "evidence")
+    fc = _facade(args)
+    fc.verifier  # noqa: B018 - load it now: a missing model is reported before the output file is created
+    out = sys.stdout if args.output == "-" else _open_out(Path(args.output))
+    try:
+        for s in range(0, len(pairs), CHUNK):
+            chunk = pairs[s : s + CHUNK]
+            judged = fc.verify([c for _, c, _ in chunk], [e for _, _, e in chunk])
+            for (pid, _, _), j in zip(chunk, judged, strict=True):
+                out.write(json.dumps({"id": pid, "label": str(j.label), "scores": scores_dict(j.scores),
+                                      "mismatches": [mismatch_dict(m) for m in j.mismatches]},
+                                     ensure_ascii=False) + "\n")
+            out.flush()
+            print(f"factcheck: {min(s + CHUNK, len(pairs))}/{len(pairs)} pairs", file=sys.stderr)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
 
 
 def cmd_stance(args: argparse.Namespace) -> int:
@@ -130,8 +162,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     def human() -> None:
         print(f"{d['verdict'].upper()}: {d['reason']}")
         for e in d["evidence"]:
-            if e["label"] == "unrelated":
-                continue
             dup = " [near-duplicate]" if e["duplicate_of"] is not None else ""
             print(f"  {e['label']:<9} {e['scores'][e['label']]:.2f}  {e['source']}: {e['text']}{dup}")
             for m in e["mismatches"]:

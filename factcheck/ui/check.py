@@ -12,7 +12,7 @@ with st.form("fc_check_form"):
                          placeholder="Mexico's homicide rate has dropped significantly")
     submitted = st.form_submit_button("Check", type="primary", key="fc_check_submit")
 if submitted:
-    with st.spinner("Retrieving evidence and reading its stance…"):
+    with st.spinner("Retrieving evidence and judging each passage…"):
         state.remember(state.tuned().check(claim))
 
 recent = st.session_state.get(state.RECENT_CHECKS, [])
@@ -40,11 +40,11 @@ with right:
     st.plotly_chart(charts.stance_mix(check.evidence), key="fc_stance_mix")
 with left:
     stances = dict(verdict.source_stances)
-    related = [e for e in check.evidence if e.label != "unrelated"]
-    for source in sorted({e.source for e in related}):
+    for source in sorted({e.source for e in check.evidence}):
+        deciding = verdict.deciding_passage(source)
+        own = sorted((e for e in check.evidence if e.source == source),
+                     key=lambda e: (e.passage_id != deciding, -e.similarity))
         with st.container(border=True):
             st.markdown(f"**{render.md(source)}** — {stances.get(source, 'its own claim')}")
-            render.show("".join(render.evidence_html(check.claim, e) for e in related if e.source == source))
-    if unrelated := [e for e in check.evidence if e.label == "unrelated"]:
-        with st.expander(f"{len(unrelated)} retrieved passage(s) the stance model judged unrelated"):
-            render.show("".join(render.evidence_html(check.claim, e) for e in unrelated))
+            render.show("".join(render.evidence_html(check.claim, e, deciding=e.passage_id == deciding)
+                                for e in own))

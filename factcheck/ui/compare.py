@@ -1,4 +1,5 @@
-"""Compare sources: each claim of one source beside its best match in the others, coloured by stance;
+"""Compare sources: each claim of one source beside the passage of each other source that decides its stance
+(else its closest passage), coloured by stance;
 what one source reports and the others do not, listed apart."""
 from __future__ import annotations
 
@@ -34,12 +35,13 @@ for check in own:
         render.show(render.box(check.claim, stance="own", note=check.verdict.label))
     for col, other in zip(row[1:], others, strict=True):
         stance = stances.get(other, "silent")
-        match = render.best(check, other)
+        match = render.best(check, other) if stance != "silent" else None
         with col:
             if match is None:
                 render.show(render.box("(nothing on this)", stance="silent", note="silent"))
             else:
-                render.show(render.box(match.text, stance=stance, note=f"{stance} · p = {match.p(match.label):.2f}"))
+                render.show(render.evidence_html(
+                    check.claim, match, deciding=check.verdict.deciding_passage(other) == match.passage_id))
 
 st.subheader("Reported by one source only")
 st.caption("Claims no other chosen source supports or contradicts: checked against nothing but their own outlet.")

