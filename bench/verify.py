@@ -167,29 +167,39 @@ def cmd_suite(args: argparse.Namespace) -> None:
 def cmd_rules(args: argparse.Namespace) -> None:
     """Each detail rule and gate, switched off or moved, on the same pairs (memoised verifier)."""
     import factcheck.verdict as verdict_mod
+    import factcheck.verify as verify_mod
     from factcheck.verify import BLOCKING_KINDS, load_verifier
 
     rows = load_suite(args.split)
     verifier = MemoVerifier(load_verifier(args.model))
-    variants: list[tuple[str, dict[str, Any], frozenset[str] | None]] = [
+    variants: list[tuple[str, dict[str, Any], Any]] = [
         ("shipped", {}, None), ("no detail rule", {}, frozenset()),
     ]
     variants += [(f"without {k}", {}, BLOCKING_KINDS - {k}) for k in sorted(BLOCKING_KINDS)]
-    variants += [(f"min probability {p}", {"verify_min_probability": p}, None) for p in (0.34, 0.4, 0.6, 0.7)]
-    variants += [(f"evidence similarity {s}", {"evidence_similarity": s}, None) for s in (0.0, 0.3, 0.4, 0.5)]
+    variants += [(f"supports at {a}, conflicts at {b}, same event {e}",
+                  {"verify_supports_at": a, "verify_conflicts_at": b, "same_event_similarity": e}, None)
+                 for e in (None, 0.7) for a in (0.3, 0.35, 0.4, 0.5) for b in (0.3, 0.4, 0.5)]
+    variants += [(f"evidence similarity {s}", {"evidence_similarity": s}, None) for s in (0.0, 0.3, 0.5)]
+    variants += [(f"detail share to conflicts {t}", {}, ("share", t)) for t in (0.5, 0.85, 1.0)]
+    if args.only:
+        variants = [v for v in variants if v[0] == "shipped" or args.only in v[0]]
     original = verdict_mod.label_evidence
     table = []
     with tempfile.TemporaryDirectory() as tmp:
         facades = story_facades(rows, verifier, Path(tmp), {})
         for name, kw, kinds in variants:
             def patched(*a: Any, _kinds: Any = kinds, **k: Any) -> Any:
-                return original(*a, **({"blocking": _kinds} if _kinds is not None else {}), **k)
+                return original(*a, **({"blocking": _kinds} if isinstance(_kinds, frozenset) else {}), **k)
 
+            original_share = verify_mod.DETAIL_TO_CONFLICTS
+            if isinstance(kinds, tuple):  # ("share", t): the share of blocked support that goes to conflicts
+                verify_mod.judge.__kwdefaults__["to_conflicts"] = kinds[1]
             verdict_mod.label_evidence = patched  # type: ignore[assignment]
             try:
                 s = summarise(run_suite(rows, facades, kw))
             finally:
                 verdict_mod.label_evidence = original  # type: ignore[assignment]
+                verify_mod.judge.__kwdefaults__["to_conflicts"] = original_share
             table.append((name, s))
             acc = s["per_kind_accuracy"]
             print(f"{name:<28} all {s['all_right']:.3f}  " + "  ".join(f"{k} {acc[k]:.3f}" for k in KINDS)
@@ -318,6 +328,8 @@ def cmd_pairs(args: argparse.Namespace) -> None:
     report = {}
     total_pairs, total_s = 0, 0.0
     for name, rows in sorted(sets.items()):
+        if not rows:  # every held-out row's text is in training (the silver paraphrases reuse news sentences)
+            continue
         rng.shuffle(rows)
         rows = rows[: args.per_set]
         t0 = time.perf_counter()
@@ -405,6 +417,8 @@ def main() -> None:
             p.add_argument("--split", choices=("dev", "test", "all"), default="dev" if name == "rules" else "test")
         if name == "suite":
             p.add_argument("--show-misses", action="store_true")
+        if name == "rules":
+            p.add_argument("--only", default="", help="only the variants whose name contains this")
         if name == "recall":
             p.add_argument("--k", type=int, nargs="+", default=[1, 3, 5])
             p.add_argument("--mixed", action="store_true", help="every story in one store")

@@ -45,6 +45,7 @@ class Mismatch:
     passage_span: Span  # (-1, -1): the detail is absent from the passage (negation only)
     claim_text: str
     passage_text: str
+    group: str = ""  # entity only: "name" (people, organisations), "place" or "group" (nationalities…)
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
             continue
         rivals = [p for p in pents if p[1] == group and p[0].split()[-1].lower() not in clow]
         if rivals:
-            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0]))
+            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0], group))
     return out
 
 

@@ -60,9 +60,15 @@ class Settings:
     # a passage less similar than this to a claim is about the story, not the claim: it can neither
     # support nor contradict it (true counterparts in the seed corpus sit at 0.55-0.80, off-claim ones below 0.4)
     evidence_similarity: float = 0.45
-    # the claim verifier's side (supports or conflicts) counts only at or above this probability; below it the
-    # passage settles nothing (chosen on the dev half of bench/data/verify_suite_*: bench/verify.py rules)
-    verify_min_probability: float = 0.5
+    # a passage supports (conflicts with) a claim when the verifier gives that side at least this probability and
+    # more than the other side, even where "not enough information" is more probable: the decision thresholds on
+    # its calibrated probabilities (chosen on the dev half of bench/data/verify_suite_*: bench/verify.py rules)
+    verify_supports_at: float = 0.5
+    verify_conflicts_at: float = 0.4
+    # a passage at least this close to a claim (retrieval cosine) describes the same event or quantity: another
+    # figure, date or outcome in it contradicts the claim even where the verifier reads "not enough information"
+    # (factcheck.verify.judge; None switches the rule off; chosen on the suite's dev half, bench/verify.py rules)
+    same_event_similarity: float | None = 0.7
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
     # ingestion limits

@@ -14,7 +14,8 @@ not settle it (nei). Rules (``decide``):
 3. Details are evidence: a passage that differs from the claim in a number, date, name, negation, direction
    or outcome ("necessary" / "unnecessary") cannot support it (factcheck.verify.judge); the differing detail
    is kept (``Evidence.blocked_by``) and named in the reason.
-4. A passage supports or conflicts only with probability ≥ ``Settings.verify_min_probability``; a passage
+4. A passage supports (conflicts) when the verifier gives that side ≥ ``Settings.verify_supports_at``
+   (``verify_conflicts_at``) and more than the other side (``settle``); a passage
    less similar to the claim than ``Settings.evidence_similarity`` is about the story, not the claim, and
    settles nothing.
 5. Each other source takes ONE stance through ONE deciding passage: of its counted passages that support or
@@ -284,9 +285,20 @@ def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_pr
     return q
 
 
+def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflicts_at: float = 0.5) -> Verification:
+    """Rule 4's decision: the side with more probability, when it reaches its threshold; else nei."""
+    sup, con = float(q[0]), float(q[1])
+    if sup >= supports_at and sup > con:
+        return Verification.SUPPORTS
+    if con >= conflicts_at and con > sup:
+        return Verification.CONFLICTS
+    return Verification.NEI
+
+
 def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with_entities: bool = True,
                    evidence_similarity: float = 0.0, min_probability: float = 0.0,
-                   blocking: frozenset[str] | None = None) -> list[Evidence]:
+                   supports_at: float | None = None, conflicts_at: float | None = None,
+                   blocking: frozenset[str] | None = None, same_event: float | None = None) -> list[Evidence]:
     """Each hit judged on its own: the verifier's probabilities, the detail rule (factcheck.verify.judge),
     then the gates of rule 4. Identical passages are scored once."""
     if not hits:
@@ -296,11 +308,17 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
     out = []
     for h in hits:
         mm = find_mismatches(claim, h.text, entities=with_entities)
-        j = judge(scored[h.text], mm) if blocking is None else judge(scored[h.text], mm, kinds=blocking)
+        rule: dict[str, Any] = {"similarity": float(h.score), "same_event": same_event}
+        if blocking is not None:
+            rule["kinds"] = blocking
+        j = judge(scored[h.text], mm, **rule)
         q = gate(np.asarray(j.scores), float(h.score), evidence_similarity=evidence_similarity,
                  min_probability=min_probability)
         out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
-                            label=label_of(q), scores=(float(q[0]), float(q[1]), float(q[2])),
+                            label=label_of(q) if supports_at is None and conflicts_at is None else settle(
+                                q, supports_at=supports_at if supports_at is not None else 0.5,
+                                conflicts_at=conflicts_at if conflicts_at is not None else 0.5),
+                            scores=(float(q[0]), float(q[1]), float(q[2])),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
                             reported=reports_statement(h.text), model_scores=j.model_scores,
                             blocked_by=j.blocked_by))
@@ -320,7 +338,9 @@ def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_s
         hits = [h for h in hits if h.passage_id != claim_passage.id]
     ranked = sorted(hits, key=lambda h: -h.score)
     labelled = label_evidence(claim, ranked, model, evidence_similarity=settings.evidence_similarity,
-                              min_probability=settings.verify_min_probability)
+                              min_probability=min(settings.verify_supports_at, settings.verify_conflicts_at),
+                              supports_at=settings.verify_supports_at, conflicts_at=settings.verify_conflicts_at,
+                              same_event=settings.same_event_similarity)
     ev = mark_duplicates(labelled, claim=claim, claim_source=claim_source,
                          vectors=vectors, duplicate_similarity=settings.duplicate_similarity)
     return Check(claim=claim, claim_source=claim_source,

@@ -35,7 +35,7 @@ MAX_LENGTH = 128
 MAX_CLAIM_CHARS = 600
 # mismatch kinds that, on a pair the model reads as support, show the passage states something else
 BLOCKING_KINDS = frozenset({"number", "date", "negation", "direction", "opposite", "entity"})
-DETAIL_TO_CONFLICTS = 0.7  # of the supports mass a blocking mismatch moves, the share that goes to conflicts
+DETAIL_TO_CONFLICTS = 0.85  # of the supports mass a blocking mismatch moves, the share that goes to conflicts
 # kinds that show the passage does not state the claim but not that it states the opposite (a name of the claim
 # absent where another is named): their mass goes to nei
 NOT_STATED_KINDS = frozenset({"entity"})
@@ -160,8 +160,14 @@ def contradicts(m: Mismatch) -> bool:
 
 def bears_on_claim(m: Mismatch) -> bool:
     """A negation in the passage of a word the claim never uses ("…, though it did not say which plants") is
-    about something else: it neither blocks nor contradicts. Every other mismatch is about the claim."""
-    return not (m.kind == "negation" and m.claim_span[0] < 0)
+    about something else: it neither blocks nor contradicts. Nor does another place or nationality named beside
+    the claim's ("Mexico's homicide rate" against "the country's …, crediting joint work with U.S. agencies"):
+    news names several at once. Another person or organisation does block."""
+    if m.kind == "negation":
+        return m.claim_span[0] >= 0
+    if m.kind == "entity":
+        return m.group in ("", "name")
+    return True
 
 
 @dataclass(frozen=True)
@@ -183,23 +189,34 @@ class Judgement:
 
 
 def judge(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *,
-          kinds: frozenset[str] = BLOCKING_KINDS, to_conflicts: float = DETAIL_TO_CONFLICTS) -> Judgement:
+          kinds: frozenset[str] = BLOCKING_KINDS, to_conflicts: float = DETAIL_TO_CONFLICTS,
+          similarity: float | None = None, same_event: float | None = None) -> Judgement:
     """The label of one pair from the verifier's probabilities and the details that differ.
 
     A passage the model reads as support (supports its most probable label) that differs from the claim in a
     blocking detail does not state the claim: all of its supports mass moves, `to_conflicts` of it to
     conflicts and the rest to nei (all of it to nei for a detail that does not contradict, ``contradicts``).
-    `kinds` and `to_conflicts` let the benchmark measure each rule."""
+
+    A passage the model reads as not settling the claim, but so close to it (`similarity` ≥ `same_event`, the
+    retrieval cosine) that both describe one event or quantity, and that differs in a contradicting detail
+    (another figure, date or outcome of it), contradicts the claim: its nei mass moves to conflicts,
+    `to_conflicts` of it. `kinds`, `to_conflicts` and `same_event` let the benchmark measure each rule."""
     p = np.asarray(probs, dtype=np.float32)
     q = p.copy()
     blocking = [m for m in mismatches if m.kind in kinds and bears_on_claim(m)]
     # the most telling first: a detail that contradicts, then one that only shows the claim is not stated
     blocker = min(blocking, key=lambda m: not contradicts(m), default=None)
-    if blocker is not None and label_of(p) == Verification.SUPPORTS:
+    label = label_of(p)
+    if blocker is not None and label == Verification.SUPPORTS:
         share = to_conflicts if contradicts(blocker) else 0.0
         q[1] += share * q[0]
         q[2] += (1.0 - share) * q[0]
         q[0] = 0.0
+    elif (blocker is not None and label == Verification.NEI and contradicts(blocker) and same_event is not None
+          and similarity is not None and similarity >= same_event):
+        moved = to_conflicts * q[2]
+        q[1] += moved
+        q[2] -= moved
     else:
         blocker = None
     return Judgement(label_of(q), (float(q[0]), float(q[1]), float(q[2])), (float(p[0]), float(p[1]), float(p[2])),

@@ -59,6 +59,39 @@ def allsides_stories(data: Path, exclude: set[int]) -> list[tuple[str, list[str]
     return out
 
 
+def allsides_paraphrases(data: Path, exclude: set[int], threshold: float) -> list[dict]:
+    """Silver 'supports' pairs: a sentence of one outlet and another outlet's sentence on the same story that
+    restates it — MiniLM cosine ≥ `threshold` and no differing number, date, negation, direction or outcome
+    (factcheck.mismatch). Real paraphrase across outlets, the case the edit-made pairs never show."""
+    from factcheck.embed import load_encoder
+    from factcheck.mismatch import find_mismatches
+
+    enc = load_encoder()
+    out = []
+    for line in (data / "neus/allsides_stories.jsonl").open():
+        story = json.loads(line)
+        if story["id"] in exclude or not story.get("news"):
+            continue
+        sides = [(name, [t for t in split_body("\n".join(a.get("newBody") or [])) if 6 <= len(t.split()) <= 50])
+                 for name, a in sorted(story["news"].items())]
+        flat = [(name, t) for name, ts in sides for t in ts]
+        if len(flat) < 2:
+            continue
+        vecs = enc.encode([t for _, t in flat])
+        sims = vecs @ vecs.T
+        for i, (ni, ti) in enumerate(flat):
+            for j, (nj, tj) in enumerate(flat):
+                if ni == nj or sims[i, j] < threshold or ti == tj:
+                    continue
+                bad = {"number", "date", "negation", "direction", "opposite"}
+                if any(m.kind in bad for m in find_mismatches(ti, tj, entities=False)):
+                    continue
+                out.append({"id": f"allsides:{story['id']}:para:{i}:{j}", "claim": ti, "evidence": tj,
+                            "label": "supports", "group": f"allsides:{story['id']}", "how": "cross-outlet",
+                            "set": "news_paraphrase"})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
@@ -66,6 +99,8 @@ def main() -> None:
     ap.add_argument("--sources", default="fnc1,allsides")
     ap.add_argument("--max-sentences", type=int, default=14, help="per FNC-1 body: its first N sentences")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--paraphrases", type=float, default=None, metavar="COSINE",
+                    help="also write cross-outlet AllSides paraphrases at this MiniLM cosine or above (e.g. 0.75)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     stories: list[tuple[str, list[str]]] = []
@@ -79,13 +114,17 @@ def main() -> None:
     counts: Counter[str] = Counter()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wt") as f:
-        for group, sents in stories:
+        for k, (group, sents) in enumerate(stories):
             for i, p in enumerate(make_pairs(sents, rng, names_pool=rng.sample(pool, min(40, len(pool))))):
-                f.write(json.dumps({"id": f"{group}:{i}", "claim": p.claim, "evidence": p.evidence,
+                f.write(json.dumps({"id": f"{group}:{k}:{i}", "claim": p.claim, "evidence": p.evidence,
                                     "label": str(p.label), "group": group, "how": p.how,
                                     "set": "news_" + group.split(":")[0]}) + "\n")
                 counts[f"{p.label}/{p.how}"] += 1
-    print(f"{sum(counts.values())} pairs from {len(stories)} stories "
+        if args.paraphrases is not None:
+            for r in allsides_paraphrases(args.data, excluded, args.paraphrases):
+                f.write(json.dumps(r) + "\n")
+                counts["supports/cross-outlet"] += 1
+    print(f"{sum(counts.values())} pairs from {len(stories)} articles "
           f"({len(excluded)} suite stories left out) -> {args.out}")
     for k, n in sorted(counts.items()):
         print(f"  {k}: {n}")

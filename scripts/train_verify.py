@@ -37,7 +37,7 @@ SNLI_MAP = {"entailment": "supports", "contradiction": "conflicts", "neutral": "
 DEFAULT_CAPS = {
     "vitaminc_real": 24000, "vitaminc_synthetic": 12000, "fever_dev": 8000, "covidfact": None,
     "anli_dev": None, "equate": None, "curriculum": 10000, "cad_snli": None, "snli": 24000,
-    "news_fnc": 22000, "news_allsides": None,
+    "news_fnc": 22000, "news_allsides": None, "news_paraphrase": None,
 }
 
 

@@ -26,7 +26,7 @@ APP = Path(os.environ.get("FACTCHECK_BROWSER_APP", ROOT / "app.py"))
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CLAIM = "Mexico's homicide rate has dropped significantly, Sheinbaum said"
+CLAIM = "Sheinbaum said U.S. military intervention in Mexico is necessary."
 VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>"
 SLOW = 300_000  # ms: first start loads the models and ingests the seeds on a busy 2-core machine
@@ -103,9 +103,13 @@ def test_dashboard_end_to_end(server: str, tmp_path: Path) -> None:
         badge.wait_for(timeout=SLOW)
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert any(v in text for v in VERDICTS), text[:2000]
-        # both seed outlets report the fall as Sheinbaum's statement (tests/test_verdict.py has the details)
-        assert "corroborated" in text, text[:2000]
+        # both seed outlets say she called it unnecessary (tests/test_verify_model.py has the details)
+        assert "contested" in text, text[:2000]
         page.locator(".fc-box").first.wait_for(timeout=60_000)  # evidence passages
+        # each passage carries its own label, and the differing word is marked in the passage and the claim
+        assert "deciding passage" in text and "contradicts it" in text, text[:2000]
+        marks = page.locator(".fc-box mark.fc-mismatch").all_inner_texts()
+        assert "unnecessary" in marks and "necessary" in marks, marks
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the stance mix
         no_error()
         page.wait_for_timeout(1000)

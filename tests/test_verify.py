@@ -218,3 +218,10 @@ def test_facade_verify_refuses_unequal_lists(fc):
     with pytest.raises(FactcheckError, match="2 claims but 1 evidence"):
         fc.verify(["a", "b"], ["c"])
     assert fc.verify([], []) == []
+
+
+def test_another_place_named_beside_the_claims_blocks_nothing_another_person_does():
+    place = Mismatch("entity", (0, 6), (10, 14), "Mexico", "U.S.", "place")
+    person = Mismatch("entity", (0, 5), (10, 15), "Smith", "Jones", "name")
+    assert judge(SUP, [place]).label == Verification.SUPPORTS
+    assert judge(SUP, [person]).label == Verification.NEI
