@@ -181,6 +181,7 @@ def cmd_rules(args: argparse.Namespace) -> None:
                  for e in (None, 0.7) for a in (0.3, 0.35, 0.4, 0.5) for b in (0.3, 0.4, 0.5)]
     variants += [(f"evidence similarity {s}", {"evidence_similarity": s}, None) for s in (0.0, 0.3, 0.5)]
     variants += [(f"detail share to conflicts {t}", {}, ("share", t)) for t in (0.5, 0.85, 1.0)]
+    variants += [(f"bare conflicts at {t}", {"verify_bare_conflicts_at": t}, None) for t in (None, 0.55, 0.7)]
     if args.only:
         variants = [v for v in variants if v[0] == "shipped" or args.only in v[0]]
     original = verdict_mod.label_evidence

@@ -65,6 +65,9 @@ class Settings:
     # its calibrated probabilities (chosen on the dev half of bench/data/verify_suite_*: bench/verify.py rules)
     verify_supports_at: float = 0.5
     verify_conflicts_at: float = 0.4
+    # a contradiction with no differing detail to show (no other figure, date, outcome or negation) needs this
+    # much: the verifier alone read one outlet's restatement as a contradiction at 0.51 (None: no extra bar)
+    verify_bare_conflicts_at: float | None = 0.6
     # a passage at least this close to a claim (retrieval cosine) describes the same event or quantity: another
     # figure, date or outcome in it contradicts the claim even where the verifier reads "not enough information"
     # (factcheck.verify.judge; None switches the rule off; chosen on the suite's dev half, bench/verify.py rules)

@@ -47,7 +47,7 @@ from factcheck.attribution import claim_speaker, reports_statement
 from factcheck.labels import VERIFICATIONS, Verification
 from factcheck.mismatch import Mismatch, find_mismatches
 from factcheck.settings import Settings
-from factcheck.verify import Verifier, judge, label_of
+from factcheck.verify import Verifier, bears_on_claim, contradicts, judge, label_of
 
 VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
 DUPLICATE_OF_CLAIM = -1
@@ -298,6 +298,7 @@ def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflic
 def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with_entities: bool = True,
                    evidence_similarity: float = 0.0, min_probability: float = 0.0,
                    supports_at: float | None = None, conflicts_at: float | None = None,
+                   bare_conflicts_at: float | None = None,
                    blocking: frozenset[str] | None = None, same_event: float | None = None) -> list[Evidence]:
     """Each hit judged on its own: the verifier's probabilities, the detail rule (factcheck.verify.judge),
     then the gates of rule 4. Identical passages are scored once."""
@@ -314,10 +315,13 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
         j = judge(scored[h.text], mm, **rule)
         q = gate(np.asarray(j.scores), float(h.score), evidence_similarity=evidence_similarity,
                  min_probability=min_probability)
+        con_at = conflicts_at if conflicts_at is not None else 0.5
+        if bare_conflicts_at is not None and not any(contradicts(m) and bears_on_claim(m) for m in mm):
+            con_at = max(con_at, bare_conflicts_at)  # no differing detail to show for it: it must be surer
         out.append(Evidence(text=h.text, source=h.source, article_id=h.article_id, passage_id=h.passage_id,
                             label=label_of(q) if supports_at is None and conflicts_at is None else settle(
                                 q, supports_at=supports_at if supports_at is not None else 0.5,
-                                conflicts_at=conflicts_at if conflicts_at is not None else 0.5),
+                                conflicts_at=con_at),
                             scores=(float(q[0]), float(q[1]), float(q[2])),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
                             reported=reports_statement(h.text), model_scores=j.model_scores,
@@ -340,6 +344,7 @@ def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_s
     labelled = label_evidence(claim, ranked, model, evidence_similarity=settings.evidence_similarity,
                               min_probability=min(settings.verify_supports_at, settings.verify_conflicts_at),
                               supports_at=settings.verify_supports_at, conflicts_at=settings.verify_conflicts_at,
+                              bare_conflicts_at=settings.verify_bare_conflicts_at,
                               same_event=settings.same_event_similarity)
     ev = mark_duplicates(labelled, claim=claim, claim_source=claim_source,
                          vectors=vectors, duplicate_similarity=settings.duplicate_similarity)

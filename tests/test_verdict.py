@@ -440,3 +440,21 @@ def test_seed_unreported_claim_finds_no_support(seeded):
     assert c.verdict.label in {"not enough evidence", "contested"}
 
 
+
+
+def test_a_contradiction_with_no_differing_detail_needs_more_probability():
+    # 0.55 conflicts with nothing to show for it: under verify_bare_conflicts_at (0.6) it settles nothing
+    hits = [FakeHit(1, "The outlet writes that homicides dropped.", "B", 10, 0.7)]
+    c = check_claim("Homicides dropped", hits, BareModel(), settings=Settings())
+    assert c.evidence[0].label == "nei" and c.verdict.label == "not enough evidence"
+    off = check_claim("Homicides dropped", hits, BareModel(), settings=Settings(verify_bare_conflicts_at=None))
+    assert off.evidence[0].label == "conflicts" and off.verdict.label == "contested"
+    # the same probability with a differing figure to show does contradict
+    hits = [FakeHit(1, "The outlet barely denies police made 13 arrests.", "B", 10, 0.7)]
+    shown = check_claim("Police made 30 arrests", hits, BareModel(), settings=Settings())
+    assert shown.evidence[0].label == "conflicts"
+
+
+class BareModel:
+    def scores(self, claims, texts):
+        return np.array([(0.05, 0.55, 0.4)] * len(texts), dtype=np.float32)

@@ -72,6 +72,10 @@ def test_seed_attributed_fact_is_corroborated_by_both_outlets(seeded):
     assert c.verdict.label == "corroborated", c.verdict
     assert c.verdict.supporting_sources == ("seed outlet 1", "seed outlet 2"), c.verdict
     assert "significant drop in homicide rates" in c.deciding("seed outlet 1").text
+    # typed as a sentence: outlet 2's "She cited …" reads as a contradiction at 0.51 with nothing differing,
+    # under Settings.verify_bare_conflicts_at, so it cannot turn the verdict into "mixed"
+    c = seeded.check("Mexico's homicide rate has dropped significantly, Sheinbaum said.")
+    assert c.verdict.label == "corroborated" and not c.verdict.conflicting_sources, c.verdict
 
 
 @pytest.mark.parametrize(("claim", "evidence", "label"), [
