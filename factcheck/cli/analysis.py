@@ -92,15 +92,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     pairs = read_pairs(Path(args.input), "evidence")
     fc = _facade(args)
     fc.verifier  # noqa: B018 - load it now: a missing model is reported before the output file is created
-    out = sys.stdout if args.output == "-" else _open_out(Path(args.output))
+
+    def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
+        judged = fc.verify([c for _, c, _ in chunk], [e for _, _, e in chunk])
+        return [{"id": pid, "label": str(j.label), "scores": scores_dict(j.scores),
+                 "mismatches": [mismatch_dict(m) for m in j.mismatches]}
+                for (pid, _, _), j in zip(chunk, judged, strict=True)]
+
+    return _stream(pairs, rows, args.output)
+
+
+def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
+    """Score `pairs` CHUNK at a time with `rows(chunk) -> [json object]`, one JSON line each, flushed per chunk
+    with a progress line on stderr; `output` "-" is stdout."""
+    out = sys.stdout if output == "-" else _open_out(Path(output))
     try:
         for s in range(0, len(pairs), CHUNK):
-            chunk = pairs[s : s + CHUNK]
-            judged = fc.verify([c for _, c, _ in chunk], [e for _, _, e in chunk])
-            for (pid, _, _), j in zip(chunk, judged, strict=True):
-                out.write(json.dumps({"id": pid, "label": str(j.label), "scores": scores_dict(j.scores),
-                                      "mismatches": [mismatch_dict(m) for m in j.mismatches]},
-                                     ensure_ascii=False) + "\n")
+            for row in rows(pairs[s : s + CHUNK]):
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
             out.flush()
             print(f"factcheck: {min(s + CHUNK, len(pairs))}/{len(pairs)} pairs", file=sys.stderr)
     finally:
@@ -118,22 +127,15 @@ def cmd_stance(args: argparse.Namespace) -> int:
     pairs = read_pairs(Path(args.input))
     model = load_stance_model(args.model)
     encoder = MemoEncoder(load_encoder())
-    out = sys.stdout if args.output == "-" else _open_out(Path(args.output))
-    try:
-        for s in range(0, len(pairs), CHUNK):
-            chunk = pairs[s : s + CHUNK]
-            res = stance_many([(c, t) for _, c, t in chunk], encoder, model,
-                              triage_similarity=settings.triage_similarity,
-                              on_topic_similarity=settings.on_topic_similarity, adjust=adjust_pair)
-            for (pid, _, _), r in zip(chunk, res, strict=True):
-                out.write(json.dumps({"id": pid, "label": r.label, "scores": scores_dict(r.scores)},
-                                     ensure_ascii=False) + "\n")
-            out.flush()
-            print(f"factcheck: {min(s + CHUNK, len(pairs))}/{len(pairs)} pairs", file=sys.stderr)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    return 0
+
+    def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
+        res = stance_many([(c, t) for _, c, t in chunk], encoder, model,
+                          triage_similarity=settings.triage_similarity,
+                          on_topic_similarity=settings.on_topic_similarity, adjust=adjust_pair)
+        return [{"id": pid, "label": r.label, "scores": scores_dict(r.scores)}
+                for (pid, _, _), r in zip(chunk, res, strict=True)]
+
+    return _stream(pairs, rows, args.output)
 
 
 def _open_out(path: Path) -> Any:
