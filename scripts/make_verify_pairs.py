@@ -59,21 +59,33 @@ def allsides_stories(data: Path, exclude: set[int]) -> list[tuple[str, list[str]
     return out
 
 
-def allsides_paraphrases(data: Path, exclude: set[int], threshold: float) -> list[dict]:
+def allsides_paraphrases(data: Path, exclude: set[int], threshold: float, *, roundup: bool = False,
+                         cross_edits: bool = False, seed: int = 0) -> list[dict]:
     """Silver 'supports' pairs: a sentence of one outlet and another outlet's sentence on the same story that
     restates it — MiniLM cosine ≥ `threshold` and no differing number, date, negation, direction or outcome
-    (factcheck.mismatch). Real paraphrase across outlets, the case the edit-made pairs never show."""
+    (factcheck.mismatch). Real paraphrase across outlets, the case the edit-made pairs never show.
+
+    `roundup`: AllSides' own neutral summary of the story counts as one more voice (its sentences restate the
+    outlets' in other words). `cross_edits`: each paraphrase also gives a claim the other outlet contradicts
+    (one shared detail of it changed) and one it does not settle (a detail added): factcheck.contrast.cross_pairs
+    — the altered facts a fact-checker meets are worded unlike the sentence that refutes them."""
+    from factcheck.contrast import cross_pairs
     from factcheck.embed import load_encoder
     from factcheck.mismatch import find_mismatches
 
     enc = load_encoder()
+    rng = random.Random(seed)
     out = []
     for line in (data / "neus/allsides_stories.jsonl").open():
         story = json.loads(line)
         if story["id"] in exclude or not story.get("news"):
             continue
-        sides = [(name, [t for t in split_body("\n".join(a.get("newBody") or [])) if 6 <= len(t.split()) <= 50])
-                 for name, a in sorted(story["news"].items())]
+        voices = {name: a.get("newBody") or [] for name, a in story["news"].items()}
+        if roundup and story.get("roundup"):
+            voices["roundup"] = story["roundup"]
+        sides = [(name, [t for t in split_body("\n".join(paras)) if 6 <= len(t.split()) <= 50])
+                 for name, paras in sorted(voices.items())]
+        names = sorted({m.group(0) for _, ts in sides for t in ts for m in _NAMES.finditer(t)})
         flat = [(name, t) for name, ts in sides for t in ts]
         if len(flat) < 2:
             continue
@@ -86,10 +98,32 @@ def allsides_paraphrases(data: Path, exclude: set[int], threshold: float) -> lis
                 bad = {"number", "date", "negation", "direction", "opposite"}
                 if any(m.kind in bad for m in find_mismatches(ti, tj, entities=False)):
                     continue
+                how = "roundup" if "roundup" in (ni, nj) else "cross-outlet"
                 out.append({"id": f"allsides:{story['id']}:para:{i}:{j}", "claim": ti, "evidence": tj,
-                            "label": "supports", "group": f"allsides:{story['id']}", "how": "cross-outlet",
+                            "label": "supports", "group": f"allsides:{story['id']}", "how": how,
                             "set": "news_paraphrase"})
+                if cross_edits:
+                    for k, p in enumerate(cross_pairs(ti, tj, rng, names_pool=names)):
+                        out.append({"id": f"allsides:{story['id']}:cross:{i}:{j}:{k}", "claim": p.claim,
+                                    "evidence": p.evidence, "label": str(p.label), "group": f"allsides:{story['id']}",
+                                    "how": p.how, "set": "news_crossedit"})
     return out
+
+
+EMERGENT_LABELS = {"for": "supports", "against": "conflicts", "observing": "nei"}
+
+
+def emergent_pairs(data: Path) -> list[dict]:
+    """Emergent: a rumour as a claim against news headlines about it, for / against / observing → supports /
+    conflicts / nei — real, low-overlap wording ("World's oldest burger" for "Two Australian men kept a
+    Quarter Pounder for 20 years"). Grouped by claim, so a claim's headlines sit on one side of the split."""
+    import pandas as pd
+
+    df = pd.read_csv(data / "emergent/train.csv")
+    return [{"id": f"emergent:{r.articleId}", "claim": str(r.claimHeadline), "evidence": str(r.articleHeadline),
+             "label": EMERGENT_LABELS[r.articleHeadlineStance], "group": f"emergent:{r.claimId}",
+             "how": str(r.articleHeadlineStance), "set": "emergent"}
+            for r in df.itertuples() if r.articleHeadlineStance in EMERGENT_LABELS]
 
 
 def main() -> None:
@@ -101,6 +135,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--paraphrases", type=float, default=None, metavar="COSINE",
                     help="also write cross-outlet AllSides paraphrases at this MiniLM cosine or above (e.g. 0.75)")
+    ap.add_argument("--roundup", action="store_true", help="paraphrases: AllSides' roundup is one more voice")
+    ap.add_argument("--cross-edits", action="store_true",
+                    help="paraphrases: also a contradicted and an unsettled claim per pair (contrast.cross_pairs)")
+    ap.add_argument("--emergent", action="store_true", help="also Emergent claim/headline pairs (set 'emergent')")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     stories: list[tuple[str, list[str]]] = []
@@ -121,9 +159,14 @@ def main() -> None:
                                     "set": "news_" + group.split(":")[0]}) + "\n")
                 counts[f"{p.label}/{p.how}"] += 1
         if args.paraphrases is not None:
-            for r in allsides_paraphrases(args.data, excluded, args.paraphrases):
+            for r in allsides_paraphrases(args.data, excluded, args.paraphrases, roundup=args.roundup,
+                                          cross_edits=args.cross_edits, seed=args.seed):
                 f.write(json.dumps(r) + "\n")
-                counts["supports/cross-outlet"] += 1
+                counts[f"{r['label']}/{r['how']}"] += 1
+        if args.emergent:
+            for r in emergent_pairs(args.data):
+                f.write(json.dumps(r) + "\n")
+                counts[f"{r['label']}/emergent-{r['how']}"] += 1
     print(f"{sum(counts.values())} pairs from {len(stories)} articles "
           f"({len(excluded)} suite stories left out) -> {args.out}")
     for k, n in sorted(counts.items()):

@@ -37,7 +37,7 @@ SNLI_MAP = {"entailment": "supports", "contradiction": "conflicts", "neutral": "
 DEFAULT_CAPS = {
     "vitaminc_real": 24000, "vitaminc_synthetic": 12000, "fever_dev": 8000, "covidfact": None,
     "anli_dev": None, "equate": None, "curriculum": 10000, "cad_snli": None, "snli": 24000,
-    "news_fnc": 22000, "news_allsides": None, "news_paraphrase": None,
+    "news_fnc": 22000, "news_allsides": None, "news_paraphrase": None, "news_crossedit": None, "emergent": None,
 }
 
 
@@ -51,7 +51,7 @@ def split_of(row: dict) -> str:
     claims each: one premise never sits on both sides). CAD-SNLI keeps its own dev split as test."""
     if row["set"] == "cad_snli":
         return "test" if row.get("group") == "dev" else "train"
-    key = row.get("group") if row["set"].startswith(("vitaminc", "news")) else None
+    key = row.get("group") if row["set"].startswith(("vitaminc", "news", "emergent")) else None
     key = key or row["evidence"]
     h = int(hashlib.sha1(f"{row['set']}|{key}".encode()).hexdigest()[:8], 16) % 100
     return "test" if h < 5 else "dev" if h < 10 else "train"

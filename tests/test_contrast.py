@@ -108,3 +108,26 @@ def test_make_pairs_is_seeded_and_labels_follow_the_edits():
 def test_short_or_question_sentences_make_no_pairs():
     assert contrast.make_pairs(["Too short.", "Is this a question about the council vote today?"],
                                random.Random(0)) == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cross_pairs_change_only_a_detail_the_other_outlet_carries(seed):
+    claim = "The Senate passed the bill 52-48 on Thursday after a long debate."
+    evidence = "On Thursday senators voted 52-48 to approve the bill, sending it to the House."
+    pairs = contrast.cross_pairs(claim, evidence, random.Random(seed), names_pool=["Nancy Pelosi"])
+    conflicts = [p for p in pairs if p.label == Verification.CONFLICTS]
+    nei = [p for p in pairs if p.label == Verification.NEI]
+    assert len(nei) == 1 and nei[0].claim != claim and nei[0].how == "cross-detail-added"
+    assert all(p.evidence == evidence for p in pairs)
+    for p in conflicts:  # the edited-away word is one the other outlet says: "52", "48" or "Thursday"
+        removed = contrast._words(claim) - contrast._words(p.claim)
+        assert removed and removed <= contrast._words(evidence), (p.how, p.claim)
+        assert p.how in ("cross-number", "cross-date")
+
+
+def test_cross_pairs_skip_a_detail_the_other_outlet_never_states():
+    claim = "Police arrested 13 people in Portland, the mayor said."
+    evidence = "Several protesters were detained by officers downtown, according to city officials."
+    for seed in range(20):
+        pairs = contrast.cross_pairs(claim, evidence, random.Random(seed))
+        assert not [p for p in pairs if p.label == Verification.CONFLICTS]  # "13" / "Portland" are not there
