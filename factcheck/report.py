@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from factcheck import escape
 from factcheck.consistency import Consistency
 from factcheck.labels import VERIFICATIONS
 from factcheck.mismatch import Mismatch
@@ -68,11 +69,17 @@ def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
 
 
 def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
-    """One row per claim × source: the source's stance and the passage that decides it."""
+    """One row per claim × source: the source's stance and the passage that decides it.
+
+    Text cells are quoted and a formula's first character neutralised (escape.csv_cell), so a spreadsheet
+    shows the text instead of running it; numbers (counts, probabilities) are written bare and stay numbers.
+    """
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-    w.writeheader()
+    buf.write(",".join(CSV_FIELDS) + "\n")
+    # every text cell quoted: a spreadsheet whose separator is ';' would otherwise split "a;=cmd" into a
+    # cell of its own that starts with '='
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     for c in checks:
         v = c.verdict
         stances = dict(v.source_stances)
@@ -84,14 +91,15 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
             probs: dict[str, object] = (
                 {f"p_{lab}": round(x, 4) for lab, x in zip(VERIFICATIONS, e.scores, strict=True)}
                 if e else {f"p_{lab}": "" for lab in VERIFICATIONS})
-            w.writerow({"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
-                        "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
-                        "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
-                        "label": str(e.label) if e else "",
-                        **probs,
-                        "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
-                                                for m in (e.mismatches if e else ())),
-                        "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else ""})
+            row = {"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
+                   "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
+                   "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
+                   "label": str(e.label) if e else "",
+                   **probs,
+                   "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
+                                           for m in (e.mismatches if e else ())),
+                   "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else ""}
+            w.writerow({k: escape.csv_cell(x) for k, x in row.items()})
     return buf.getvalue()
 
 
@@ -102,11 +110,9 @@ def _detail(m: Mismatch) -> str:
 
 
 def _md(text: str) -> str:
-    """Text in a Markdown table cell: no pipes, no line breaks, no HTML or links that could render."""
-    t = " ".join(str(text).split()).replace("|", "\\|")
-    for ch in "<>[]()`*_":
-        t = t.replace(ch, "\\" + ch)
-    return t
+    """Text in a Markdown table cell or heading: one line, nothing that renders (escape.markdown escapes the
+    pipe too, so no cell ends early)."""
+    return escape.markdown(text)
 
 
 def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:

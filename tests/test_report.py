@@ -2,6 +2,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from factcheck.consistency import build_consistency
 from factcheck.labels import Verification
 from factcheck.mismatch import Mismatch
@@ -75,7 +77,63 @@ def test_markdown_escapes_user_text():
     assert "<script>" not in md and "](javascript:" not in md
     assert "\\<script\\>" in md and "\\| pipe" in md
     assert "**Verdict: mixed**" in md and "| A | B | 2 |" not in md
-    assert "| B | conflicts | 0.66 | Homicides fell by 12% | number: 15% vs 12% |" in md
+    assert "| B | conflicts | 0.66 | Homicides fell by 12\\% | number: 15\\% vs 12\\% |" in md
     assert "| B | nei (reported statement) | 0.80 |" in md
     assert "Verification." not in md  # labels written as their strings
     assert "| A | 1 | 0 | 0 | 1 | 0 |" in md and "| B | 1 | 0 | 0 | 0 | 1 |" in md
+
+
+# --- hostile text in exports (issue 16) -------------------------------------------------------------
+
+FORMULAS = ("=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)",
+            "\t=1+1", "\r=1+1", " =1+1")
+
+
+def _hostile_checks(text: str, source: str):
+    e = Evidence(text=text, source=source, article_id=2, passage_id=5, label=Verification.SUPPORTS,
+                 scores=(0.7, 0.1, 0.2), mismatches=(Mismatch("number", (0, 1), (0, 1), text, text),),
+                 similarity=0.6)
+    return [Check(text, source + " own", decide([e], claim_source=source + " own"), (e,))]
+
+
+def test_csv_cells_that_start_a_formula_are_text():
+    """OWASP CSV injection: a cell a spreadsheet would read as a formula gets a leading ' (shown as text)."""
+    for payload in FORMULAS:
+        rows = list(csv.DictReader(io.StringIO(to_csv(checks=_hostile_checks(payload, payload)))))
+        row = rows[0]
+        for field in ("claim", "claim_source", "source", "evidence"):
+            assert row[field][0] == "'", (payload, field, row[field])
+        assert row["claim"] == "'" + payload and row["source"] == "'" + payload  # the text itself is kept
+        assert row["mismatches"].startswith("number: ")  # starts with our own word: left alone
+
+
+def test_csv_numbers_stay_numbers_and_text_is_quoted():
+    out = to_csv(checks=_hostile_checks("a;=1+1 -5", "-Outlet"))
+    header, line = out.splitlines()
+    assert header == ",".join(CSV_FIELDS)  # plain, as before
+    # probabilities and counts are unquoted numbers; every text cell is quoted, so a spreadsheet whose
+    # separator is ';' cannot split "a;=1+1" into a cell that starts with '='
+    assert line == ('"a;=1+1 -5","\'-Outlet own","corroborated",1,0,"\'-Outlet","supports","a;=1+1 -5","supports",'
+                    '0.7,0.1,0.2,"number: a;=1+1 -5 vs a;=1+1 -5",""')
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["source"] == "'-Outlet" and row["p_supports"] == "0.7" and row["supporting"] == "1"
+
+
+def test_markdown_backslash_cannot_undo_the_escaping():
+    """Escaping '<' alone: '\\<img…\\>' became '\\\\<img…>' — an escaped backslash, then a live tag."""
+    hostile = "\\<img src=x onerror=alert(1)\\> a\\|b ![i](http://x/y.png) &lt;b&gt; &#60;i&#62;"
+    md = to_markdown(checks=_hostile_checks(hostile, hostile))
+    assert "\\\\\\<img" in md and "\\\\\\|b" in md  # the backslash escaped, then the character
+    assert "\\!\\[i\\]" in md and "\\&lt;b" in md and "\\&\\#60;i" in md
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").enable("table").render(md)
+    assert "<img" not in html and "<i>" not in html and "<b>" not in html
+    # the table of evidence keeps its 5 columns: no pipe in the text opened a new cell
+    rows = [r for r in html.split("<tr>")[1:]]
+    assert rows and all(r.count("<td") + r.count("<th") == 5 for r in rows)
+
+
+def test_markdown_replaces_control_characters():
+    md = to_markdown(checks=_hostile_checks("Homicides\x1b]0;pwned\x07 fell\x9b2J", "Out\x00let"))
+    assert not any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) <= 0x9f for ch in md)
+    assert "Homicides\\\\u001b\\]0;pwned\\\\u0007 fell\\\\u009b2J" in md

