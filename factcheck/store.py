@@ -9,15 +9,23 @@ separate connections — a transaction belongs to a connection, not to a thread.
 small pool: each call (a read, a transaction) borrows a connection of its own, and threads sharing one
 Store (the dashboard's sessions) never see another thread's uncommitted rows or start a transaction
 inside another's. Writers (threads or processes) queue for the write lock for up to BUSY_TIMEOUT_S.
+
+Damage and hostility: opening refuses, with a sentence, a database another factcheck wrote (newer or
+older schema), one that lost its tables beside an index that still holds vectors (a new store there would
+let the next sync empty the index), and one SQLite finds damaged; a full disk, a store this user may not
+write and a write lock held too long are StoreErrors too. A store the user may not write opens read-only
+(SQLite `mode=ro`): reads work, writes say so, and the embedding cache is not written.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +41,14 @@ SCHEMA_VERSION = 1
 # the wait is one article's insert, not a whole ingest); readers never wait in WAL mode.
 BUSY_TIMEOUT_S = 30.0
 PASSAGES_VERSION = "passages_version"  # meta key, see Store.passages_version
+# what this version's queries read: a store without one of them was written by another version
+COLUMNS = {
+    "meta": ("key", "value"),
+    "sources": ("id", "name", "created"),
+    "articles": ("id", "source_id", "content_hash", "text", "title", "date", "url", "author", "origin", "added"),
+    "passages": ("id", "article_id", "seq", "kind", "start", "end", "text", "text_hash", "score"),
+    "embeddings": ("model", "text_hash", "vec"),
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -82,20 +98,118 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def read_only_message(path: Path) -> str:
+    return (f"The store at {path} is read-only for this user: search, claims, check, report and stats work; "
+            f"to ingest, remove or reindex, make the folder and its files writable (chmod -R u+w {path}).")
+
+
+def _problem(path: Path, e: sqlite3.Error) -> StoreError | None:
+    """What a SQLite failure means for the user, or None for one a user cannot cause (a bug: let it show)."""
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
+    if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
+        return StoreError(f"The disk holding the store at {path} is full: nothing more was stored, and what "
+                          "was stored before is kept. Free some space, then try again.")
+    if code == sqlite3.SQLITE_READONLY:
+        return StoreError(read_only_message(path))
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreError(f"The database of the store at {path} is damaged ({e}): restore {DB_NAME} from a "
+                          "backup, or move the store folder aside and ingest the articles again.")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreError(f"Another process has held the store at {path} for writing longer than "
+                          f"{BUSY_TIMEOUT_S:.0f} s; try again when it has finished.")
+    if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return StoreError(f"Cannot read or write the store at {path} ({e}): check the disk has space and "
+                          "the folder and its files can be read and written by this user.")
+    return None
+
+
+def _writable(path: Path) -> bool:
+    """May this user write the store folder (journal, index files) and its database? A folder not made
+    yet counts as writable: making it says soon enough."""
+    db = path / DB_NAME
+    if not path.exists():
+        return True
+    return os.access(path, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
+def _index_vectors(path: Path) -> int | None:
+    """How many vectors the search index beside the database holds: None when there is none, -1 when
+    there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
+    from factcheck.index import INDEX_FILE, META_FILE
+
+    try:
+        return int(json.loads((path / META_FILE).read_text(encoding="utf-8"))["count"]) or None
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1 if (path / INDEX_FILE).exists() else None
+
+
+def _refuse_a_lost_database(path: Path, state: str) -> None:
+    """A database without its tables beside what was built from it is damage, not a new store: starting
+    afresh would let the next sync empty the index, the one thing left of the passages."""
+    from factcheck.index import INDEX_FILE, META_FILE
+
+    n = _index_vectors(path)
+    wal = path / f"{DB_NAME}-wal"
+    if n is None and not (state == "missing" and wal.is_file() and wal.stat().st_size):
+        return
+    held = (f"a search index of {n:,} vectors" if n and n > 0 else "a search index") if n else f"{wal.name}"
+    raise StoreError(f"The store at {path} holds {held} but its database {DB_NAME} is {state}: what the "
+                     f"store held was not written here now. Restore {DB_NAME} from a backup, or, to start "
+                     f"afresh, remove {INDEX_FILE} and {META_FILE} (and {wal.name}) from {path}.")
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only: bool) -> None:
+    """Create the tables of a new store, or check an existing one is a store this version can read."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        _refuse_a_lost_database(path, state if state != "present" else "without its tables")
+        if read_only:
+            raise StoreError(f"The database in {path} is empty and this user may not write it: give a store "
+                             "folder you can write (--store DIR), or ask its owner to ingest into it.")
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+        if "meta" in tables else None
+    if row is None or not str(row[0]).isdigit():
+        raise StoreError(f"{path / DB_NAME} is not a factcheck store (it has no schema version): give the "
+                         "folder of a factcheck store, or a new folder to start one (--store DIR).")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"The store at {path} was written by a newer factcheck (schema {version}); this one "
+                         f"reads schema {SCHEMA_VERSION}. Upgrade factcheck, or give another store (--store DIR).")
+    if version < SCHEMA_VERSION:
+        raise StoreError(f"The store at {path} has schema {version}, older than this factcheck's schema "
+                         f"{SCHEMA_VERSION}, and cannot be upgraded in place: ingest the articles again into "
+                         "a new store (--store NEWDIR).")
+    for table, want in COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        missing = [c for c in want if c not in have]
+        if missing:
+            raise StoreError(f"The store at {path} lacks {table}.{missing[0]} (schema {version}): it was written "
+                             "by another version of factcheck or altered. Ingest the articles again into a new "
+                             "store (--store NEWDIR), or restore it from a backup.")
+    if not read_only:
+        conn.executescript(SCHEMA)  # indexes a store may lack (IF NOT EXISTS: nothing else changes)
+
+
 class Store:
     """A store folder. Open with Store.open(dir); safe to open from several processes (WAL)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only  # this user may not write it: reads work, writes raise StoreError
         self._idle = [conn]  # connections no call is using; a busy pool opens another
         self._every = [conn]
         self._pool_lock = threading.Lock()
         self._closed = False
 
     @staticmethod
-    def _connect(path: Path) -> sqlite3.Connection:
+    def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
         # autocommit (isolation_level=None): every read is its own snapshot, writes say BEGIN themselves;
         # check_same_thread=False because a pooled connection serves one call at a time, from any thread
+        if read_only:
+            return Store._connect_read_only(path)
         conn = sqlite3.connect(path / DB_NAME, timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -103,18 +217,56 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
+    @staticmethod
+    def _connect_read_only(path: Path) -> sqlite3.Connection:
+        """SQLite's read-only mode. A WAL database needs its -shm file to be read; where this user may not
+        create one and no -wal holds changes, the file is read as immutable (what it holds is all there is)."""
+        uri = (path / DB_NAME).resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            wal = path / f"{DB_NAME}-wal"
+            if wal.exists() and wal.stat().st_size:
+                raise
+            conn.close()
+            conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
     @classmethod
     def open(cls, path: Path | str) -> Store:
+        """The store in this folder, made if need be; read-only when this user may not write it."""
         path = Path(path)
+        db = path / DB_NAME
+        conn = None
         try:
+            read_only = not _writable(path)
+            if read_only and not db.is_file():
+                raise StoreError(f"The store folder {path} holds no database and this user may not write it: "
+                                 "give a store folder you can write (--store DIR).")
             path.mkdir(parents=True, exist_ok=True)
-            conn = cls._connect(path)
-            conn.executescript(SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        except (OSError, sqlite3.DatabaseError) as e:
-            raise StoreError(f"Cannot open the store at {path}: {e}. Check the folder exists, is writable, "
-                             "and that the database file is a factcheck store.") from e
-        return cls(path, conn)
+            state = "missing" if not db.exists() else "empty (0 bytes)" if not db.stat().st_size else "present"
+            if state != "present":
+                _refuse_a_lost_database(path, state)  # before SQLite makes a new file of it
+            conn = cls._connect(path, read_only)
+            _check_schema(conn, path, state, read_only=read_only)
+        except (StoreError, OSError, sqlite3.Error) as e:
+            if conn is not None:
+                conn.close()
+            if isinstance(e, StoreError):
+                raise
+            problem = _problem(path, e) if isinstance(e, sqlite3.Error) else None
+            raise problem or StoreError(f"Cannot open the store at {path}: {e}. Check the folder exists, is "
+                                        "writable, and that the database file is a factcheck store.") from e
+        return cls(path, conn, read_only=read_only)
+
+    def require_writable(self) -> None:
+        """Raise the read-only StoreError before a write starts (reindex builds a whole index first)."""
+        if self.read_only:
+            raise StoreError(read_only_message(self.path))
 
     def close(self) -> None:
         with self._pool_lock:
@@ -138,13 +290,20 @@ class Store:
             conn = self._idle.pop() if self._idle else None
         if conn is None:
             try:
-                conn = self._connect(self.path)
-            except (OSError, sqlite3.DatabaseError) as e:
-                raise StoreError(f"Cannot open another connection to the store at {self.path}: {e}.") from e
+                conn = self._connect(self.path, self.read_only)
+            except (OSError, sqlite3.Error) as e:
+                problem = _problem(self.path, e) if isinstance(e, sqlite3.Error) else None
+                raise problem or StoreError(
+                    f"Cannot open another connection to the store at {self.path}: {e}.") from e
             with self._pool_lock:
                 self._every.append(conn)
         try:
             yield conn
+        except sqlite3.Error as e:
+            problem = _problem(self.path, e)
+            if problem is None:
+                raise
+            raise problem from e
         finally:
             # a COMMIT or ROLLBACK that failed left a transaction open: close it (rolls back), never hand it on
             spent = conn.in_transaction
@@ -164,15 +323,18 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE on a connection of its own: one writer at a time; readers carry on (WAL)."""
+        self.require_writable()
         with self._connection() as c:
             c.execute("BEGIN IMMEDIATE")
             try:
                 yield c
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            else:
                 c.execute("COMMIT")
+            except BaseException:
+                # SQLite may have rolled back already (a full disk does): a second ROLLBACK would hide why
+                if c.in_transaction:
+                    with suppress(sqlite3.Error):
+                        c.execute("ROLLBACK")
+                raise
 
     # --- writes -------------------------------------------------------------------------------
     def add_article(self, draft: ArticleDraft) -> tuple[int, bool]:
@@ -305,6 +467,9 @@ class Store:
         return out
 
     def put_embeddings(self, model: str, items: dict[str, np.ndarray]) -> None:
+        """Cache vectors; skipped on a read-only store (a cache may miss, reading must not fail)."""
+        if self.read_only or not items:
+            return
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
                           [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()])

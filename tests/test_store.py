@@ -3,14 +3,20 @@ so none reads another's uncommitted rows or starts a transaction inside another'
 tells a process holding an index that passages changed, whoever changed them."""
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import make_draft
 
 from factcheck.errors import StoreError
-from factcheck.store import Store
+from factcheck.store import SCHEMA_VERSION, Store
 
 
 def test_threads_sharing_a_store_neither_see_nor_break_each_others_transactions(store, add_article):
@@ -76,3 +82,211 @@ def test_a_closed_store_refuses_calls_with_a_sentence(store):
     store.close()
     with pytest.raises(StoreError, match="closed; open it again"):
         store.stats()
+
+
+# --- damage and hostility: what a store refuses, each with a sentence (issue 16) ------------------
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection the store opens from now on finds the disk full: SQLite may not grow the
+    database by a page (max_page_count), so a write fails with SQLITE_FULL, as on a full disk."""
+    connect = Store._connect
+
+    def full(*args: object, **kw: object) -> sqlite3.Connection:
+        conn = connect(*args, **kw)  # type: ignore[arg-type]
+        (pages,) = conn.execute("PRAGMA page_count").fetchone()
+        conn.execute(f"PRAGMA max_page_count = {int(pages)}")
+        return conn
+
+    monkeypatch.setattr(Store, "_connect", staticmethod(full))
+
+
+def test_a_full_disk_is_one_typed_sentence_and_keeps_what_was_stored(store, add_article, monkeypatch):
+    add_article("A", ["One sentence here."])
+    before = (store.stats(), [a.text for a in store.articles()])
+    store.close()
+    _full_disk(monkeypatch)
+    with Store.open(store.path) as s:
+        with pytest.raises(StoreError) as e:  # was "cannot rollback - no transaction is active"
+            s.add_article(make_draft("B", ["A long sentence " + "x" * 50_000 + "."]))
+        assert "disk" in str(e.value) and "full" in str(e.value) and "rollback" not in str(e.value)
+        assert "\n" not in str(e.value)
+        assert (s.stats(), [a.text for a in s.articles()]) == before  # still readable, nothing lost
+    monkeypatch.undo()  # space freed: the same store takes the article
+    with Store.open(store.path) as s:
+        assert s.add_article(make_draft("B", ["A long sentence."]))[1]
+        assert s.stats()["articles"] == 2
+
+
+def _index_files(path: Path, count: int = 3) -> dict[str, bytes]:
+    (path / "index.faiss").write_bytes(b"FAISS vectors " * 100)
+    (path / "index.json").write_text(json.dumps({"format": 1, "model": "m", "dim": 8, "count": count,
+                                                 "kind": "flat", "size": 1400, "sha256": "0" * 64}))
+    return {p.name: p.read_bytes() for p in path.iterdir() if p.name.startswith("index.")}
+
+
+@pytest.mark.parametrize("damage", ["zero-byte", "missing", "no tables"])
+def test_a_lost_database_beside_an_index_with_vectors_is_refused_not_started_afresh(tmp_path, damage):
+    """An index that holds vectors was built from passages: a database without its schema beside it is
+    damage (a failed restore, a truncated copy), not a new store. Starting afresh would let the next
+    sync empty the index, the one thing left of the passages."""
+    path = tmp_path / "store"
+    Store.open(path).close()
+    db = path / "factcheck.sqlite3"
+    kept = _index_files(path)
+    if damage == "zero-byte":
+        db.write_bytes(b"")
+    elif damage == "missing":
+        db.unlink()
+    else:
+        db.unlink()
+        sqlite3.connect(db).close()
+    with pytest.raises(StoreError) as e:
+        Store.open(path)
+    msg = str(e.value)
+    assert "backup" in msg and "index.faiss" in msg and "index.json" in msg and "\n" not in msg
+    assert {p.name: p.read_bytes() for p in path.iterdir() if p.name.startswith("index.")} == kept
+    assert not db.exists() or db.stat().st_size == 0  # no schema written into it either
+
+
+def test_a_new_store_still_starts_beside_an_empty_index(tmp_path):
+    path = tmp_path / "store"
+    path.mkdir()
+    _index_files(path, count=0)  # `factcheck reindex` on an empty store saves an empty index
+    with Store.open(path) as s:
+        assert s.stats()["articles"] == 0
+
+
+def _set_schema_version(path: Path, value: str) -> None:
+    with sqlite3.connect(path / "factcheck.sqlite3") as c:
+        c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (value,))
+    c.close()
+
+
+def test_a_store_written_by_a_newer_factcheck_is_refused_naming_both_versions(store, add_article):
+    add_article("A", ["One sentence here."])
+    store.close()
+    _set_schema_version(store.path, str(SCHEMA_VERSION + 1))
+    with pytest.raises(StoreError) as e:  # was accepted, and read with this version's queries
+        Store.open(store.path)
+    msg = str(e.value)
+    assert f"schema {SCHEMA_VERSION + 1}" in msg and f"schema {SCHEMA_VERSION}" in msg and "newer" in msg
+
+
+@pytest.mark.parametrize("older", ["version", "column"])
+def test_an_older_store_is_refused_with_a_sentence_not_an_internal_error(store, add_article, older):
+    """No older schema can be upgraded in place (none was released): a clear refusal."""
+    add_article("A", ["One sentence here."])
+    store.close()
+    if older == "version":
+        _set_schema_version(store.path, "0")
+    else:  # a pre-release store: passages without their check-worthiness score
+        with sqlite3.connect(store.path / "factcheck.sqlite3") as c:
+            c.execute("ALTER TABLE passages DROP COLUMN score")
+        c.close()
+    with pytest.raises(StoreError) as e:  # was "no such column: p.score" from the first read
+        Store.open(store.path)
+    msg = str(e.value)
+    assert ("schema 0" if older == "version" else "passages.score") in msg and "new store" in msg
+
+
+def _deny_writes(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """os.access says the store folder and its files are not writable (root ignores chmod)."""
+    real = os.access
+
+    def access(p: object, mode: int, **kw: object) -> bool:
+        if mode & os.W_OK and Path(str(p)).resolve().is_relative_to(path.resolve()):
+            return False
+        return real(p, mode, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def test_a_read_only_store_reads_and_refuses_writes_with_a_sentence(store, add_article, monkeypatch):
+    add_article("A", ["One sentence here.", "Another one there."])
+    store.close()
+    _deny_writes(monkeypatch, store.path)
+    with Store.open(store.path) as s:  # was "attempt to write a readonly database" before any read
+        assert s.read_only
+        assert s.stats()["passages"] == 2 and [p.text for p in s.claims(0.5)][0] == "One sentence here."
+        s.put_embeddings("m", {"h": np.ones(3, dtype=np.float32)})  # a cache write is skipped, not an error
+        with pytest.raises(StoreError, match="read-only") as e:
+            s.add_article(make_draft("B", ["Two."]))
+        assert "search" in str(e.value) and "\n" not in str(e.value)
+        with pytest.raises(StoreError, match="read-only"):
+            s.remove_source("A")
+    monkeypatch.undo()
+    with Store.open(store.path) as s:
+        assert not s.read_only and s.stats()["articles"] == 1
+
+
+def test_a_store_this_user_cannot_write_opens_for_reading(store, add_article, tmp_path):
+    """The real thing, no os.access stand-in: the files belong to someone else and SQLite may create
+    no -shm file beside them. As root (the CI container) a forked child becomes `nobody`."""
+    add_article("A", ["One sentence here.", "Another one there."])
+    store.close()
+    shared = Path(tempfile.mkdtemp(prefix="factcheck-ro-"))
+    try:
+        shared.chmod(0o755)
+        ro = shared / "store"
+        shutil.copytree(store.path, ro)
+        for p in [ro, *ro.iterdir()]:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        stats = _read_as_another_user(ro)
+        assert stats == {"read_only": True, "articles": 1, "passages": 2}, stats
+    finally:
+        for p in [shared, *shared.rglob("*")]:
+            p.chmod(0o755)
+        shutil.rmtree(shared)
+
+
+def _read_as_another_user(path: Path) -> dict[str, object]:
+    import pwd
+
+    if os.geteuid() != 0:
+        with Store.open(path) as s:
+            return {"read_only": s.read_only, "articles": s.stats()["articles"], "passages": s.stats()["passages"]}
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user 'nobody' to read the store as")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, read, report through the pipe, never return into pytest
+        code = 0
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            with Store.open(path) as s:
+                out = {"read_only": s.read_only, "articles": s.stats()["articles"],
+                       "passages": s.stats()["passages"]}
+        except BaseException as e:  # noqa: BLE001 - reported to the parent
+            out, code = {"error": f"{type(e).__name__}: {e}"}, 1
+        os.write(w, json.dumps(out).encode())
+        os._exit(code)
+    os.close(w)
+    with os.fdopen(r) as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    return dict(json.loads(data))
+
+
+@pytest.mark.parametrize("damage", ["pages", "not sqlite"])
+def test_a_damaged_database_is_a_sentence_not_an_internal_error(store, add_article, damage):
+    for i in range(30):
+        add_article(f"S{i}", [f"Sentence {i} " + "words " * 200])
+    store.close()
+    db = store.path / "factcheck.sqlite3"
+    data = bytearray(db.read_bytes())
+    if damage == "pages":  # the schema stays readable, the last half of the tables' pages is overwritten
+        data[len(data) // 2:] = b"\xff" * (len(data) - len(data) // 2)
+    else:
+        data[:] = b"not a database at all " * 100
+    db.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as e:  # was sqlite3.DatabaseError: database disk image is malformed
+        with Store.open(store.path) as s:
+            s.stats()
+            s.passages()
+    msg = str(e.value)
+    assert "damaged" in msg and "backup" in msg and "\n" not in msg
