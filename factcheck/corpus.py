@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 from urllib.parse import urlsplit
@@ -55,7 +57,8 @@ def decode(data: bytes, name: str = "input", *, encoding: str | None = None) -> 
         raise IngestError(f"{name}: the input is empty; there is no text to read.")
     text, guessed = _decode(data, encoding)
     sample = text[:8192]
-    if "\x00" in sample:
+    # the whole text, not the head alone: binary appended after 8 KB of text is still binary
+    if "\x00" in text:
         raise IngestError(f"{name}: this looks like a binary file (it contains NUL bytes), not text.")
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if controls > _MAX_CONTROL_SHARE * len(sample):
@@ -169,6 +172,16 @@ def read_bytes(name: str, data: bytes, settings: Settings, *, suffix: str | None
     if url:
         meta.setdefault("url", url)
     text = decode(data, name, encoding=encoding)
+    try:
+        return _read_text(name, text, suffix, settings, meta)
+    except RecursionError:
+        # json.loads on [[[[... 50,000 deep, or the str() of such a list: no article is shaped like that
+        raise IngestError(f"{name}: lists or objects nested too deep to read (thousands of levels); "
+                          "no article needs that, so the file is refused.") from None
+
+
+def _read_text(name: str, text: str, suffix: str, settings: Settings,
+               meta: Mapping[str, Any]) -> list[ArticleDraft]:
     if suffix in HTML_SUFFIXES:
         return [_from_html(name, text, settings, meta)]
     if suffix == ".json":
@@ -182,23 +195,93 @@ def read_bytes(name: str, data: bytes, settings: Settings, *, suffix: str | None
     return [_record_draft({"text": text, **meta}, name, settings)]
 
 
-def read_path(path: str | os.PathLike[str], settings: Settings) -> list[ArticleDraft]:
+def read_path(path: str | os.PathLike[str], settings: Settings, *, folder: Path | None = None) -> list[ArticleDraft]:
     """Articles in a file, or in every supported file of a folder (recursive, sorted). For a folder, the
-    first bad file raises; ingest.ingest reads folders file by file so one bad file stops nothing."""
+    first bad file raises; ingest.ingest reads folders file by file so one bad file stops nothing.
+    With `folder`, the file was found in that folder and is read only if it lies inside it (see read_file)."""
     p = Path(path)
     if p.is_dir():
-        return [d for f in files_in(p) for d in read_path(f, settings)]
-    if not p.exists():
-        raise IngestError(f"{p}: no such file or folder.")
+        return [d for f in files_in(p) for d in read_path(f, settings, folder=p)]
+    name = shown(p)
+    data = read_file(p, settings.max_input_bytes, folder=folder)
+    return read_bytes(name, data, settings, meta=sidecar_meta(p, settings))
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """A file found in a folder the user named: read only if it lies inside that folder (see read_file)."""
+
+    path: Path
+    folder: Path
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def read_file(path: Path, limit: int, *, folder: Path | None = None) -> bytes:
+    """A regular file's bytes, at most `limit` (settings.max_input_bytes): a device (/dev/zero), a named pipe or a
+    socket is refused before it is opened (reading one never ends, or waits forever), and a file is read
+    up to the limit plus one byte whatever its size said (a /proc file says 0). With `folder`, a link that
+    leads out of the folder (`passwd.txt -> /etc/passwd` in a folder of articles) is refused; a link to a
+    file inside the folder is read."""
+    name = shown(path)
     try:
-        size = p.stat().st_size
-        if size > settings.max_input_bytes:
+        if folder is not None:
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(folder.resolve(strict=True)):
+                raise IngestError(f"{name}: a link that leads outside the folder {shown(folder)}; it is not read. "
+                                  "Give the file it points to by its own path to read it.")
+        else:
+            target = path
+        info = os.stat(target)
+        _check_regular(name, info.st_mode)
+        if info.st_size > limit:
             # refused from its size alone: a huge file is never read into memory
-            raise too_big(str(p), size, settings.max_input_bytes)
-        data = p.read_bytes()
+            raise too_big(name, info.st_size, limit)
+        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it still returns at once
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", buffering=0) as f:
+            _check_regular(name, os.fstat(fd).st_mode)
+            chunks: list[bytes] = []
+            total = 0
+            while total <= limit:
+                chunk = f.read(min(max(info.st_size + 1, 1 << 16), limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+    except FileNotFoundError as e:
+        raise IngestError(f"{name}: no such file or folder" + (" (a link to nothing)." if path.is_symlink()
+                                                                else ".")) from e
+    except RuntimeError as e:  # Path.resolve on a loop of links (Python < 3.13)
+        raise IngestError(f"{name}: a loop of links; it cannot be read.") from e
     except OSError as e:
-        raise IngestError(f"{p}: cannot be read ({e.strerror or e}).") from e
-    return read_bytes(str(p), data, settings, meta=sidecar_meta(p))
+        raise IngestError(f"{name}: cannot be read ({e.strerror or e}).") from e
+    except ValueError as e:  # a NUL in the path (from the API; a command line cannot hold one)
+        raise IngestError(f"{name!r}: not a usable path ({e}).") from e
+    if total > limit:
+        raise too_big(name, None, limit)  # it grew, or its size was not its length
+    return b"".join(chunks)
+
+
+def _check_regular(name: str, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((what for test, what in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise IngestError(f"{name}: {kind}, not a file; only regular files are read.")
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as text a person, a terminal, JSON and SQLite can all take: a file name that is not UTF-8
+    (b'\\xff.txt', read by Python as a lone surrogate) shows its odd bytes as \\xff."""
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a surrogate that did not come from the file system
+        return os.fspath(path).encode("utf-8", errors="backslashreplace").decode("ascii", errors="replace")
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def read_url(url: str, settings: Settings) -> list[ArticleDraft]:
@@ -206,12 +289,10 @@ def read_url(url: str, settings: Settings) -> list[ArticleDraft]:
     from factcheck.fetch import fetch_url
 
     got = fetch_url(url, settings)
-    kind, _, params = got.content_type.partition(";")
+    kind = got.content_type.partition(";")[0]
     suffix = {"text/html": ".html", "application/xhtml+xml": ".html", "application/json": ".json",
               "text/csv": ".csv", "text/markdown": ".md"}.get(kind.strip().lower(), ".txt")
-    charset = next((v.strip(' "') for k, _, v in (p.partition("=") for p in params.split(";"))
-                    if k.strip().lower() == "charset"), None)
-    drafts = read_bytes(got.final_url, got.body, settings, suffix=suffix, encoding=charset, url=got.final_url)
+    drafts = read_bytes(got.final_url, got.body, settings, suffix=suffix, encoding=got.encoding, url=got.final_url)
     return [replace(d, origin=url) for d in drafts] if len(drafts) == 1 else drafts
 
 
@@ -227,23 +308,18 @@ def files_in(folder: Path) -> list[Path]:
     return sorted(out)
 
 
-def sidecar_meta(path: Path) -> dict[str, Any]:
+def sidecar_meta(path: Path, settings: Settings | None = None) -> dict[str, Any]:
     """Metadata for `path` from a sources.json in its folder: {"file name": {outlet, title, date, url, ...}}
-    or a list of objects with a "file" field. A broken sidecar is ignored: the article still reads."""
+    or a list of objects with a "file" field. A broken sidecar is ignored: the article still reads. It is
+    read as bounded as an article (read_file), and a sources.json that is a link out of the folder is ignored."""
     side = path.parent / SOURCES_FILE
-    if not side.is_file():
-        return {}
     try:
-        raw = json.loads(side.read_text(encoding="utf-8"))
+        info = side.stat()
     except (OSError, ValueError):
         return {}
-    entries = raw.get("articles", raw) if isinstance(raw, dict) else raw
-    if isinstance(entries, dict):
-        entry = entries.get(path.name)
-    elif isinstance(entries, list):
-        entry = next((e for e in entries if isinstance(e, dict) and e.get("file") == path.name), None)
-    else:
-        entry = None
+    if not stat.S_ISREG(info.st_mode):
+        return {}
+    entry = _sidecar(side, info.st_mtime_ns, info.st_size, (settings or Settings()).max_input_bytes).get(path.name)
     if not isinstance(entry, dict):
         return {}
     meta = {k: v for k, v in entry.items() if v is not None and k != "file"}
@@ -252,12 +328,32 @@ def sidecar_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
+@functools.lru_cache(maxsize=4)
+def _sidecar(side: Path, mtime_ns: int, size: int, limit: int) -> dict[str, Any]:
+    """A sources.json's entries by file name, parsed once for its folder, not once per file in it (a 20 MB one
+    took 80 ms a file); keyed by its time and size, so an edited one is read again. {} if it cannot be read."""
+    try:
+        raw = json.loads(read_file(side, limit, folder=side.parent).decode("utf-8"))
+    except (IngestError, ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
+        return {}
+    entries = raw.get("articles", raw) if isinstance(raw, dict) else raw
+    if isinstance(entries, list):
+        by_name: dict[str, Any] = {}
+        for e in entries:
+            if isinstance(e, dict) and isinstance(e.get("file"), str):
+                by_name.setdefault(e["file"], e)  # the first entry for a file wins, as it always did
+        return by_name
+    return entries if isinstance(entries, dict) else {}
+
+
 # --- formats ------------------------------------------------------------------------------------
 def _json_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise IngestError(f"{name}: broken JSON at line {e.lineno}, column {e.colno}: {json_problem(e)}.") from e
+    except ValueError as e:
+        raise _json_number_error(name) from e
     if isinstance(data, dict) and _field(data, "text") is None:
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) == 1:  # {"articles": [...]}
@@ -276,7 +372,15 @@ def _jsonl_records(name: str, text: str) -> Iterator[tuple[int, Any]]:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as e:
                 raise IngestError(f"{name}: broken JSON at line {n}, column {e.colno}: {json_problem(e)}.") from e
+            except ValueError as e:
+                raise _json_number_error(f"{name}, line {n}") from e
     yield from enumerate(rows)
+
+
+def _json_number_error(name: str) -> IngestError:
+    # Python refuses to turn more than 4,300 digits into an int (a CPU-time guard), with a ValueError of its own
+    return IngestError(f"{name}: the JSON holds a number too long to read (over 4,300 digits); no article field "
+                       "needs one, so remove it or put it in quotes.")
 
 
 def _csv_records(name: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -383,8 +487,10 @@ def _valid_unicode(v: str) -> str: ...
 @overload
 def _valid_unicode(v: str | None) -> str | None: ...
 def _valid_unicode(v: str | None) -> str | None:
-    """Lone surrogates (never valid Unicode text) become U+FFFD, the replacement character; lengths stay."""
-    return _SURROGATE.sub("\ufffd", v) if v else v
+    """Lone surrogates (never valid Unicode text) become U+FFFD, the replacement character, and NULs are
+    dropped: a JSON "\\u0000" or a pasted one is never part of an article, and C code reading the store stops
+    at one. Runs before any offset is taken, so offsets index the text as stored."""
+    return _SURROGATE.sub("\ufffd", v).replace("\x00", "") if v else v
 
 
 def _clean_str(v: str | None) -> str | None:
@@ -415,9 +521,10 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head)
 
 
-def too_big(name: str, size: int, limit: int) -> IngestError:
-    """The refusal of an input over the size limit, naming the setting that raises it."""
-    return IngestError(f"{name}: {_mb(size)} is over the {_mb(limit)} input limit; split it "
+def too_big(name: str, size: int | None, limit: int) -> IngestError:
+    """The refusal of an input over the size limit, naming the setting that raises it (size None: unknown)."""
+    what = f"{_mb(size)} is" if size is not None else "it is"
+    return IngestError(f"{name}: {what} over the {_mb(limit)} input limit; split it "
                        f"into smaller files, or raise the limit with {ENV_MAX_INPUT_BYTES} (in bytes).")
 
 

@@ -8,6 +8,7 @@ because a model scores a batch of sentences far faster than one article at a tim
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ import numpy as np
 
 from factcheck import corpus
 from factcheck.clean import clean
-from factcheck.errors import IngestError, ModelMissingError
+from factcheck.errors import IngestError, ModelMissingError, StoreError
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.sentences import split_span
 from factcheck.settings import Settings
@@ -62,22 +63,23 @@ def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source:
 
 
 def expand(inputs: Iterable[Input]) -> list[tuple[str, Input]]:
-    """(origin, item) per input: folders become their files; strings with :// stay URLs."""
+    """(origin, item) per input: folders become their files; strings with :// stay URLs. An origin is the path
+    as corpus.shown gives it (odd bytes in a file name as \\xff), so it can be printed and stored."""
     out: list[tuple[str, Input]] = []
     for item in inputs:
         if isinstance(item, ArticleDraft):
             out.append((item.origin or "paste", item))
         elif isinstance(item, str) and "://" in item:
-            out.append((item, item))
+            out.append((corpus.shown(item), item))
         else:
             p = Path(item)
             if p.is_dir():
                 files = corpus.files_in(p)
-                out.extend((str(f), f) for f in files)
+                out.extend((corpus.shown(f), corpus.FolderFile(f, p)) for f in files)
                 if not files:
-                    out.append((str(p), p))  # _read refuses it: no supported files
+                    out.append((corpus.shown(p), p))  # _read refuses it: no supported files
             else:
-                out.append((str(p), p))
+                out.append((corpus.shown(p), p))
     return out
 
 
@@ -91,9 +93,12 @@ def _read(item: Input, settings: Settings) -> list[ArticleDraft]:
         return [item]
     if isinstance(item, str) and "://" in item:
         return corpus.read_url(item, settings)
+    if isinstance(item, corpus.FolderFile):
+        return corpus.read_path(item.path, settings, folder=item.folder)
     p = Path(item)
     if p.is_dir():
-        raise IngestError(f"{p}: no supported files in this folder ({', '.join(sorted(corpus.SUFFIXES))}).")
+        raise IngestError(f"{corpus.shown(p)}: no supported files in this folder "
+                          f"({', '.join(sorted(corpus.SUFFIXES))}).")
     return corpus.read_path(p, settings)
 
 
@@ -133,7 +138,14 @@ def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings:
         n = sum(1 for p in passages if p.kind == "body")
         scored = tuple(_with_scores(passages, values[pos:pos + n].tolist()))
         pos += n
-        article_id, created = store.add_article(replace(draft, passages=scored))
+        try:
+            article_id, created = store.add_article(replace(draft, passages=scored))
+        except (StoreError, sqlite3.OperationalError):
+            raise  # the store itself failed (disk full, locked too long): every article after would too
+        except Exception as e:  # noqa: BLE001 - one article the store will not take must not stop the others
+            slots[i] = IngestResult(origin=draft.origin, status="refused",
+                                    reason=f"{draft.origin}: could not be stored ({type(e).__name__}: {e}).")
+            continue
         claims = sum(1 for p in scored if p.kind == "body" and p.score >= settings.claim_threshold)
         slots[i] = IngestResult(
             origin=draft.origin, status="added" if created else "skipped",

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -277,3 +281,159 @@ def test_any_bytes_are_read_or_refused_never_crash(data: bytes, suffix: str):
         assert str(e) and "\n" not in str(e)
     else:
         assert all(d.text.strip() for d in drafts)
+
+
+# --- what is not a regular file, links, odd names (issue 16) ------------------------------------------
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, sockets and /dev are POSIX")
+
+
+@posix_only
+def test_a_fifo_a_socket_and_a_device_are_refused_by_kind_without_waiting(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    sock_path = tmp_path / "s.txt"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    # were the FIFO opened for reading, open() would wait for a writer for ever: this one comes after 5 s
+    # (and finds no reader, so does nothing, when the FIFO was never opened)
+    unblock = threading.Timer(5, _open_for_writing, args=(fifo,))
+    unblock.start()
+    try:
+        t0 = time.monotonic()
+        for path, kind in ((fifo, "named pipe"), (sock_path, "socket"), (Path("/dev/null"), "character device")):
+            with pytest.raises(IngestError, match=kind) as e:
+                corpus.read_path(path, S)
+            assert str(e.value).startswith(f"{path}: ") and "only regular files are read" in str(e.value)
+        assert time.monotonic() - t0 < 4  # refused at once, not by the timer's write end
+    finally:
+        unblock.cancel()
+        sock.close()
+
+
+def _open_for_writing(fifo: Path) -> None:
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass  # ENXIO: nobody is reading it, which is the point
+
+
+@posix_only
+def test_a_link_out_of_a_folder_is_refused_and_one_inside_it_is_read(tmp_path: Path):
+    outside = tmp_path / "private.txt"
+    outside.write_text("The secret plan said 12 bridges will close on Monday.\n")
+    folder = tmp_path / "articles"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "passwd.txt").symlink_to(outside)
+    (folder / "sub" / "up.txt").symlink_to("../../private.txt")  # relative, still outside
+    (folder / "same.txt").symlink_to("sub/real.txt")
+    (folder / "sub" / "real.txt").write_text(ARTICLE.replace("40", "41"))
+    (folder / "dangling.txt").symlink_to(folder / "gone.txt")
+    for name in ("passwd.txt", "sub/up.txt"):
+        with pytest.raises(IngestError, match="a link that leads outside the folder") as e:
+            corpus.read_path(folder / name, S, folder=folder)
+        assert str(e.value).startswith(f"{folder / name}: ")
+    with pytest.raises(IngestError, match="no such file or folder .a link to nothing"):
+        corpus.read_path(folder / "dangling.txt", S, folder=folder)
+    (d,) = corpus.read_path(folder / "same.txt", S, folder=folder)
+    assert "41 people" in d.text
+    # a folder read whole stops at the first bad file; what it reads never comes from outside it
+    with pytest.raises(IngestError, match="a link to nothing|a link that leads outside"):
+        corpus.read_path(folder, S)
+    # a file named on its own may be a link anywhere: the user chose it
+    assert "secret plan" in corpus.read_path(folder / "passwd.txt", S)[0].text
+
+
+def test_a_file_is_read_up_to_the_limit_plus_one_byte_whatever_its_size_says(tmp_path: Path):
+    f = tmp_path / "a.txt"
+    f.write_bytes(b"x" * 300)
+    assert corpus.read_file(f, 300) == b"x" * 300
+    with pytest.raises(IngestError, match="over the 299 bytes input limit"):
+        corpus.read_file(f, 299)
+    if Path("/proc/self/maps").exists():  # says 0 bytes, holds more
+        with pytest.raises(IngestError, match="it is over the 10 bytes input limit"):
+            corpus.read_file(Path("/proc/self/maps"), 10)
+
+
+@posix_only
+def test_a_file_name_that_is_not_utf8_is_shown_with_its_bytes_escaped(tmp_path: Path):
+    raw = os.fsencode(tmp_path) + b"/caf\xe9 \xff.txt"
+    with open(raw, "wb") as f:
+        f.write(ARTICLE.encode())
+    (path,) = corpus.files_in(tmp_path)
+    (d,) = corpus.read_path(path, S)
+    assert d.origin == f"{tmp_path}/caf\\xe9 \\xff.txt" and d.source == "caf\\xe9 \\xff"
+    assert corpus.shown(path).encode("utf-8")  # no lone surrogate: prints, stores and dumps as JSON
+    with pytest.raises(IngestError) as e:
+        corpus.read_path(os.fsdecode(b"/nonexistent/\xff.txt"), S)
+    assert str(e.value) == "/nonexistent/\\xff.txt: no such file or folder."
+
+
+# --- NULs, nesting, numbers (issue 16) --------------------------------------------------------------
+def test_nul_bytes_after_the_first_8_kb_still_make_a_file_binary():
+    data = (ARTICLE * 200).encode() + b"\x00\x01PK\x03\x04" + (ARTICLE * 5).encode()
+    assert len(ARTICLE * 200) > 8192
+    with pytest.raises(IngestError, match="binary file .it contains NUL bytes"):
+        corpus.decode(data, "x.txt")
+
+
+def test_nul_characters_from_json_escapes_or_paste_are_dropped_before_offsets_are_taken():
+    rec = json.dumps([{"text": "Officials said on Friday that 40\u0000 people were rescued.\n\nThey said so again.",
+                       "title": "Res\u0000cue", "source": "Wire\u0000"}]).encode()
+    assert b"\\u0000" in rec
+    (d,) = corpus.read_bytes("x.json", rec, S)
+    assert "\x00" not in d.text + d.title + d.source
+    assert (d.text.split("\n")[0], d.title, d.source) == (
+        "Officials said on Friday that 40 people were rescued.", "Rescue", "Wire")
+    assert "\x00" not in corpus.from_text("A pasted\x00 text said 12 bridges will close.").text
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_nested_50000_deep_is_refused_not_a_recursion_error(suffix: str):
+    deep = b"[" * 50_000 + b"]" * 50_000
+    with pytest.raises(IngestError, match="nested too deep to read") as e:
+        corpus.read_bytes(f"deep{suffix}", deep, S)
+    assert str(e.value).startswith(f"deep{suffix}: ") and "\n" not in str(e.value)
+    as_text = b'{"text": ' + b"[" * 50_000 + b'"x"' + b"]" * 50_000 + b"}"
+    with pytest.raises(IngestError, match="nested too deep"):
+        corpus.read_bytes("deep-text.json", as_text, S)
+
+
+@pytest.mark.parametrize("data", [b'{"text": "The mayor said 40 roads will close.", "id": ' + b"7" * 5_000 + b"}",
+                                  b'[{"text": "The mayor said 40 roads will close.", "n": -' + b"1" * 4_400 + b"}]"])
+def test_json_with_a_number_too_long_for_python_is_refused_not_a_value_error(data: bytes):
+    for suffix in (".json", ".jsonl"):
+        with pytest.raises(IngestError, match="a number too long to read .over 4,300 digits.; no article field"):
+            corpus.read_bytes(f"n{suffix}", data, S)
+
+
+def test_a_sources_json_nested_too_deep_is_ignored_and_the_articles_still_read(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b.txt").write_text(ARTICLE.replace("40", "41"))
+    (tmp_path / "sources.json").write_text("[" * 50_000 + "]" * 50_000)
+    assert [d.source for d in corpus.read_path(tmp_path, S)] == ["a", "b"]
+
+
+def test_sources_json_is_parsed_once_for_its_folder_not_once_per_file(tmp_path: Path, monkeypatch):
+    for i in range(30):
+        (tmp_path / f"{i:02}.txt").write_text(ARTICLE.replace("40", str(i + 100)))
+    (tmp_path / "sources.json").write_text(json.dumps([{"file": "07.txt", "outlet": "Seven News"},
+                                                       {"file": "07.txt", "outlet": "Second Entry"}]))
+    parsed: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda s, *a, **kw: parsed.append(len(s)) or real(s, *a, **kw))
+    drafts = corpus.read_path(tmp_path, S)
+    assert [d.source for d in drafts].count("Seven News") == 1 and len(drafts) == 30
+    assert len(parsed) == 1
+    (tmp_path / "sources.json").write_text(json.dumps({"07.txt": {"outlet": "Edited Outlet, Renamed"}}))
+    assert corpus.read_path(tmp_path / "07.txt", S)[0].source == "Edited Outlet, Renamed"
+
+
+@posix_only
+def test_a_sources_json_that_links_out_of_its_folder_is_ignored(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (tmp_path / "elsewhere.json").write_text(json.dumps({"a.txt": {"outlet": "Leaked Outlet"}}))
+    (folder / "sources.json").symlink_to(tmp_path / "elsewhere.json")
+    (folder / "a.txt").write_text(ARTICLE)
+    assert corpus.read_path(folder / "a.txt", S)[0].source == "a"

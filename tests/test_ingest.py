@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -119,6 +121,43 @@ def test_one_bad_file_in_a_folder_stops_nothing(store: Store, settings: Settings
     assert "binary" in results[1].reason and "line 3" in results[2].reason and "empty" in results[3].reason
     assert [(d, t) for d, t, _ in seen] == [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     assert store.stats()["articles"] == 3
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs, symlinks and byte file names are POSIX")
+def test_a_folder_with_a_fifo_a_link_out_and_a_non_utf8_name_adds_every_other_file(
+        store: Store, settings: Settings, tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS[0], folder / "a.txt")
+    (tmp_path / "secret.txt").write_text("The secret memo said 12 bridges will close on Monday.\n")
+    (folder / "b-passwd.txt").symlink_to(tmp_path / "secret.txt")
+    os.mkfifo(folder / "c-pipe.txt")
+    with open(os.fsencode(folder) + b"/d-\xff.txt", "wb") as f:  # a Latin-1 era name: not UTF-8
+        f.write(SEEDS[1].read_bytes())
+    shutil.copy(DATA / "corpus_articles.csv", folder / "e.csv")
+    # were the FIFO opened, ingest would wait for a writer for ever: one comes after 10 s, so this fails, not hangs
+    unblock = threading.Timer(10, _open_for_writing, args=(folder / "c-pipe.txt",))
+    unblock.start()
+    try:
+        results = ingest(store, [folder], settings, scorer=every_sentence)
+    finally:
+        unblock.cancel()
+    assert [(Path(r.origin.split("#")[0]).name, r.status) for r in results] == [
+        ("a.txt", "added"), ("b-passwd.txt", "refused"), ("c-pipe.txt", "refused"), ("d-\\xff.txt", "added"),
+        ("e.csv", "added"), ("e.csv", "added")]
+    assert results[1].reason == f"{folder}/b-passwd.txt: a link that leads outside the folder {folder}; it is " \
+                                "not read. Give the file it points to by its own path to read it."
+    assert results[2].reason == f"{folder}/c-pipe.txt: a named pipe (FIFO), not a file; only regular files are read."
+    stored = {a.origin: a for a in store.articles()}
+    assert f"{folder}/d-\\xff.txt" in stored and stored[f"{folder}/d-\\xff.txt"].source == "d-\\xff"
+    assert not any("secret memo" in a.text for a in stored.values())
+
+
+def _open_for_writing(fifo: Path) -> None:
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass  # ENXIO: nobody is reading it, which is the point
 
 
 def test_refused_inputs_leave_the_store_as_it_was(store: Store, settings: Settings, tmp_path: Path):
