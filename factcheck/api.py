@@ -247,6 +247,7 @@ class Factcheck:
         """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
         from factcheck.index import VectorIndex
 
+        self.store.require_writable()  # before building a whole index that could not be saved
         with self._shared.writer:
             version = self.store.passages_version()
             enc = self.encoder
@@ -337,15 +338,15 @@ class Factcheck:
         return build_consistency(checks, sources=sorted(chosen))
 
     def doctor(self) -> list[str]:
-        """Integrity report: SQLite integrity_check, index count = passage count (else rebuild)."""
-        notes = []
+        """Integrity report: SQLite integrity_check, then the index as found (before any sync, or there
+        would be nothing to find) against the stored passages, rebuilt when they differ. A damaged
+        database leaves the index as it is: it may be all that is left of the passages."""
+        import numpy as np
+
+        from factcheck.index import VectorIndex
+
         ok = self.store.integrity_check()
-        notes.append(f"database: {ok}")
-        n_pass = len(self.store.passage_ids())
-        idx = self._fresh_index()  # with what other processes wrote since this one loaded it
-        if len(idx) != n_pass:
-            n = self.reindex()
-            notes.append(f"index: had {len(idx)} vectors for {n_pass} passages; rebuilt ({n})")
-        else:
-            notes.append(f"index: {len(idx)} vectors = {n_pass} passages")
-        return notes
+        notes = [f"database: {ok}"]
+        if ok != "ok":
+            notes.append("index: left as it is, since the database is damaged: restore the database from a backup")
+            return notes

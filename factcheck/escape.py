@@ -21,7 +21,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # bidirectional embeddings, overrides, isolates and marks: they reorder how a terminal shows a line
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_TERMINAL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+# and lone surrogates (a file name's undecodable bytes): a UTF-8 terminal cannot take them, print() would raise
+_TERMINAL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
 # a spreadsheet reads a cell starting with these as a formula (OWASP, CSV injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 

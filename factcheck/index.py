@@ -22,6 +22,10 @@ Several processes may share a store (dashboard, CLI): a save swaps both files un
 flock on `index.lock` and an open reads them under a shared one, so an open never pairs one save's
 index with another's metadata. Within a process, `sync` holds the caller's lock only while FAISS
 changes, never while embedding, so searches go on during an ingest.
+
+A save that fails (a full disk: FAISS says so in a RuntimeError) is a StoreError saying so, removes its
+temp files and leaves the saved pair as it was; opening sweeps the temp files of saves that were killed.
+A read-only store's index is synced in memory and never saved.
 """
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck.durable import files_locked, fsync_dir, sha256
+from factcheck.durable import files_locked, fsync_dir, out_of_space, sha256, sweep_temp_files, temp_path, writing
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.faiss_build import IVF_NPROBE, IVF_TRAIN_PER_LIST, ivf_lists, new_faiss, sample_rows, threads
 
@@ -109,6 +113,9 @@ class VectorIndex:
              rebuild_on_mismatch: bool = False) -> VectorIndex:
         """The index persisted in store_dir, or an empty one (with `.message` saying why) to refill."""
         d = Path(store_dir)
+        if os.access(d, os.W_OK):  # what saves that were killed or failed left: each as big as the index
+            for gone in sweep_temp_files(d, (INDEX_FILE, META_FILE)):
+                log.info("removed %s, left by a save that did not finish", gone.name)
         with files_locked(d / LOCK_FILE, exclusive=False):  # no save swaps the files while they are read
             return cls._read(d, model_name, dim, rebuild_on_mismatch)
 
@@ -298,31 +305,34 @@ class VectorIndex:
 
     # --- persistence ---------------------------------------------------------------------------
     def save(self) -> None:
-        """Write both files atomically (temp file, fsync, os.replace): a crash leaves old or new, never half."""
+        """Write both files atomically (temp file, fsync, os.replace): a crash leaves old or new, never half.
+        A failed save (a full disk) removes its temp files and leaves the saved pair as it was."""
         import faiss
 
         d = self.directory
         try:
             d.mkdir(parents=True, exist_ok=True)
-            tmp = d / f".{INDEX_FILE}.{os.getpid()}.tmp"
-            faiss.write_index(self._index, str(tmp))
-            with tmp.open("rb+") as f:
+            tmp, mtmp = temp_path(d / INDEX_FILE), temp_path(d / META_FILE)
+            with writing(tmp) as f, writing(mtmp) as mf:
+                faiss.write_index(self._index, str(tmp))  # the same file: `writing` holds its lock
                 os.fsync(f.fileno())
-            meta = {"format": FORMAT, "model": self.model_name, "dim": self.dim, "count": len(self),
-                    "kind": self.kind, "size": tmp.stat().st_size, "sha256": sha256(tmp)}
-            mtmp = d / f".{META_FILE}.{os.getpid()}.tmp"
-            with mtmp.open("w", encoding="utf-8") as f:
-                json.dump(meta, f)
-                f.flush()
-                os.fsync(f.fileno())
-            # the slow part (writing, hashing) is done: swap the pair while no other process reads or swaps it
-            with files_locked(d / LOCK_FILE, exclusive=True):
-                os.replace(tmp, d / INDEX_FILE)
-                os.replace(mtmp, d / META_FILE)
-                fsync_dir(d)
-        except OSError as e:
-            raise StoreError(f"Cannot write the search index in {d}: {e}. Check the folder is writable "
-                             "and the disk is not full.") from e
+                meta = {"format": FORMAT, "model": self.model_name, "dim": self.dim, "count": len(self),
+                        "kind": self.kind, "size": tmp.stat().st_size, "sha256": sha256(tmp)}
+                mf.write(json.dumps(meta).encode("utf-8"))
+                mf.flush()
+                os.fsync(mf.fileno())
+                # the slow part (writing, hashing) is done: swap the pair while no other process reads or swaps it
+                with files_locked(d / LOCK_FILE, exclusive=True):
+                    os.replace(tmp, d / INDEX_FILE)
+                    os.replace(mtmp, d / META_FILE)
+                    fsync_dir(d)
+        except (OSError, RuntimeError) as e:  # FAISS raises RuntimeError for a failed write
+            if out_of_space(e):
+                raise StoreError(f"The disk holding {d} is full: the search index was not saved (what was "
+                                 "stored is kept, and the index is rebuilt from it). Free some space, then "
+                                 "run `factcheck doctor`.") from e
+            raise StoreError(f"Cannot write the search index in {d}: {str(e).splitlines()[0][:300]}. Check the "
+                             "folder is writable, then run `factcheck doctor`.") from e
         self.dirty = False
 
 
@@ -363,7 +373,7 @@ def sync(store: Store, index: VectorIndex, encoder: Encoder, progress: Progress 
     if progress is not None:
         progress(total, total)
     message, index.message = index.message, None
-    if save and index.dirty:
+    if save and index.dirty and not store.read_only:  # a read-only store's index lives in memory only
         index.save()
     return SyncResult(added=added, removed=removed, message=message)
 
@@ -371,5 +381,6 @@ def sync(store: Store, index: VectorIndex, encoder: Encoder, progress: Progress 
 def rebuild(store: Store, encoder: Encoder, progress: Progress | None = None, *,
             batch_size: int = 64) -> tuple[VectorIndex, SyncResult]:
     """A fresh index for this encoder from the stored passages (what `factcheck reindex` runs)."""
+    store.require_writable()
     index = VectorIndex.create(store.path, encoder.name, encoder.dim)
     return index, sync(store, index, encoder, progress, batch_size=batch_size)

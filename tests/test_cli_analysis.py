@@ -1,4 +1,6 @@
+import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -215,3 +217,69 @@ def test_report_formats(corpus, tmp_path, capsys, fmt, marker):
     assert marker in out.read_text()
     assert main(["report", "--format", fmt]) == 0
     assert marker in capsys.readouterr().out
+
+
+# --- hostile text printed for people (issue 16) -----------------------------------------------------
+
+# retitle the terminal, clear it, turn text red; a C1 CSI; a bidi override; backspaces and a carriage return
+ESC = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
+SOURCE_B = "Outlet B\u202e\x9b2J\nFAKE  supports  1.00  Reuters: forged line"
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    fc = Factcheck(Settings(store_dir=tmp_path / "store", min_similarity=0.0), encoder=FakeEncoder(),
+                   verifier=KeywordVerifier())
+    fc.store.add_article(make_draft(f"Outlet{ESC}A", [f"Homicides in the city fell sharply this year{ESC}."]))
+    fc.store.add_article(make_draft(SOURCE_B, ["Homicides in the city rose this year\r\x08\x08, police say."]))
+    monkeypatch.setattr(analysis, "_facade", lambda args: fc)
+    return fc
+
+
+def test_check_and_compare_show_control_characters_instead_of_obeying_them(hostile, capsys):
+    assert main(["check", "Homicides in the city fell sharply"]) == 0
+    out, err = capsys.readouterr()
+    assert not UNSAFE.search(out + err), repr(out + err)
+    assert "Outlet\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[31mA" in out  # shown, not obeyed
+    assert "Outlet B\\u202e\\u009b2J FAKE" in out  # the newline in the name forges no line of its own
+    assert not any(line.startswith("FAKE") for line in out.splitlines())
+    assert main(["compare"]) == 0
+    out, err = capsys.readouterr()
+    assert not UNSAFE.search(out + err) and "Outlet\\u001b]0;pwned" in out
+    assert not any(line.startswith("FAKE") for line in out.splitlines())
+
+
+def test_json_output_stays_exact(hostile, capsys, monkeypatch):
+    assert main(["check", "Homicides in the city fell sharply", "--json"]) == 0
+    raw = capsys.readouterr().out
+    d = json.loads(raw)
+    assert {e["source"] for e in d["evidence"]} == {f"Outlet{ESC}A", SOURCE_B}
+    assert "\u202e" in raw  # piped: byte for byte what json.dumps wrote
+    # on a terminal the same JSON, with the characters a terminal would obey written as \uXXXX escapes
+    tty = FakeTTY()
+    monkeypatch.setattr("sys.stdout", tty)
+    assert main(["check", "Homicides in the city fell sharply", "--json"]) == 0
+    assert not UNSAFE.search(tty.getvalue()) and json.loads(tty.getvalue()) == d
+
+
+def test_report_to_a_terminal_is_inert_to_a_file_exact(hostile, capsys, monkeypatch, tmp_path):
+    out = tmp_path / "r.csv"
+    assert main(["report", "--format", "csv", "--output", str(out)]) == 0
+    assert SOURCE_B in out.read_text(encoding="utf-8")  # the file is data: exact
+    tty = FakeTTY()
+    monkeypatch.setattr("sys.stdout", tty)
+    assert main(["report", "--format", "csv"]) == 0
+    assert not UNSAFE.search(tty.getvalue().replace("\n", "")) and "Outlet B\\u202e" in tty.getvalue()
+
+
+def test_an_error_line_shows_control_characters(hostile, capsys, tmp_path):
+    bad = str(tmp_path / "no\x1b]0;pwned\x07dir" / "r.md")
+    assert main(["report", "--output", bad]) == 2
+    err = capsys.readouterr().err
+    assert "no\\u001b]0;pwned\\u0007dir" in err and not UNSAFE.search(err.rstrip("\n"))

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -144,3 +146,39 @@ def test_ingest_with_the_real_model(tmp_path: Path, capsys):
         assert chatter not in texts, chatter
     threshold = Settings().claim_threshold
     assert all(threshold <= c["score"] <= 1 and c["end"] > c["start"] for c in claims)
+
+
+# a title that retitles the terminal, an outlet that clears it and forges a line, a claim that turns red
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HOSTILE_ARTICLE = {"title": "Budget\x1b]0;pwned\x07 passes", "outlet": "Valley\x9b2J\u202e Times\nadded    forged",
+                   "body": "The council approved a budget of 412 million dollars\x1b[31m on Wednesday, the mayor said."}
+
+
+def test_people_see_control_characters_scripts_get_them_exact(run, tmp_path: Path):
+    """ingest, claims and stats print names, titles and sentences from the articles: shown, not obeyed."""
+    src = tmp_path / "hostile.json"
+    src.write_text(json.dumps([HOSTILE_ARTICLE]), encoding="utf-8")
+    code, out, err = run("ingest", str(src))
+    assert code == 0, err
+    assert not UNSAFE.search(out + err), repr(out + err)
+    assert "Budget\\u001b]0;pwned\\u0007 passes [Valley\\u009b2J\\u202e Times added forged]" in out
+    assert sum(line.startswith("added ") for line in out.splitlines()) == 1  # no forged line
+    for verb in ("claims", "stats"):
+        code, out, err = run(verb)
+        assert code == 0 and not UNSAFE.search(out + err), (verb, repr(out + err))
+        assert "Valley\\u009b2J\\u202e Times added" in out
+    code, out, _ = run("claims", "--json")
+    assert json.loads(out)["claims"][0]["source"].startswith("Valley\x9b2J\u202e Times")  # as stored
+
+
+def test_names_and_arguments_that_are_not_utf8_are_one_line_not_an_internal_error(run, tmp_path: Path):
+    """Python hands `factcheck ingest $'\\xff'` over as a lone surrogate, which JSON output, SQLite and a
+    UTF-8 terminal refuse; paths are shown with such bytes as \\xff, other text arguments are refused."""
+    code, out, err = run("ingest", os.fsdecode(b"/nonexistent/\xff.txt"), "--json")
+    assert code == 2 and out.encode("utf-8")  # no lone surrogate left in what is printed
+    (r,) = json.loads(out)["results"]
+    assert (r["origin"], r["reason"]) == ("/nonexistent/\\xff.txt", "/nonexistent/\\xff.txt: no such file or folder.")
+    code, out, err = run("claims", "--source", os.fsdecode(b"Caf\xe9"))
+    assert (code, out) == (2, "")
+    assert err == ("factcheck: the argument 'Caf\\xe9' is not UTF-8 text; type it again in a UTF-8 terminal "
+                   "(e.g. LANG=C.UTF-8), or convert it with iconv.\n")

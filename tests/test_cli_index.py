@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+from pathlib import Path
 
 import pytest
+from conftest import make_draft
+from reliability_support import FakeModelsFactcheck, snapshot
 
 from factcheck import embed
 from factcheck import index as ix
@@ -83,3 +88,139 @@ def test_search_repairs_a_truncated_index_with_a_message(cli_store, capsys):
     f.write_bytes(f.read_bytes()[:50])
     code, out, err = run(capsys, "search", "homicides fell", "--store", str(cli_store), "--json")
     assert code == 0 and "damaged" in err and json.loads(out)["results"]
+
+
+# --- damage, a full disk, a read-only store: one line each, and nothing stored is lost (issue 16) ---
+
+@pytest.fixture
+def fake_models(monkeypatch, fake_encoder):
+    """The verbs that go through the facade (ingest, doctor, check, report) get fake models too."""
+    import factcheck.api
+
+    monkeypatch.setattr(factcheck.api, "Factcheck", FakeModelsFactcheck)
+
+
+def _indexed(capsys, cli_store) -> dict[str, bytes]:
+    """Build and save the index with a search; return the index files' bytes."""
+    assert run(capsys, "search", "homicides", "--store", str(cli_store))[0] == 0
+    return _files(cli_store)
+
+
+def _files(path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in path.iterdir() if p.name.startswith((".index", "index.")) and p.is_file()
+            and p.name != ix.LOCK_FILE}
+
+
+def _article(tmp_path, text: str = "The border crossing reopened on Monday. Trucks waited for hours."):
+    f = tmp_path / "new.txt"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def _one_line(code: int, err: str) -> None:
+    assert code == EXIT_USER_ERROR and err.count("\n") == 1, err
+    assert "internal error" not in err and "Traceback" not in err, err
+
+
+def test_a_full_disk_while_ingesting_is_one_line_and_keeps_the_store(cli_store, fake_models, store, capsys,
+                                                                      monkeypatch, tmp_path):
+    index_before, stored_before = _indexed(capsys, cli_store), snapshot(store)
+    connect = Store._connect
+
+    def full(*args, **kw):  # SQLite may not grow the database by a page: SQLITE_FULL, as on a full disk
+        conn = connect(*args, **kw)
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+        return conn
+
+    with monkeypatch.context() as disk:
+        disk.setattr(Store, "_connect", staticmethod(full))
+        code, _, err = run(capsys, "ingest", str(_article(tmp_path, "Long. " * 20_000)), "--store", str(cli_store))
+    # was "internal error: OperationalError: cannot rollback - no transaction is active"
+    _one_line(code, err)
+    assert "full" in err and "rollback" not in err
+    assert snapshot(store) == stored_before and _files(cli_store) == index_before
+
+
+def test_a_full_disk_while_saving_the_index_keeps_the_article_and_doctor_repairs(cli_store, fake_models, store,
+                                                                                  capsys, monkeypatch, tmp_path):
+    import faiss
+
+    index_before = _indexed(capsys, cli_store)
+
+    def write_index(index, path):  # FAISS on a full disk: part of the file, then a RuntimeError
+        with open(path, "wb") as f:
+            f.write(b"\0" * 4096)
+        raise RuntimeError(f"Error: 'ret == (size * 4)' failed: write error in {path}: 4096 != 9000 "
+                           "(No space left on device)")
+
+    with monkeypatch.context() as full:
+        full.setattr(faiss, "write_index", write_index)
+        code, _, err = run(capsys, "ingest", str(_article(tmp_path)), "--store", str(cli_store))
+    _one_line(code, err)  # was "internal error: RuntimeError: ..." though the article was committed
+    assert "full" in err and "doctor" in err
+    assert store.stats()["articles"] == 3  # the article is stored
+    assert _files(cli_store) == index_before  # the old index stays whole, and no temp file is left
+    code, out, _ = run(capsys, "doctor", "--store", str(cli_store), "--json")
+    n = len(store.passage_ids())
+    assert code == 0 and json.loads(out)["notes"][1] == f"index: had 4 vectors for {n} passages; rebuilt ({n})"
+
+
+def test_doctor_compares_the_index_with_the_store_before_it_syncs(cli_store, fake_models, add_article, capsys):
+    _indexed(capsys, cli_store)
+    add_article("Left Daily", ["A crash kept this article out of the index."])
+    code, out, _ = run(capsys, "doctor", "--store", str(cli_store), "--json")
+    # was "index: 5 vectors = 5 passages": it synced first, so the "rebuilt" branch could never run
+    assert code == 0
+    assert json.loads(out)["notes"] == ["database: ok", "index: had 4 vectors for 5 passages; rebuilt (5)"]
+    code, out, _ = run(capsys, "doctor", "--store", str(cli_store), "--json")
+    assert json.loads(out)["notes"] == ["database: ok", "index: 5 vectors = 5 passages"]
+
+
+@pytest.mark.parametrize("verb", [["doctor"], ["stats"], ["search", "homicides"], ["ingest", "ARTICLE"]])
+def test_a_database_lost_beside_its_index_is_refused_by_every_verb_and_the_index_kept(
+        cli_store, fake_models, store, capsys, tmp_path, verb):
+    index_before = _indexed(capsys, cli_store)
+    store.close()
+    for p in cli_store.glob("factcheck.sqlite3*"):
+        p.unlink()
+    (cli_store / "factcheck.sqlite3").write_bytes(b"")  # a failed restore, a truncated copy
+    argv = [str(_article(tmp_path)) if a == "ARTICLE" else a for a in verb]
+    code, _, err = run(capsys, *argv, "--store", str(cli_store))
+    # doctor said "database: ok", synced and emptied the index that still held the vectors
+    _one_line(code, err)
+    assert "backup" in err and "index.faiss" in err
+    assert _files(cli_store) == index_before and (cli_store / "factcheck.sqlite3").stat().st_size == 0
+
+
+def test_a_store_written_by_a_newer_factcheck_is_one_line(cli_store, store, capsys):
+    store.close()
+    with sqlite3.connect(cli_store / "factcheck.sqlite3") as c:
+        c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    c.close()
+    code, _, err = run(capsys, "stats", "--store", str(cli_store))
+    _one_line(code, err)
+    assert "schema 99" in err and "schema 1" in err
+
+
+def test_a_read_only_store_answers_reading_verbs_and_refuses_writing_ones(cli_store, fake_models, store, capsys,
+                                                                          monkeypatch, tmp_path):
+    index_before, stored_before = _indexed(capsys, cli_store), snapshot(store)
+    store.add_article(make_draft("Center Wire", ["Homicides fell by a third in the capital."]))  # not indexed yet
+    stored_before = snapshot(store)
+    real = os.access
+
+    def access(p, mode, **kw):  # the folder and its files are not this user's to write (root ignores chmod)
+        if mode & os.W_OK and Path(p).resolve().is_relative_to(cli_store.resolve()):
+            return False
+        return real(p, mode, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    for argv in (["stats"], ["claims"], ["search", "homicides fell"], ["check", "Homicides fell by a third"],
+                 ["report", "--format", "json"]):
+        code, out, err = run(capsys, *argv, "--store", str(cli_store), *(["--json"] if argv[0] != "report" else []))
+        assert code == 0 and out, (argv, err)
+    for argv in (["ingest", str(_article(tmp_path))], ["reindex"]):
+        code, _, err = run(capsys, *argv, "--store", str(cli_store))
+        _one_line(code, err)
+        assert "read-only" in err, (argv, err)
+    assert snapshot(store) == stored_before and _files(cli_store) == index_before

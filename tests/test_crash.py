@@ -121,8 +121,17 @@ def test_a_kill_during_an_index_save_is_repaired(tmp_path: Path):
     index_file = next(p for p in (tmp_path / "store").iterdir() if p.suffix == ".faiss")
     data = index_file.read_bytes()
     index_file.write_bytes(data[: len(data) // 2])
-    (tmp_path / "store" / f".{index_file.name}.999999.tmp").write_bytes(data[:100])
+    leftover = tmp_path / "store" / f".{index_file.name}.{_dead_pid()}.tmp"
+    leftover.write_bytes(data[:100])
     assert _check_store(tmp_path / "store", expected, "truncated index") == len(articles)
+    assert not leftover.exists()  # swept: a killed save's temp file is as big as the index, and stayed for ever
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (a killed save's)."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
 
 
 @pytest.mark.model

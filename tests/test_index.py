@@ -1,16 +1,21 @@
 """index: FAISS persisted in the store folder — add/remove, reopen, copy, mismatch, damage, HNSW switch."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from factcheck import index as ix
-from factcheck.errors import IndexMismatchError
+from factcheck.errors import IndexMismatchError, StoreError
 
 DIM = 16
 
@@ -303,3 +308,97 @@ def test_growing_ivf_retrains_its_lists_and_keeps_every_id(tmp_path, monkeypatch
     assert vi._index.nlist > 2 * first and len(vi) == 3000
     assert sorted(vi.ids().tolist()) == list(range(3000))
     assert vi.search(vecs[2999], 1, nprobe=vi._index.nlist)[1][0, 0] == 2999
+
+
+# --- a full disk, temp files of saves that died, a read-only store (issue 16) --------------------
+
+def _saved(tmp_path):
+    vi = ix.VectorIndex(tmp_path, "m", DIM)
+    vi.add(range(30), unit(30))
+    vi.save()
+    return vi, {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize("where", ["faiss", "fsync"])
+def test_a_save_that_runs_out_of_space_says_so_and_keeps_the_old_index(tmp_path, monkeypatch, where):
+    import faiss
+
+    vi, before = _saved(tmp_path)
+    vi.add(range(30, 40), unit(10, seed=1))
+    if where == "faiss":  # what FAISS raises on a full disk, after writing part of the file
+        def write_index(index, path):
+            with open(path, "wb") as f:
+                f.write(b"\0" * 1000)
+            raise RuntimeError(f"Error in void faiss::write_index(const Index*, IOWriter*, int) at "
+                               f"index_write.cpp:499: Error: 'ret == (size * 4)' failed: write error in "
+                               f"{path}: 1000 != 4608000 (No space left on device)")
+
+        monkeypatch.setattr(faiss, "write_index", write_index)
+    else:
+        def fsync(fd):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(ix.os, "fsync", fsync)
+    with pytest.raises(StoreError) as e:  # FAISS's RuntimeError was an internal error
+        vi.save()
+    monkeypatch.undo()
+    msg = str(e.value)
+    assert "disk" in msg and "full" in msg and "\n" not in msg
+    # no multi-MB temp file left behind, and the saved pair is untouched
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert len(ix.VectorIndex.open(tmp_path, "m", DIM)) == 30 and vi.dirty
+
+
+def test_opening_sweeps_temp_files_of_saves_that_died(tmp_path):
+    """A save killed between writing its temp file and the rename left `.index.faiss.<pid>.tmp` (as big
+    as the index) behind for ever. Opening removes those of processes that are gone, and of any process
+    once they are an hour old, but never one a live save holds (saves flock their temp files)."""
+    _saved(tmp_path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead = int(gone.stdout)
+    alive = os.getppid()
+    stale = [tmp_path / f".{ix.INDEX_FILE}.{dead}.tmp", tmp_path / f".{ix.META_FILE}.{dead}.tmp",
+             tmp_path / f".{ix.INDEX_FILE}.{alive + 0}.tmp"]
+    for p in stale:
+        p.write_bytes(b"\0" * 4096)
+    os.utime(stale[2], (time.time() - 7200, time.time() - 7200))  # a live pid, but two hours old: reused
+    fresh = tmp_path / f".{ix.META_FILE}.{alive}.tmp"  # a live process's, being written now
+    fresh.write_bytes(b"{}")
+    held = tmp_path / f".{ix.META_FILE}.{dead + 0}.tmp.other"  # not one of ours by name
+    held.write_bytes(b"x")
+    assert len(ix.VectorIndex.open(tmp_path, "m", DIM)) == 30
+    assert [p for p in stale if p.exists()] == [] and fresh.exists() and held.exists()
+
+
+def test_a_temp_file_a_save_holds_is_never_swept(tmp_path, monkeypatch):
+    """Another process's save, seen from here: its pid may look dead (another pid namespace) but it
+    holds its temp file's lock while it writes, so an open in between leaves it alone."""
+    import faiss
+
+    vi, _ = _saved(tmp_path)
+    seen = []
+    real = faiss.write_index
+
+    def write_and_open_meanwhile(index, path):
+        real(index, path)
+        foreign = Path(path).with_name(f".{ix.INDEX_FILE}.{4_000_000}.tmp")
+        os.link(path, foreign)  # the same file under a dead pid's name, still locked by this save
+        ix.VectorIndex.open(tmp_path, "m", DIM)
+        seen.append(foreign.exists())
+        foreign.unlink()
+
+    monkeypatch.setattr(faiss, "write_index", write_and_open_meanwhile)
+    vi.save()
+    assert seen == [True]
+
+
+def test_sync_keeps_a_read_only_stores_index_in_memory_and_reindex_refuses(store, add_article, fake_encoder,
+                                                                           monkeypatch):
+    add_article("A", ["The homicide rate fell by a third.", "Fentanyl seizures dropped."])
+    monkeypatch.setattr(store, "read_only", True)
+    vi = ix.VectorIndex.open(store.path, fake_encoder.name, fake_encoder.dim)
+    assert ix.sync(store, vi, fake_encoder).added == 2 and len(vi) == 2  # was a write, then an error
+    assert not (store.path / ix.INDEX_FILE).exists()
+    with pytest.raises(StoreError, match="read-only"):
+        ix.rebuild(store, fake_encoder)

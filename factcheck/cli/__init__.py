@@ -6,14 +6,16 @@ Errors a user can cause print one line and exit non-zero; no traceback reaches t
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from typing import Any, TextIO
 
 from factcheck.errors import FactcheckError
+from factcheck.escape import terminal
 from factcheck.settings import Settings
 
 EXIT_USER_ERROR = 2
@@ -32,11 +34,39 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:
+    """--json: the payload, exact (on a terminal, what the terminal would obey is written as \\uXXXX
+    escapes, which decode to the same text); else human(), its output shown safely."""
     if getattr(args, "json", False):
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        sys.stdout.write(terminal(text, keep_lines=True) if sys.stdout.isatty() else text)
     else:
-        human()
+        with shown_safely():
+            human()
+
+
+class _Shown(io.TextIOBase):
+    """A text stream passing text on with control characters and bidi overrides as \\uXXXX."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self._raw = raw
+
+    def write(self, s: str) -> int:
+        self._raw.write(terminal(s, keep_lines=True))
+        return len(s)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    def isatty(self) -> bool:
+        return self._raw.isatty()
+
+
+@contextmanager
+def shown_safely() -> Iterator[None]:
+    """While inside, what is printed for people cannot drive the terminal: articles hold source names,
+    titles and passages written by strangers, and an ESC in them could retitle, recolour or erase it."""
+    with redirect_stdout(_Shown(sys.stdout)), redirect_stderr(_Shown(sys.stderr)):
+        yield
 
 
 @contextmanager
@@ -88,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except FactcheckError as e:
-        print(f"factcheck: {e}", file=sys.stderr)
+        print(f"factcheck: {terminal(e)}", file=sys.stderr)  # a reason may quote a file name or a server
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("factcheck: interrupted; the store keeps everything committed so far", file=sys.stderr)
@@ -96,6 +126,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - last line of defence: one line, not a traceback
         if os.environ.get("FACTCHECK_DEBUG"):
             raise
-        print(f"factcheck: internal error: {type(e).__name__}: {e} (set FACTCHECK_DEBUG=1 for details)",
+        print(f"factcheck: internal error: {type(e).__name__}: {terminal(e)} (set FACTCHECK_DEBUG=1 for details)",
               file=sys.stderr)
         return EXIT_INTERNAL

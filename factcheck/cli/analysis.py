@@ -9,6 +9,7 @@ from typing import Any
 
 from factcheck.cli import add_common, emit, settings_from
 from factcheck.errors import FactcheckError, json_problem
+from factcheck.escape import terminal
 
 CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
 MAX_LINE_CHARS = 2_000_000
@@ -162,10 +163,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     d = check_dict(check)
 
     def human() -> None:
-        print(f"{d['verdict'].upper()}: {d['reason']}")
+        # each field one line (terminal()): a newline in a source name must not forge a line of evidence
+        print(f"{d['verdict'].upper()}: {terminal(d['reason'])}")
         for e in d["evidence"]:
             dup = " [near-duplicate]" if e["duplicate_of"] is not None else ""
-            print(f"  {e['label']:<9} {e['scores'][e['label']]:.2f}  {e['source']}: {e['text']}{dup}")
+            print(f"  {e['label']:<9} {e['scores'][e['label']]:.2f}  {terminal(e['source'])}: {terminal(e['text'])}"
+                  f"{dup}")
             for m in e["mismatches"]:
                 print(f"      {m['kind']}: {m['claim']!r} vs {m['passage']!r}")
 
@@ -181,10 +184,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     def human() -> None:
         for s in d["per_source"]:
-            print(f"{s['source']}: {s['claims']} claims, {s['corroborated']} corroborated, {s['contested']} contested,"
-                  f" {s['mixed']} mixed, {s['unique']} unique")
+            print(f"{terminal(s['source'])}: {s['claims']} claims, {s['corroborated']} corroborated, "
+                  f"{s['contested']} contested, {s['mixed']} mixed, {s['unique']} unique")
         for p in d["pairs"]:
-            print(f"{p['a']} ~ {p['b']}: {p['shared']} shared, {p['agree']} agree, {p['conflict']} conflict")
+            print(f"{terminal(p['a'])} ~ {terminal(p['b'])}: {p['shared']} shared, {p['agree']} agree, "
+                  f"{p['conflict']} conflict")
 
     emit(args, d, human)
     return 0
@@ -201,7 +205,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as e:
             raise FactcheckError(f"Cannot write {args.output}: {e.strerror or e}.") from e
-        print(f"factcheck: wrote {args.output}", file=sys.stderr)
-    else:
+        print(f"factcheck: wrote {terminal(args.output)}", file=sys.stderr)
+    elif sys.stdout.isatty():  # read by a person: nothing in it may drive the terminal
+        sys.stdout.write(terminal(text, keep_lines=True))
+    else:  # a pipe or a file: the export exactly
         sys.stdout.write(text)
     return 0

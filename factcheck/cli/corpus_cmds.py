@@ -10,6 +10,7 @@ import sys
 from dataclasses import asdict
 
 from factcheck.cli import EXIT_USER_ERROR, add_common, emit, progress_bar, settings_from
+from factcheck.escape import terminal
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,18 +38,20 @@ def _ingest(args: argparse.Namespace) -> int:
         results = fc.ingest_paths(args.inputs, source=args.source, progress=progress)
     stats = fc.stats()
     for message in fc.messages:
-        print(f"factcheck: {message}", file=sys.stderr)
+        print(f"factcheck: {terminal(message)}", file=sys.stderr)
     refused = [r for r in results if r.status == "refused"]
 
     def human() -> None:
+        # names, titles and reasons come from the articles and servers: one line each (terminal())
         for r in results:
             if r.status == "added":
-                print(f"added    {r.origin}: {r.title or '(untitled)'} [{r.source}], {r.claims} claims")
+                print(f"added    {terminal(r.origin)}: {terminal(r.title or '(untitled)')} [{terminal(r.source)}], "
+                      f"{r.claims} claims")
             elif r.status == "skipped":
-                print(f"skipped  {r.origin}: {r.reason}")
+                print(f"skipped  {terminal(r.origin)}: {terminal(r.reason)}")
         for r in refused:  # one line each, on stderr, so scripts can tell them apart
-            print(f"refused  {r.reason if r.reason.startswith(r.origin) else f'{r.origin}: {r.reason}'}",
-                  file=sys.stderr)
+            reason = r.reason if r.reason.startswith(r.origin) else f"{r.origin}: {r.reason}"
+            print(f"refused  {terminal(reason)}", file=sys.stderr)
         counts = {s: sum(r.status == s for r in results) for s in ("added", "skipped", "refused")}
         print(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; the store holds {stats['articles']} articles, "
               f"{stats['claims']} claims")
@@ -70,7 +73,7 @@ def _claims(args: argparse.Namespace) -> int:
 
     def human() -> None:
         for r in rows:
-            print(f"{r['score']:.2f}  [{r['source']}] {r['text']}")
+            print(f"{r['score']:.2f}  [{terminal(r['source'])}] {terminal(r['text'])}")
         print(f"{len(rows)} claims (check-worthiness >= {settings.claim_threshold})")
 
     emit(args, {"claims": rows}, human)
@@ -88,7 +91,7 @@ def _stats(args: argparse.Namespace) -> int:
     def human() -> None:
         print(", ".join(f"{v} {k}" for k, v in stats.items()))
         for s in sources:
-            print(f"  {s['name']}: {s['articles']} articles, {s['claims']} claims")
+            print(f"  {terminal(s['name'])}: {s['articles']} articles, {s['claims']} claims")
 
     emit(args, {**stats, "by_source": sources}, human)
     return 0

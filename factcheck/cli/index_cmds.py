@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from factcheck.cli import add_common, emit, progress_bar, settings_from
 from factcheck.errors import FactcheckError
+from factcheck.escape import terminal
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,7 +62,7 @@ def _search(args: argparse.Namespace) -> int:
         with _progress_bar(args, "indexing") as bar:
             synced = index.sync(store, vidx, encoder, bar)
         if synced.message:
-            print(f"factcheck: {synced.message}", file=sys.stderr)
+            print(f"factcheck: {terminal(synced.message)}", file=sys.stderr)
         query = embed.normalise(encoder.encode([text]))[0]
         hits = retrieve.retrieve(store, vidx, query, k=k, per_source=True, sources=args.source,
                                  min_similarity=min_sim)
@@ -74,7 +75,7 @@ def _search(args: argparse.Namespace) -> int:
         if not results:
             print("No passage is similar enough. Try other words, or a lower --min-similarity.")
         for r in results:
-            print(f"{r['score']:.3f}  [{r['source']}] {r['text']}")
+            print(f"{r['score']:.3f}  [{terminal(r['source'])}] {terminal(r['text'])}")
 
     emit(args, {"results": results}, human)
     return 0
