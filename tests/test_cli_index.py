@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -88,6 +89,18 @@ def test_search_repairs_a_truncated_index_with_a_message(cli_store, capsys):
     f.write_bytes(f.read_bytes()[:50])
     code, out, err = run(capsys, "search", "homicides fell", "--store", str(cli_store), "--json")
     assert code == 0 and "damaged" in err and json.loads(out)["results"]
+
+
+def test_search_shows_control_characters_instead_of_obeying_them(cli_store, capsys, add_article):
+    add_article("Evil\x1b]0;pwned\x07 Post\nforged",
+                ["Homicides fell by a third\x1b[2J\x1b[31m, the \u202emayor said."])
+    code, out, err = run(capsys, "search", "homicides fell", "--store", str(cli_store), "--min-similarity", "0.2")
+    assert code == 0
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", out + err), repr(out + err)
+    assert ("[Evil\\u001b]0;pwned\\u0007 Post forged] Homicides fell by a third\\u001b[2J\\u001b[31m, "
+            "the \\u202emayor") in out
+    code, out, _ = run(capsys, "search", "homicides fell", "--store", str(cli_store), "--json")
+    assert "Evil\x1b]0;pwned\x07 Post\nforged" in {r["source"] for r in json.loads(out)["results"]}
 
 
 # --- damage, a full disk, a read-only store: one line each, and nothing stored is lost (issue 16) ---
