@@ -350,3 +350,23 @@ class Factcheck:
         if ok != "ok":
             notes.append("index: left as it is, since the database is damaged: restore the database from a backup")
             return notes
+        sh = self._shared
+        with sh.writer:
+            version = self.store.passages_version()  # read first: a commit after it is caught next time
+            want = np.asarray(self.store.passage_ids(), dtype=np.int64)
+            idx = sh.index
+            if idx is None:
+                enc = self.encoder
+                idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
+                self.messages.extend(idx.messages)
+            if np.array_equal(np.sort(idx.ids()), want):
+                sh.index, sh.version = idx, version
+                notes.append(f"index: {len(idx)} vectors = {len(want)} passages")
+            elif self.store.read_only:
+                notes.append(f"index: had {len(idx)} vectors for {len(want)} passages; not rebuilt: the store "
+                             "is read-only")
+            else:
+                n = self.reindex()
+                others = ", other ones" if len(idx) == len(want) else ""
+                notes.append(f"index: had {len(idx)} vectors for {len(want)} passages{others}; rebuilt ({n})")
+        return notes
