@@ -235,6 +235,81 @@ def test_a_10000_character_claim_is_refused_with_the_limit(fc):
     assert snapshot(fc.store) == before
 
 
+# --- hostile files (issue 16): each refused or added on its own ------------------------------------
+def test_a_50000_deep_json_upload_is_refused_and_the_next_file_of_the_upload_is_added(fc):
+    """It raised RecursionError out of ingest_bytes: the dashboard said "Something went wrong" and the
+    files after it in the same upload were never added."""
+    before = snapshot(fc.store)
+    for name, data, why in [("deep.json", b"[" * 50_000 + b"]" * 50_000, "nested too deep to read"),
+                            ("deep.jsonl", b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested too deep"),
+                            ("digits.json", b'{"text": "The mayor said 4 roads closed.", "n": ' + b"9" * 5_000 + b"}",
+                             "a number too long to read")]:
+        _one_line_refusal(fc.ingest_bytes(name, data), why)
+    assert snapshot(fc.store) == before
+    (r,) = fc.ingest_bytes("next.txt", GOOD.replace("Monday", "Sunday").encode())
+    assert r.status == "added", r.reason
+
+
+def test_json_nul_escapes_are_dropped_and_offsets_index_the_stored_text(fc):
+    """A NUL decoded from JSON "\\u0000" (past the binary sniff, which reads raw bytes) reached the store."""
+    article = GOOD.replace("Monday", "Thursday")
+    text = article.replace("12 bridges", "12\u0000 bridges").replace("cables", "\u0000cables")
+    (r,) = fc.ingest_bytes("nul.json", json.dumps({"text": text, "source": "Nul\u0000 Daily"}).encode())
+    assert r.status == "added", r.reason
+    stored = fc.article(r.article_id)
+    assert "\x00" not in stored.text and stored.source == "Nul Daily"
+    assert stored.text == article
+    ps = fc.passages(article_id=r.article_id, kind=None)
+    assert ps and all(stored.text[p.start:p.end] == p.text for p in ps)
+
+
+def _limited_memory() -> None:  # in the child: reading /dev/zero whole now ends in MemoryError, not the OOM killer
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 * MB, 2 * 1024 * MB))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="devices, FIFOs, symlinks and byte file names are POSIX")
+def test_cli_refuses_devices_fifos_links_out_and_reads_odd_names_in_bounded_time(tmp_path: Path):
+    """`factcheck ingest /dev/zero` read until memory ran out, a FIFO hung for ever, a link in a folder was
+    followed out of it, and a file name or argument that is not UTF-8 was an internal error."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "wb") as f:
+        f.write(GOOD.replace("Monday", "Friday").encode())
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    store = tmp_path / "store"
+    argv = [sys.executable, str(Path(__file__).parent / "reliability_support.py"), "cli", "ingest", "/dev/zero",
+            str(fifo), str(folder), os.fsencode(tmp_path) + b"/\xff", "--store", str(store), "--json"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
+    # a FIFO opened for reading waits for ever: the time-out turns that into a failure, not a hung CI
+    p = subprocess.run(argv, capture_output=True, timeout=60, env=env, preexec_fn=_limited_memory)
+    out, err = p.stdout.decode("utf-8"), p.stderr.decode("utf-8", errors="replace")
+    assert p.returncode == 2 and "Traceback" not in out + err and "internal error" not in err, err
+    results = {Path(r["origin"]).name: r for r in json.loads(out)["results"]}
+    assert results.keys() == {"zero", "pipe.txt", "a.txt", "caf\\xe9.txt", "passwd.txt", "\\xff"}, results
+    assert results["zero"]["reason"] == "/dev/zero: a character device, not a file; only regular files are read."
+    assert results["pipe.txt"]["reason"].endswith("pipe.txt: a named pipe (FIFO), not a file; only regular "
+                                                  "files are read.")
+    assert "a link that leads outside the folder" in results["passwd.txt"]["reason"]
+    assert results["\\xff"]["reason"] == f"{tmp_path}/\\xff: no such file or folder."
+    assert [results[n]["status"] for n in ("a.txt", "caf\\xe9.txt")] == ["added", "added"]
+    assert results["caf\\xe9.txt"]["source"] == "caf\\xe9"
+    from factcheck.store import Store
+
+    with Store.open(store) as s:
+        assert not any("root:" in a.text for a in s.articles())
+    # a text argument that is not UTF-8 (an outlet's name) is one line, not an internal error
+    p = subprocess.run([*argv[:3], "claims", "--source", b"Caf\xe9", "--store", str(store)],
+                       capture_output=True, timeout=60, env=env)
+    assert p.returncode == 2 and p.stderr.decode().strip().splitlines() == [
+        "factcheck: the argument 'Caf\\xe9' is not UTF-8 text; type it again in a UTF-8 terminal "
+        "(e.g. LANG=C.UTF-8), or convert it with iconv."], p.stderr
+
+
 # --- URLs ------------------------------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
     sent: list[int] = []

@@ -5,6 +5,8 @@ import json
 
 from ui_support import app, assert_inert, errors, html_text, load_articles, markdown_text, no_exceptions, seed
 
+from factcheck.api import Factcheck
+
 ARTICLE = ("Mexico City, January 17, 2026. President Claudia Sheinbaum said on Friday that the homicide rate "
            "fell by 25 percent in 2025.\n\nShe said fentanyl seizures at the border dropped sharply, "
            "according to U.S. Customs data released on Thursday.")
@@ -99,6 +101,30 @@ def test_upload_several_files_good_and_bad(tmp_path, monkeypatch):
     assert at.status[0].label.startswith("1 of 3 added")
     errors = " ".join(e.value for e in at.error)
     assert "b\\.txt" in errors and "c\\.json" in errors
+
+
+def test_a_file_that_breaks_the_reader_is_refused_and_the_rest_of_the_upload_added(tmp_path, monkeypatch):
+    """A 50,000-deep JSON used to end the upload with "Something went wrong": later files were never added."""
+    real = Factcheck.ingest_bytes
+
+    def store_fails_for_one(self, name, data, **kw):  # a failure past reading (the store, a model): its line too
+        if name == "boom.txt":
+            raise RuntimeError("disk on fire")
+        return real(self, name, data, **kw)
+
+    monkeypatch.setattr(Factcheck, "ingest_bytes", store_fails_for_one)
+    at = app(monkeypatch, tmp_path, page="sources")
+    good = json.dumps({"source": "JSON Times", "title": "Seizures", "text": ARTICLE}).encode()
+    at.file_uploader(key="fc_upload_files").set_value(
+        [("deep.json", b"[" * 50_000 + b"]" * 50_000, "application/json"), ("boom.txt", b"x", "text/plain"),
+         ("good.json", good, "application/json")])
+    at.button(key="fc_upload_submit").click().run()
+    no_exceptions(at)
+    assert at.status[0].label.startswith("1 of 3 added")
+    deep, boom = (e.value for e in at.error)
+    assert "deep\\.json" in deep and "nested too deep" in deep
+    assert "boom\\.txt" in boom and "disk on fire" in boom
+    assert at.dataframe[-1].value["source"].tolist() == ["JSON Times"]
 
 
 def test_url_field_refuses_local_paths_and_private_addresses(tmp_path, monkeypatch):

@@ -112,9 +112,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# arguments that name files keep their bytes, so a file named b'\\xff.txt' can still be read; every other
+# argument is text (a claim, an outlet's name) and must be UTF-8 to be searched, stored or printed
+PATH_ARGS = frozenset({"inputs", "store", "store_before_verb", "input", "output", "model"})
+
+
+def undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The one-line refusal of the first text argument holding bytes that are not UTF-8, if any.
+
+    Python hands such bytes over as lone surrogates (b'\\xff' as U+DCFF), which SQLite, JSON and a UTF-8
+    terminal all refuse; the argument is shown with them as \\xff."""
+    for key, value in vars(args).items():
+        for v in value if isinstance(value, list) else [value]:
+            if key in PATH_ARGS or not isinstance(v, str):
+                continue
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                from factcheck.corpus import shown
+
+                return (f"the argument '{shown(v)}' is not UTF-8 text; type it again in a UTF-8 terminal "
+                        "(e.g. LANG=C.UTF-8), or convert it with iconv.")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    bad = undecodable_argument(args)
+    if bad:
+        print(f"factcheck: {bad}", file=sys.stderr)
+        return EXIT_USER_ERROR
     try:
         return int(args.func(args) or 0)
     except FactcheckError as e:

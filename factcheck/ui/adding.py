@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from factcheck.errors import FactcheckError
 from factcheck.records import IngestResult
 from factcheck.ui import render, state
 
@@ -55,8 +56,18 @@ def upload_form() -> None:
         st.error("Choose one or more files first.")
         return
     fc = state.shared()
-    _run(f"{len(files)} file(s)", lambda cb: [r for f in files for r in fc.ingest_bytes(
-        f.name, f.getvalue(), source=source.strip() or None, progress=cb)])
+
+    def each_file(cb: Callable[[int, int, str], None]) -> list[IngestResult]:
+        results: list[IngestResult] = []
+        for f in files:
+            try:
+                results += fc.ingest_bytes(f.name, f.getvalue(), source=source.strip() or None, progress=cb)
+            except Exception as e:  # noqa: BLE001 - one file's failure is its own line; the next file is still added
+                reason = str(e) if isinstance(e, FactcheckError) else f"could not be added ({type(e).__name__}: {e})"
+                results.append(IngestResult(origin=f.name, status="refused", reason=reason))
+        return results
+
+    _run(f"{len(files)} file(s)", each_file)
 
 
 def url_form() -> None:
