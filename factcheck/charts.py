@@ -41,11 +41,14 @@ _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h",
 
 
 def safe(text: object, *, width: int = 70, limit: int = 400) -> str:
-    """Text from an article as plotly label text: escaped, shortened, wrapped with <br>."""
+    """Text from an article as plotly label text: escaped, shortened, wrapped with <br>.
+
+    Plotly's label subset needs '<' to open a tag and decodes &amp; &lt; &gt; and numeric entities, but not
+    &quot;: escaping '&', '<' and '>' (quote=False) keeps every tag out and shows quotes as typed."""
     flat = " ".join(str(text).split())
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(flat, width) or [""])
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(flat, width) or [""])
 
 
 def claim_labels(n: int) -> list[str]:

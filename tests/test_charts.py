@@ -116,3 +116,14 @@ def test_safe_shortens_and_wraps():
     out = charts.safe("word " * 200, width=20, limit=100)
     assert out.count("<br>") >= 4
     assert out.endswith("…")
+
+
+def test_labels_escape_tags_but_show_quotes_and_ampersands_as_typed():
+    """Plotly renders label text as a small HTML subset and decodes &amp; &lt; &gt; and numeric entities, not
+    &quot;: a quote must stay a quote, '<' and '&' must be escaped once (issue 16)."""
+    assert charts.safe('He said "no" & <b>left</b>') == 'He said "no" &amp; &lt;b&gt;left&lt;/b&gt;'
+    assert charts.safe("it's &lt; here") == "it's &amp;lt; here"  # shown as typed: "&lt;", not "<"
+    cons = build_consistency([check('The "plan" worked', "A O'Brien", ev("B & Co", "supports", 1))],
+                             sources=["A O'Brien", "B & Co"])
+    blob = charts.claim_matrix(cons).to_json()
+    assert "&quot;" not in blob and "&#x27;" not in blob and "B &amp; Co" in blob
