@@ -215,21 +215,30 @@ class Factcheck:
         from factcheck import corpus, ingest
 
         def run() -> list[IngestResult]:
-            draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
+            try:
+                draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
+            except FactcheckError as e:  # refused like a file is, not raised
+                return [IngestResult(origin="paste", status="refused", reason=str(e))]
             return ingest.ingest(self.store, [draft], self.settings, progress=progress, scorer=self._score)
 
         return self._ingest(run, progress)[0]
 
     def ingest_bytes(self, name: str, data: bytes, *, source: str | None = None,
                      progress: Progress | None = None) -> list[IngestResult]:
-        """An uploaded file: its bytes and its name (the name picks the reader)."""
+        """An uploaded file: its bytes and its name (the name picks the reader). Refused or added on its own:
+        whatever goes wrong reading it is its refusal, so the next file of an upload is still added."""
         from factcheck import corpus, ingest
+
+        shown = corpus.shown(name)  # a name with odd bytes (from a script's os.listdir) prints and stores as \\xff
 
         def run() -> list[IngestResult]:
             try:
-                drafts = corpus.read_bytes(name, data, self.settings)
+                drafts = corpus.read_bytes(shown, data, self.settings)
             except FactcheckError as e:
-                return [IngestResult(origin=name, status="refused", reason=str(e))]
+                return [IngestResult(origin=shown, status="refused", reason=str(e))]
+            except Exception as e:  # noqa: BLE001 - the per-file boundary: one bad upload stops nothing else
+                return [IngestResult(origin=shown, status="refused",
+                                     reason=f"{shown}: could not be read ({type(e).__name__}: {e}).")]
             return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress,
                                  scorer=self._score)
 
