@@ -283,3 +283,25 @@ def test_an_error_line_shows_control_characters(hostile, capsys, tmp_path):
     assert main(["report", "--output", bad]) == 2
     err = capsys.readouterr().err
     assert "no\\u001b]0;pwned\\u0007dir" in err and not UNSAFE.search(err.rstrip("\n"))
+
+
+@pytest.mark.parametrize("verb", ["report", "compare"])
+def test_an_unknown_source_is_an_error_that_names_the_known_ones(corpus, capsys, verb):
+    """`report --source TYPO` wrote an empty report and exited 0 (issue 16)."""
+    assert main([verb, "--source", "outlet a", "--source", "Outlet B"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ("factcheck: No source named 'outlet a' in the store (did you mean 'Outlet A'?); known sources: "
+                   "Outlet A, Outlet B, Outlet C.\n")
+    assert main([verb, "--source", "Outlet B", "--source", "Outlet C"]) == 0  # known names still work
+
+
+def test_compare_shows_progress_on_a_terminal(corpus, capsys, monkeypatch):
+    """compare checks every claim (minutes on a real corpus): a progress bar on stderr when it is a terminal."""
+    tty = FakeTTY()
+    monkeypatch.setattr("sys.stderr", tty)
+    assert main(["compare"]) == 0
+    assert "checking claims" in tty.getvalue() and "5/5" in tty.getvalue()
+    shown, _ = tty.getvalue(), capsys.readouterr()
+    assert main(["compare", "--json"]) == 0 and json.loads(capsys.readouterr().out)["sources"]
+    assert tty.getvalue() == shown  # with --json, no bar

@@ -71,7 +71,8 @@ def shown_safely() -> Iterator[None]:
 
 @contextmanager
 def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str], None] | None]:
-    """A tqdm bar on stderr for long steps (ingest, index); none with --json or when stderr is no terminal."""
+    """A tqdm bar on stderr for long steps (ingest, index, compare); none with --json or when stderr is no
+    terminal."""
     if getattr(args, "json", False) or not sys.stderr.isatty():
         yield None
         return
@@ -80,7 +81,7 @@ def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str],
     bars: dict[str, Any] = {}
 
     def update(done: int, total: int, label: str) -> None:
-        stage = label if label in ("indexing", "reindexing") else "reading"
+        stage = label if label in ("indexing", "reindexing", "checking claims") else "reading"
         bar = bars.get(stage)
         if bar is None:
             bar = bars[stage] = tqdm(total=total, desc=stage, unit="item", file=sys.stderr, leave=False)

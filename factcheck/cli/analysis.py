@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from factcheck.cli import add_common, emit, settings_from
+from factcheck.cli import add_common, emit, progress_bar, settings_from
 from factcheck.errors import FactcheckError, json_problem
 from factcheck.escape import terminal
 
@@ -176,10 +178,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def require_known(names: Sequence[str] | None, known: Sequence[str]) -> None:
+    """--source names must be in the store: a typo would otherwise report on nothing and look like a result."""
+    unknown = [n for n in names or () if n not in known]
+    if not unknown:
+        return
+    near = [m for n in unknown for m in difflib.get_close_matches(n.casefold(), [k.casefold() for k in known], n=1)]
+    hint = f" (did you mean {', '.join(repr(k) for k in known if k.casefold() in near)}?)" if near else ""
+    shown = ", ".join(sorted(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    raise FactcheckError(f"No source named {', '.join(map(repr, unknown))} in the store{hint}; "
+                         f"known sources: {shown or 'none yet'}.")
+
+
+def _compare(args: argparse.Namespace) -> Any:
+    """Factcheck.compare on --source (checked first), with a progress bar: it checks every claim."""
+    fc = _facade(args)
+    require_known(args.sources, [s.name for s in fc.sources()])
+    with progress_bar(args) as progress:
+        return fc.compare(sources=args.sources, progress=progress)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from factcheck.report import consistency_dict
 
-    cons = _facade(args).compare(sources=args.sources)
+    cons = _compare(args)
     d = consistency_dict(cons)
 
     def human() -> None:
@@ -197,7 +219,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from factcheck import report
 
-    cons = _facade(args).compare(sources=args.sources)
+    cons = _compare(args)
     fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
     text = fn(consistency=cons)
     if args.output:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from factcheck.cli import add_common, emit, progress_bar, settings_from
+from factcheck.cli.analysis import require_known
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
 
@@ -53,11 +54,7 @@ def _search(args: argparse.Namespace) -> int:
     encoder = embed.load_encoder()
     with Store.open(settings.store_dir) as store:
         if args.source:
-            known = {s.name for s in store.sources()}
-            unknown = [n for n in args.source if n not in known]
-            if unknown:
-                raise FactcheckError(f"No source named {', '.join(map(repr, unknown))} in the store; "
-                                     f"known sources: {', '.join(sorted(known)) or 'none yet'}.")
+            require_known(args.source, [s.name for s in store.sources()])
         vidx = index.VectorIndex.open(store.path, encoder.name, encoder.dim)
         with _progress_bar(args, "indexing") as bar:
             synced = index.sync(store, vidx, encoder, bar)
