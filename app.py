@@ -14,7 +14,10 @@ from factcheck.ui import render, state
 
 UI = Path(state.__file__).resolve().parent
 
-st.set_page_config(page_title="factcheck", page_icon=":material/fact_check:", layout="wide")
+# a shipped image, served by the dashboard itself: a ":material/…:" page icon has the browser fetch the favicon
+# from fonts.gstatic.com, and nothing is downloaded at run time (the pages' own icons come from Streamlit's
+# bundled font, and are not used as the favicon once this one is set)
+st.set_page_config(page_title="factcheck", page_icon=UI / "icon.png", layout="wide")
 
 page = st.navigation([
     st.Page(UI / "sources.py", title="Sources", icon=":material/newspaper:", url_path="sources"),
