@@ -64,6 +64,7 @@ IVF_THRESHOLD = 40_000
 # "sq8" (1 byte, per-dimension ranges) or "flat" (float32). bench/search.py compares them.
 IVF_CODEC = "fp16"
 SYNC_CHUNK = 8192
+META_MAX_BYTES = 1 << 16  # index.json holds a few fields: a bigger one is not ours
 ADD_CHUNK = 50_000  # vectors moved at once when an index is rebuilt: bounds the extra memory
 SINGLE_THREAD_BELOW = 16  # queries per search call
 # Vectors below which building (k-means, adding) runs on one thread: on a busy 2-core machine OpenMP's
@@ -76,6 +77,19 @@ class SyncResult:
     added: int
     removed: int
     message: str | None = None  # why the index was rebuilt, when it was
+
+
+def _small_file(path: Path, limit: int = META_MAX_BYTES) -> str:
+    """A metadata file's text; a FIFO, a device or a file past `limit` is refused, never read whole."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if not path.is_file():
+        raise ValueError("it is not a regular file")
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"it is over {limit:,} bytes")
+    return data.decode("utf-8")
 
 
 def _as_ids(ids: Iterable[int]) -> np.ndarray:
@@ -131,7 +145,7 @@ class VectorIndex:
             return cls(d, model_name, dim, message=msg)
 
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(_small_file(meta_path))
             m_model, m_dim, m_count = str(meta["model"]), int(meta["dim"]), int(meta["count"])
             m_kind, m_size, m_sum = str(meta["kind"]), int(meta["size"]), str(meta["sha256"])
         except FileNotFoundError:
@@ -147,6 +161,8 @@ class VectorIndex:
             return cls(d, model_name, dim, message=msg.replace("run `factcheck reindex`", "rebuilding it"))
         if not index_path.exists():
             return damaged(f"{INDEX_FILE} is missing")
+        if not index_path.is_file():  # a FIFO would block the read for ever, /dev/zero never end it
+            return damaged(f"{INDEX_FILE} is not a regular file")
         size = index_path.stat().st_size
         if size != m_size:
             return damaged(f"{INDEX_FILE} has {size} bytes, {m_size} were written")

@@ -137,10 +137,13 @@ def _index_vectors(path: Path) -> int | None:
     there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
     from factcheck.index import INDEX_FILE, META_FILE
 
+    meta = path / META_FILE
     try:
-        return int(json.loads((path / META_FILE).read_text(encoding="utf-8"))["count"]) or None
+        if meta.is_file() and meta.stat().st_size < 1 << 16:  # never a FIFO's or a huge file's read
+            return int(json.loads(meta.read_text(encoding="utf-8"))["count"]) or None
     except (OSError, ValueError, KeyError, TypeError):
-        return -1 if (path / INDEX_FILE).exists() else None
+        pass
+    return -1 if (path / INDEX_FILE).exists() else None
 
 
 def _refuse_a_lost_database(path: Path, state: str) -> None:
@@ -150,7 +153,10 @@ def _refuse_a_lost_database(path: Path, state: str) -> None:
 
     n = _index_vectors(path)
     wal = path / f"{DB_NAME}-wal"
-    if n is None and not (state == "missing" and wal.is_file() and wal.stat().st_size):
+    # SQLite makes the database before its -wal: a -wal with no database beside it (looked at after the
+    # -wal, so a store being made meanwhile does not count) holds commits the database lost
+    orphan_wal = state == "missing" and wal.is_file() and wal.stat().st_size > 0 and not (path / DB_NAME).exists()
+    if n is None and not orphan_wal:
         return
     held = (f"a search index of {n:,} vectors" if n and n > 0 else "a search index") if n else f"{wal.name}"
     raise StoreError(f"The store at {path} holds {held} but its database {DB_NAME} is {state}: what the "
@@ -166,8 +172,9 @@ def _check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only
         if read_only:
             raise StoreError(f"The database in {path} is empty and this user may not write it: give a store "
                              "folder you can write (--store DIR), or ask its owner to ingest into it.")
-        conn.executescript(SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # one transaction: a process opening the store meanwhile sees all of the schema or none of it
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO meta VALUES ('schema_version', "
+                           f"'{SCHEMA_VERSION}'); COMMIT;")
         return
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
         if "meta" in tables else None

@@ -402,3 +402,31 @@ def test_sync_keeps_a_read_only_stores_index_in_memory_and_reindex_refuses(store
     assert not (store.path / ix.INDEX_FILE).exists()
     with pytest.raises(StoreError, match="read-only"):
         ix.rebuild(store, fake_encoder)
+
+
+@pytest.mark.parametrize("swap", ["fifo index", "fifo meta", "endless index"])
+def test_an_index_file_that_is_no_regular_file_is_damage_not_a_hang(tmp_path, swap):
+    """A FIFO (or a link to /dev/zero) in place of a saved file, with index.json edited to match: reading it
+    blocked for ever (FIFO) or hashed without end (/dev/zero); now it is damage, rebuilt like any other."""
+    _saved(tmp_path)
+    f, m = tmp_path / ix.INDEX_FILE, tmp_path / ix.META_FILE
+    meta = json.loads(m.read_text())
+    swapped = m if swap == "fifo meta" else f
+    swapped.unlink()
+    if swap == "endless index":
+        f.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(swapped)
+    if swapped is f:
+        m.write_text(json.dumps({**meta, "size": 0}))  # what stat says of a FIFO or /dev/zero
+    opened: list[ix.VectorIndex] = []
+    t = threading.Thread(target=lambda: opened.append(ix.VectorIndex.open(tmp_path, "m", DIM)), daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive() and swap != "endless index":  # free the reader blocked on the FIFO before failing
+        os.close(os.open(swapped, os.O_WRONLY | os.O_NONBLOCK))
+    assert not t.is_alive() and opened, "opening the index hung"
+    assert len(opened[0]) == 0 and "damaged" in (opened[0].message or "")
+    opened[0].add([1], unit(1))
+    opened[0].save()  # the save replaces the odd file itself, never writes through it
+    assert f.is_file() and not f.is_symlink() and m.is_file()

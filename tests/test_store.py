@@ -290,3 +290,32 @@ def test_a_damaged_database_is_a_sentence_not_an_internal_error(store, add_artic
             s.passages()
     msg = str(e.value)
     assert "damaged" in msg and "backup" in msg and "\n" not in msg
+
+
+def test_a_wal_left_beside_a_deleted_database_is_refused_not_overwritten(tmp_path):
+    """The -wal file of a store whose database file was deleted (or not copied) holds committed articles:
+    a new database there made SQLite discard it, and the articles with it."""
+    path = tmp_path / "store"
+    s = Store.open(path)
+    s.add_article(make_draft("A", ["One sentence here."]))
+    wal = (path / "factcheck.sqlite3-wal").read_bytes()  # copied while the store is open: nothing checkpointed
+    s.close()
+    (path / "factcheck.sqlite3").unlink()
+    (path / "factcheck.sqlite3-wal").write_bytes(wal)
+    with pytest.raises(StoreError) as e:
+        Store.open(path)
+    assert "factcheck.sqlite3-wal" in str(e.value) and "backup" in str(e.value)
+    assert (path / "factcheck.sqlite3-wal").read_bytes() == wal and not (path / "factcheck.sqlite3").exists()
+
+
+def test_another_programs_database_is_refused_not_written_into(tmp_path):
+    path = tmp_path / "store"
+    path.mkdir()
+    with sqlite3.connect(path / "factcheck.sqlite3") as c:
+        c.execute("CREATE TABLE notes (body TEXT)")
+    c.close()
+    with pytest.raises(StoreError, match="not a factcheck store"):
+        Store.open(path)
+    with sqlite3.connect(path / "factcheck.sqlite3") as c:  # was given factcheck's five tables
+        assert [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
+    c.close()
