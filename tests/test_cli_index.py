@@ -169,8 +169,11 @@ def test_a_full_disk_while_saving_the_index_keeps_the_article_and_doctor_repairs
     with monkeypatch.context() as full:
         full.setattr(faiss, "write_index", write_index)
         code, _, err = run(capsys, "ingest", str(_article(tmp_path)), "--store", str(cli_store))
+        doctor = run(capsys, "doctor", "--store", str(cli_store))
     _one_line(code, err)  # was "internal error: RuntimeError: ..." though the article was committed
     assert "full" in err and "doctor" in err
+    _one_line(doctor[0], doctor[2])  # and so was the doctor's rebuild
+    assert "full" in doctor[2]
     assert store.stats()["articles"] == 3  # the article is stored
     assert _files(cli_store) == index_before  # the old index stays whole, and no temp file is left
     code, out, _ = run(capsys, "doctor", "--store", str(cli_store), "--json")
