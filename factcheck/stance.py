@@ -138,8 +138,11 @@ def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_p
         tokenizer_path = str(model_dir) if (model_dir / "tokenizer_config.json").is_file() else _minilm_path()
     tok = AutoTokenizer.from_pretrained(tokenizer_path)
     # weights ship in fp16 to stay small; fp16 matmuls on a CPU are slow and lossy, so compute in fp32
-    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32,
-                                                               num_labels=len(LABELS))
+    from factcheck.embed import quiet_loading
+
+    with quiet_loading():
+        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32,
+                                                                   num_labels=len(LABELS))
     model.eval()
     meta = _read_json(model_dir / "factcheck_stance.json")
     cal = _read_json(model_dir / CALIBRATION_FILE)

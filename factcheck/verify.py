@@ -109,7 +109,10 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
     # a training checkpoint has no tokenizer: the packaged MiniLM tokenizer is the same one
     has_tok = (model_dir / "tokenizer_config.json").is_file()
     tok = AutoTokenizer.from_pretrained(str(model_dir) if has_tok else _minilm_path())
-    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
+    from factcheck.embed import quiet_loading
+
+    with quiet_loading():
+        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
     model.eval()
     meta = _read_json(model_dir / "factcheck_verify.json")
     cal = _read_json(model_dir / CALIBRATION_FILE)

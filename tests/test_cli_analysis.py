@@ -305,3 +305,54 @@ def test_compare_shows_progress_on_a_terminal(corpus, capsys, monkeypatch):
     shown, _ = tty.getvalue(), capsys.readouterr()
     assert main(["compare", "--json"]) == 0 and json.loads(capsys.readouterr().out)["sources"]
     assert tty.getvalue() == shown  # with --json, no bar
+
+
+# --- what loading a model prints (issue 16) ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """Cross-encoders of a few hundred weights in the packaged models' format; the MiniLM tokenizer is the
+    loaders' fallback."""
+    from transformers import BertConfig, BertForSequenceClassification, BertModel
+
+    root = tmp_path_factory.mktemp("tiny")
+    size = dict(vocab_size=30522, hidden_size=8, num_hidden_layers=1, num_attention_heads=1, intermediate_size=8)
+    for name, labels in (("stance", 4), ("verify", 3)):
+        BertForSequenceClassification(BertConfig(**size, num_labels=labels)).save_pretrained(root / name)
+    BertModel(BertConfig(**size)).save_pretrained(root / "bare")  # no classifier: a checkpoint that is wrong
+    return root
+
+
+def test_verbs_load_models_without_progress_lines(tiny_models, tmp_path, capfd, monkeypatch):
+    """Every verb printed transformers' "Loading weights" bar to stderr; it says nothing a person can use."""
+    monkeypatch.setattr(factcheck.embed, "load_encoder", lambda: FakeEncoder())
+    src = tmp_path / "in.jsonl"
+    _write(src, [{"id": 1, "claim": "Crime fell", "text": "Crime in the city fell by a third last year."}])
+    capfd.readouterr()
+    assert main(["stance", "--input", str(src), "--output", str(tmp_path / "o.jsonl"),
+                 "--model", str(tiny_models / "stance"), "--store", str(tmp_path / "s")]) == 0
+    err = capfd.readouterr().err
+    assert "Loading weights" not in err and err == "factcheck: 1/1 pairs\n"
+    factcheck.verify.load_verifier(tiny_models / "verify")
+    assert capfd.readouterr().err == ""
+
+
+def test_a_wrong_checkpoint_still_says_so(tiny_models, capfd, caplog):
+    """Only the bar is off, and only while loading: transformers' warnings (a missing classifier) still show."""
+    from transformers.utils import logging as hf_logging
+
+    assert hf_logging.is_progress_bar_enabled()
+    capfd.readouterr()
+    factcheck.stance.load_stance_model(tiny_models / "bare")
+    assert "Loading weights" not in capfd.readouterr().err
+    warned = "\n".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "classifier.weight" in warned and "MISSING" in warned
+    assert hf_logging.is_progress_bar_enabled()  # training scripts keep their bars
+
+
+@pytest.mark.model
+def test_the_sentence_encoder_loads_quietly(capfd):
+    factcheck.embed.load_encoder.cache_clear()
+    capfd.readouterr()
+    factcheck.embed.load_encoder()
+    assert "Loading weights" not in capfd.readouterr().err
