@@ -38,6 +38,9 @@ COLOURS = {
 CELLS = ("conflicts", "neutral", "silent", "supports", "own")
 _CELL_SCALE = [(edge, COLOURS[c]) for i, c in enumerate(CELLS) for edge in (i / len(CELLS), (i + 1) / len(CELLS))]
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.15))
+# axes of names are categories: left to guess, plotly reads "1", "1.0" or "2024-01-01" as numbers or dates,
+# so two sources named "1" and "1.0" would share a bar and a date-like name would turn the axis into a calendar
+_NAMES = dict(type="category")
 
 
 def safe(text: object, *, width: int = 70, limit: int = 400) -> str:
@@ -66,7 +69,7 @@ def stance_mix(evidence: Sequence[Evidence], *, title: str = "Stance of the evid
             fig.add_trace(go.Bar(name=label, y=[safe(s, width=30) for s in sources], x=xs, orientation="h",
                                  marker_color=COLOURS[label],
                                  hovertemplate="%{y}: %{x} passage(s) " + label + "<extra></extra>"))
-    fig.update_layout(barmode="stack", title=title, xaxis_title="passages", **_LAYOUT)
+    fig.update_layout(barmode="stack", title=title, xaxis_title="passages", yaxis=_NAMES, **_LAYOUT)
     return fig
 
 
@@ -87,7 +90,7 @@ def agreement_heatmap(cons: Consistency, *, title: str = "Agreement between sour
                       "<extra></extra>",
         colorbar=dict(title="agree", tickformat=".0%"), xgap=2, ygap=2,
     ))
-    fig.update_layout(title=title, yaxis_autorange="reversed", **_LAYOUT)
+    fig.update_layout(title=title, xaxis=_NAMES, yaxis=dict(_NAMES, autorange="reversed"), **_LAYOUT)
     return fig
 
 
@@ -105,7 +108,8 @@ def claim_matrix(cons: Consistency, *, title: str = "Claims × sources") -> go.F
         colorscale=_CELL_SCALE, customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
         colorbar=dict(tickvals=list(range(len(CELLS))), ticktext=list(CELLS)),
     ))
-    fig.update_layout(title=title, yaxis_autorange="reversed", height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
+    fig.update_layout(title=title, xaxis=_NAMES, yaxis=dict(_NAMES, autorange="reversed"),
+                      height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
     return fig
 
 
@@ -116,7 +120,7 @@ def source_bars(cons: Consistency, *, title: str = "What happens to each source'
     for label in ("corroborated", "contested", "mixed", "unique"):
         fig.add_trace(go.Bar(name=label, x=names, y=[getattr(s, label) for s in cons.summaries],
                              marker_color=COLOURS[label], hovertemplate="%{x}: %{y} " + label + "<extra></extra>"))
-    fig.update_layout(barmode="group", title=title, yaxis_title="claims", **_LAYOUT)
+    fig.update_layout(barmode="group", title=title, yaxis_title="claims", xaxis=_NAMES, **_LAYOUT)
     return fig
 
 

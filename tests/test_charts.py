@@ -127,3 +127,18 @@ def test_labels_escape_tags_but_show_quotes_and_ampersands_as_typed():
                              sources=["A O'Brien", "B & Co"])
     blob = charts.claim_matrix(cons).to_json()
     assert "&quot;" not in blob and "&#x27;" not in blob and "B &amp; Co" in blob
+
+
+def test_source_axes_are_categories_even_for_names_that_look_like_numbers_or_dates():
+    """Plotly reads strings like "1", "1.0" or "2024-01-01" as numbers or dates: two sources named "1" and "1.0"
+    would share one bar, and a date-named one would move the axis to a calendar."""
+    names = ["1", "1.0", "2024-01-01"]
+    cons = build_consistency([check("Rates fell.", "1", ev("1.0", "supports", 1), ev("2024-01-01", "conflicts", 2))],
+                             sources=names)
+    figs = {"stance_mix": (charts.stance_mix([ev(n, "supports", i) for i, n in enumerate(names)]), "y"),
+            "agreement_heatmap": (charts.agreement_heatmap(cons), "xy"),
+            "claim_matrix": (charts.claim_matrix(cons), "x"),
+            "source_bars": (charts.source_bars(cons), "x")}
+    for name, (fig, axes) in figs.items():
+        for axis in axes:
+            assert fig.layout[f"{axis}axis"].type == "category", (name, axis)

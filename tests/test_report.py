@@ -137,3 +137,13 @@ def test_markdown_replaces_control_characters():
     md = to_markdown(checks=_hostile_checks("Homicides\x1b]0;pwned\x07 fell\x9b2J", "Out\x00let"))
     assert not any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) <= 0x9f for ch in md)
     assert "Homicides\\\\u001b\\]0;pwned\\\\u0007 fell\\\\u009b2J" in md
+
+
+def test_a_carriage_return_in_a_cell_cannot_start_a_row():
+    """Python's csv left a lone '\\r' unquoted, and spreadsheets end a row at it: the rest of the cell became a
+    row of its own, its first cell a DDE formula past the first-character check."""
+    text = "Homicides fell\r=cmd|' /C calc'!A0"
+    out = to_csv(checks=_hostile_checks(text, "B"))
+    assert '"Homicides fell\r=cmd|' in out  # inside one quoted cell
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    assert len(rows) == 2 and all(len(r) == len(CSV_FIELDS) for r in rows) and rows[1][0] == text
