@@ -306,12 +306,13 @@ def _norm(text: str) -> str:
 
 
 def news_files(model: str | None) -> list[Path]:
-    """The news-pair files the model was trained with (its factcheck_verify.json), from .train_verify/."""
+    """The news-pair files every training pass of the model read (its factcheck_verify.json), from .train_verify/:
+    a held-out row whose text an earlier pass trained on is not unseen either."""
     meta_file = Path(model or ROOT / "factcheck/models/verify") / "factcheck_verify.json"
     names = ["news_pairs.jsonl.gz"]
     if meta_file.is_file():
         passes = json.loads(meta_file.read_text()).get("passes") or [{}]
-        names = passes[-1].get("news") or names
+        names = list(dict.fromkeys(n for p in passes for n in (p.get("news") or []))) or names
     return [ROOT / ".train_verify" / n for n in names if (ROOT / ".train_verify" / n).is_file()]
 
 
