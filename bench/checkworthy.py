@@ -8,8 +8,11 @@ are a small sample, so it also prints the leave-one-debate-out MAP over the 15 t
 scored by a model fitted on the other 14 and the news), the figure the recipe was chosen by.
 The debate-only recipe (no news sentences), a lexical-only fit and a length-only ranking are printed
 for reference, and both recipes are checked on held-apart news (FNC-1 dev stories vs unseen ARC comments).
+Then the shipped model itself is measured on hand-labelled news (bench/data/checkworthy_news.jsonl, every
+body sentence of 40 AllSides stories it never trained on; see bench/data/CHECKWORTHY_NEWS.md).
 
-Usage: python bench/checkworthy.py [--json]   (first run embeds ~16k sentences: a few minutes)
+Usage: python bench/checkworthy.py [--json] [--news-only]   (first run embeds ~16k sentences: a few minutes;
+--news-only measures the shipped model on the labelled news alone, in seconds)
 """
 from __future__ import annotations
 
@@ -18,8 +21,13 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+NEWS_LABELS = Path(__file__).resolve().parent / "data" / "checkworthy_news.jsonl"
+NEWS_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+NEWS_TOP_SHARES = (0.3, 0.4, 0.5)
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("train_checkworthy", ROOT / "scripts" / "train_checkworthy.py")
@@ -35,10 +43,101 @@ def per_debate(scores: np.ndarray, y: np.ndarray, g: np.ndarray, names: list[str
             for i in np.unique(g)]
 
 
+def load_news_labels(path: Path = NEWS_LABELS) -> list[dict[str, object]]:
+    """The labelled sentences, after checking they are still the passages factcheck makes of each article:
+    a changed splitter would leave the labels on sentences the claims list no longer shows."""
+    from factcheck.ingest import passages_of
+
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    stories = {}
+    with (tc.SHARED / "neus" / "allsides_stories.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            story = json.loads(line)
+            stories[int(story["id"])] = story
+    for sid, source in dict.fromkeys((r["story"], r["source"]) for r in rows):
+        art = next(a for a in stories[sid]["news"].values() if a["newsSource"] == source)
+        text = "\n\n".join(p.strip() for p in art["newBody"] if p.strip())  # as bench/verify.py ingests it
+        made = [(p.start, p.end) for p in passages_of(text) if p.kind == "body"]
+        if made != [(r["start"], r["end"]) for r in rows if (r["story"], r["source"]) == (sid, source)]:
+            raise SystemExit(f"{path.name}: story {sid} ({source}) no longer splits into the labelled sentences")
+    return rows
+
+
+def _prf(shown: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    tp = float((shown & (y == 1)).sum())
+    p, r = tp / max(int(shown.sum()), 1), tp / max(int(y.sum()), 1)
+    return {"precision": p, "recall": r, "F1": 2 * p * r / (p + r) if p + r else 0.0, "shown": float(shown.mean())}
+
+
+def news_check(scores: np.ndarray, y: np.ndarray, article: np.ndarray, threshold: float) -> dict[str, Any]:
+    """How the scorer's claims list reads on labelled news: at the shipped threshold, at others, and when each
+    article shows its top share of sentences; plus the lowest threshold that keeps precision >= 0.8."""
+    top = {}
+    for share in NEWS_TOP_SHARES:
+        shown = np.zeros(len(y), dtype=bool)
+        for a in np.unique(article):  # at least one per article: of 2-7 sentences, a share rounds up
+            idx = np.flatnonzero(article == a)
+            shown[idx[np.argsort(-scores[idx], kind="stable")[:int(np.ceil(share * len(idx)))]]] = True
+        top[f"top {share:.0%} per article"] = _prf(shown, y)
+    # every distinct score is a candidate threshold; the lowest with precision >= 0.8 has the best recall
+    reach = [t for t in np.unique(scores) if _prf(scores >= t, y)["precision"] >= 0.8]
+    return {"sentences": len(y), "positives": int(y.sum()), "AP": tc.average_precision(scores, y),
+            "shipped": {"threshold": threshold, **_prf(scores >= threshold, y)},
+            "thresholds": {t: _prf(scores >= t, y) for t in NEWS_THRESHOLDS if t != threshold}, "top": top,
+            "precision 0.8": {"threshold": float(min(reach)), **_prf(scores >= min(reach), y)} if reach else None}
+
+
+def news_labelled() -> dict[str, Any]:
+    """The shipped model (not a refit) on the labelled news, scored as ingest scores body passages."""
+    from factcheck.claims import score
+    from factcheck.settings import Settings
+
+    rows = load_news_labels()
+    scores = score([str(r["text"]) for r in rows])
+    y = np.array([int(r["label"]) for r in rows])
+    article = np.unique([f"{r['story']}/{r['source']}" for r in rows], return_inverse=True)[1]
+    # AllSides cut each excerpt mid-sentence ("..."): labelled 0 by rule, so also measured without them
+    whole = np.array([not str(r["text"]).endswith(("...", "…")) for r in rows])
+    threshold = Settings().claim_threshold
+    return {"stories": len({r["story"] for r in rows}), "articles": int(article.max()) + 1,
+            "all sentences": news_check(scores, y, article, threshold),
+            "without the cut last sentences": news_check(scores[whole], y[whole], article[whole], threshold)}
+
+
+def print_news(result: dict[str, Any]) -> None:
+    def line(label: str, m: dict[str, float]) -> str:
+        return f"    {label:22} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['F1']:.3f}  shown {m['shown']:.0%}"
+
+    print(f"shipped model on hand-labelled news ({NEWS_LABELS.name}: {result['articles']} articles of "
+          f"{result['stories']} AllSides stories it never trained on); shown = share listed as claims")
+    for name in ("all sentences", "without the cut last sentences"):
+        r = result[name]
+        print(f"  {name}: {r['sentences']} sentences, {r['positives']} check-worthy; AP {r['AP']:.3f}")
+        print(line(f"shipped threshold {r['shipped']['threshold']:.2f}", r["shipped"]))
+        for t, m in r["thresholds"].items():
+            print(line(f"threshold {t:.2f}", m))
+        for label, m in r["top"].items():
+            print(line(label, m))
+        best = r["precision 0.8"]
+        if best is None:
+            print("    no threshold reaches precision 0.8")
+        else:
+            reached = "both reach 0.8" if best["recall"] >= 0.8 else "recall stays under 0.8"
+            print(line(f"P>=0.8 from {best['threshold']:.3f}", best) + f"  ({reached})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--news-only", action="store_true", help="only the shipped model on the labelled news")
     args = ap.parse_args(argv)
+    if args.news_only:
+        if args.json:
+            json.dump({"news_labelled": news_labelled()}, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print_news(news_labelled())
+        return 0
 
     tune, bench = tc.bench_split(tc.load_debates())
     x_tr, y_tr, g_tr = tc.design(tune)
@@ -70,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     result = {name: {"mean": tc.evaluate(s, y_te, g_te), "debates": per_debate(s, y_te, g_te, names)}
               for name, s in runs.items()}
     if args.json:
-        json.dump({"debates": result, "leave_one_debate_out_map": loo, "news_dev": news_checks}, sys.stdout,
-                  indent=2)
+        json.dump({"debates": result, "leave_one_debate_out_map": loo, "news_dev": news_checks,
+                   "news_labelled": news_labelled()}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     print(f"trained on {len(tune)} debates ({int(y_tr.sum())} positives of {len(y_tr)}); "
@@ -90,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
           "stories): share on the right side of 0.5 by kind, and AUC facts vs comments")
     for name, r in news_checks.items():
         print(f"  {name}: {r}")
+    print()
+    print_news(news_labelled())
     return 0
 
 
