@@ -174,12 +174,15 @@ possible impossible | safe unsafe | true untrue | fair unfair | effective ineffe
 guilty innocent | acquitted convicted | approved rejected | approves rejects | approve reject | confirmed denied
 confirms denies | upheld overturned | upholds overturns | accepted refused | allowed banned | legalized banned
 peaceful violent | increase decrease | increases decreases | increased decreased | survived died
+larger smaller | bigger smaller | higher lower | more fewer | wider narrower | older younger | longer shorter
+defeated won | defeated re-elected
 """.strip()
-OPPOSITE_OUTCOMES: dict[str, str] = {}
+# a word may have several opposites ("smaller": "larger", "bigger"); the first the passage uses is reported
+OPPOSITE_OUTCOMES: dict[str, tuple[str, ...]] = {}
 for _pair in _OPPOSITE_ROWS.replace("\n", "|").split("|"):
     _a, _b = _pair.split()
-    OPPOSITE_OUTCOMES.setdefault(_a, _b)
-    OPPOSITE_OUTCOMES.setdefault(_b, _a)
+    OPPOSITE_OUTCOMES[_a] = (*OPPOSITE_OUTCOMES.get(_a, ()), _b)
+    OPPOSITE_OUTCOMES[_b] = (*OPPOSITE_OUTCOMES.get(_b, ()), _a)
 _OUTCOME_RE = re.compile(r"\b(" + "|".join(sorted(OPPOSITE_OUTCOMES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
@@ -189,12 +192,15 @@ def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
     plow, clow = passage.lower(), claim.lower()
     for m in _OUTCOME_RE.finditer(claim):
         word = m.group(0).lower()
-        opposite = OPPOSITE_OUTCOMES[word]
-        if re.search(rf"\b{word}\b", plow) or re.search(rf"\b{opposite}\b", clow):
+        if re.search(rf"\b{re.escape(word)}\b", plow):
             continue
-        hit = re.search(rf"\b{opposite}\b", passage, re.IGNORECASE)
-        if hit:
-            out.append(Mismatch("opposite", m.span(), hit.span(), m.group(0), hit.group(0)))
+        for opposite in OPPOSITE_OUTCOMES[word]:
+            if re.search(rf"\b{re.escape(opposite)}\b", clow):
+                continue
+            hit = re.search(rf"\b{re.escape(opposite)}\b", passage, re.IGNORECASE)
+            if hit:
+                out.append(Mismatch("opposite", m.span(), hit.span(), m.group(0), hit.group(0)))
+                break
     return out
 
 

@@ -105,3 +105,25 @@ def test_opposite_needs_the_passage_to_lack_the_claims_word():
 def test_direction_words_are_not_reported_twice_as_opposites():
     found = find_mismatches("Homicides increased last year.", "Homicides decreased last year.", entities=False)
     assert [m.kind for m in found] == ["direction"]
+
+
+@pytest.mark.parametrize(("claim", "passage", "pair"), [
+    ("Biden's margin in the recount was slightly smaller than on Election Day.",
+     "The hand recount found Biden's margin slightly larger than the official count.", ("smaller", "larger")),
+    ("The Liberal Party was defeated in Monday's election.",
+     "Trudeau's Liberals won Monday's election but fell short of a majority.", ("defeated", "won")),
+    ("Fewer migrants were stopped in July.", "More migrants were stopped in July than in any month since 2000.",
+     ("Fewer", "More")),
+])
+def test_comparatives_and_a_defeat_are_opposites(claim, passage, pair):
+    found = [m for m in find_mismatches(claim, passage, entities=False) if m.kind == "opposite"]
+    assert [(m.claim_text, m.passage_text) for m in found] == [pair]
+
+
+def test_a_word_with_several_opposites_matches_any_of_them():
+    (m,) = find_mismatches("The crowd was smaller than expected.", "The crowd was bigger than expected.",
+                           entities=False)
+    assert (m.claim_text, m.passage_text) == ("smaller", "bigger")
+    both = find_mismatches("The crowd was smaller than expected, not larger.", "The crowd was larger.",
+                           entities=False)
+    assert "opposite" not in [m.kind for m in both]  # the claim names both: not an opposite
