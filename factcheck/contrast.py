@@ -347,23 +347,26 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def cross_pairs(claim: str, evidence: str, rng: random.Random, *, names_pool: Sequence[str] = ()) -> list[Pair]:
+def cross_pairs(claim: str, evidence: str, rng: random.Random, *, names_pool: Sequence[str] = (),
+                kinds: Sequence[str] | None = None, unsettled: float = 1.0) -> list[Pair]:
     """From a paraphrase — `evidence` states `claim` in other words (another outlet's sentence) — a claim the
     evidence contradicts and one it does not settle, with the low word overlap of real corroboration.
 
     The contradicting claim changes one detail of `claim` (a number, date, negation, outcome or name) that
     `evidence` also carries: every word the edit removed must appear in `evidence`, else the evidence would be
     silent on it (nei, not conflicts). A negation added removes no word; the paraphrase shares its verb.
-    The unsettled claim is `claim` with a detail added that neither states."""
+    The unsettled claim is `claim` with a detail added that neither states, written for `unsettled` of the
+    pairs. `kinds` limits the edits to some of CONFLICT_MAKERS ("number", "date", "opposite" …)."""
     out: list[Pair] = []
     have = _words(evidence)
-    edits = [(how, c) for how, f in CONFLICT_MAKERS if (c := f(claim, rng, names_pool)) and c != claim]
+    makers = [(how, f) for how, f in CONFLICT_MAKERS if kinds is None or how in kinds]
+    edits = [(how, c) for how, f in makers if (c := f(claim, rng, names_pool)) and c != claim]
     rng.shuffle(edits)
     for how, c in edits:
         removed = _words(claim) - _words(c)
         if removed <= have and (removed or how == "polarity"):
             out.append(Pair(c, evidence, Verification.CONFLICTS, f"cross-{how}"))
             break
-    if (c := add_detail(claim, rng)) is not None:
+    if rng.random() < unsettled and (c := add_detail(claim, rng)) is not None:
         out.append(Pair(c, evidence, Verification.NEI, "cross-detail-added"))
     return out

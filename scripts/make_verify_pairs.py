@@ -60,7 +60,8 @@ def allsides_stories(data: Path, exclude: set[int]) -> list[tuple[str, list[str]
 
 
 def allsides_paraphrases(data: Path, exclude: set[int], threshold: float, *, roundup: bool = False,
-                         cross_edits: bool = False, seed: int = 0) -> list[dict]:
+                         cross_edits: bool = False, cross_kinds: list[str] | None = None, cross_unsettled: float = 1.0,
+                         seed: int = 0) -> list[dict]:
     """Silver 'supports' pairs: a sentence of one outlet and another outlet's sentence on the same story that
     restates it — MiniLM cosine ≥ `threshold` and no differing number, date, negation, direction or outcome
     (factcheck.mismatch). Real paraphrase across outlets, the case the edit-made pairs never show.
@@ -103,7 +104,8 @@ def allsides_paraphrases(data: Path, exclude: set[int], threshold: float, *, rou
                             "label": "supports", "group": f"allsides:{story['id']}", "how": how,
                             "set": "news_paraphrase"})
                 if cross_edits:
-                    for k, p in enumerate(cross_pairs(ti, tj, rng, names_pool=names)):
+                    for k, p in enumerate(cross_pairs(ti, tj, rng, names_pool=names, kinds=cross_kinds,
+                                                      unsettled=cross_unsettled)):
                         out.append({"id": f"allsides:{story['id']}:cross:{i}:{j}:{k}", "claim": p.claim,
                                     "evidence": p.evidence, "label": str(p.label), "group": f"allsides:{story['id']}",
                                     "how": p.how, "set": "news_crossedit"})
@@ -139,6 +141,10 @@ def main() -> None:
     ap.add_argument("--cross-edits", action="store_true",
                     help="paraphrases: also a contradicted and an unsettled claim per pair (contrast.cross_pairs)")
     ap.add_argument("--emergent", action="store_true", help="also Emergent claim/headline pairs (set 'emergent')")
+    ap.add_argument("--cross-kinds", default=None,
+                    help="cross edits: only these conflict kinds, comma-separated (number,date,opposite,polarity,name)")
+    ap.add_argument("--cross-unsettled", type=float, default=1.0,
+                    help="cross edits: the share of paraphrases that also give an unsettled claim")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     stories: list[tuple[str, list[str]]] = []
@@ -160,7 +166,9 @@ def main() -> None:
                 counts[f"{p.label}/{p.how}"] += 1
         if args.paraphrases is not None:
             for r in allsides_paraphrases(args.data, excluded, args.paraphrases, roundup=args.roundup,
-                                          cross_edits=args.cross_edits, seed=args.seed):
+                                          cross_edits=args.cross_edits, seed=args.seed,
+                                          cross_kinds=args.cross_kinds.split(",") if args.cross_kinds else None,
+                                          cross_unsettled=args.cross_unsettled):
                 f.write(json.dumps(r) + "\n")
                 counts[f"{r['label']}/{r['how']}"] += 1
         if args.emergent:

@@ -131,3 +131,14 @@ def test_cross_pairs_skip_a_detail_the_other_outlet_never_states():
     for seed in range(20):
         pairs = contrast.cross_pairs(claim, evidence, random.Random(seed))
         assert not [p for p in pairs if p.label == Verification.CONFLICTS]  # "13" / "Portland" are not there
+
+
+def test_cross_pairs_keep_to_the_kinds_asked_for_and_the_unsettled_share():
+    claim = "The Senate did approve the bill 52-48 on Thursday after a long debate."
+    evidence = "On Thursday senators voted 52-48 to approve the bill, sending it to the House."
+    made = [p for seed in range(20)
+            for p in contrast.cross_pairs(claim, evidence, random.Random(seed), kinds=("polarity",), unsettled=0.0)]
+    assert made and {p.how for p in made} == {"cross-polarity"}
+    assert all(" not " in p.claim for p in made)
+    assert all(p.how == "cross-detail-added" for p in contrast.cross_pairs(claim, evidence, random.Random(1),
+                                                                           kinds=(), unsettled=1.0))
