@@ -112,12 +112,15 @@ def allsides_paraphrases(data: Path, exclude: set[int], threshold: float, *, rou
     return out
 
 
-EMERGENT_LABELS = {"for": "supports", "against": "conflicts", "observing": "nei"}
+# "observing" (a headline that reports the rumour without taking a side: "BMO forecasts 19M Apple Watch sales",
+# "Report: …") is left out: read as nei it taught pass 3 that "X said Y" does not state Y, where an outlet
+# carrying an official's statement is what corroborates a reported fact on the project's suite
+EMERGENT_LABELS = {"for": "supports", "against": "conflicts"}
 
 
 def emergent_pairs(data: Path) -> list[dict]:
-    """Emergent: a rumour as a claim against news headlines about it, for / against / observing → supports /
-    conflicts / nei — real, low-overlap wording ("World's oldest burger" for "Two Australian men kept a
+    """Emergent: a rumour as a claim against news headlines about it, for / against → supports / conflicts —
+    real, low-overlap wording ("World's oldest burger" for "Two Australian men kept a
     Quarter Pounder for 20 years"). Grouped by claim, so a claim's headlines sit on one side of the split."""
     import pandas as pd
 
