@@ -146,8 +146,18 @@ def _negated_word(text: str, end: int) -> re.Match[str] | None:
     return None
 
 
+# verbs that negate what follows them: "failed to override" states what "could not override" does ("declined
+# to" is left out: "the rate declined to 4.8%" is a fall, not a refusal)
+_IMPLICIT_NEG_RE = re.compile(r"\b(fail(?:s|ed|ing)? to|fell short|falls? short|short of|unable to|"
+                              r"refus(?:e|es|ed|ing) to|lack(?:s|ed|ing)?)\b", re.IGNORECASE)
+
+
+def _negations(text: str) -> list[re.Match[str]]:
+    return sorted([*_NEG_RE.finditer(text), *_IMPLICIT_NEG_RE.finditer(text)], key=lambda m: m.start())
+
+
 def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    cn, pn = list(_NEG_RE.finditer(claim)), list(_NEG_RE.finditer(passage))
+    cn, pn = _negations(claim), _negations(passage)
     if bool(cn) == bool(pn):
         return []
     neg_text, other, claim_has = (claim, passage, True) if cn else (passage, claim, False)

@@ -127,3 +127,24 @@ def test_a_word_with_several_opposites_matches_any_of_them():
     both = find_mismatches("The crowd was smaller than expected, not larger.", "The crowd was larger.",
                            entities=False)
     assert "opposite" not in [m.kind for m in both]  # the claim names both: not an opposite
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("Louisiana legislators could not muster enough votes to overturn the veto.",
+     "Louisiana lawmakers failed to override the governor's veto."),
+    ("Trudeau's Liberals did not win enough seats for a majority.",
+     "Trudeau fell short of winning a majority in the elections."),
+])
+def test_a_negation_worded_as_a_verb_is_still_a_negation(claim, passage):
+    assert "negation" not in [m.kind for m in find_mismatches(claim, passage, entities=False)]
+
+
+def test_a_failure_against_a_success_is_a_negation_mismatch():
+    (m,) = find_mismatches("Lawmakers failed to override the veto.", "Lawmakers voted to override the veto.",
+                           entities=False)
+    assert m.kind == "negation" and m.claim_text == "failed to"
+
+
+def test_a_rate_that_declined_is_not_a_refusal():
+    assert not find_mismatches("The jobless rate slipped to 4.8% in September.",
+                               "The unemployment rate declined to 4.8% in September.", entities=False)
