@@ -46,6 +46,9 @@ class Mismatch:
     claim_text: str
     passage_text: str
     group: str = ""  # entity only: "name" (people, organisations), "place" or "group" (nationalities…)
+    # entity only: the passage also names another entity of the claim's of this group ("Alabama and Georgia" for
+    # "Alabama and Florida"): one member of the same list swapped, not a second place named beside the claim's
+    swapped: bool = False
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -267,13 +270,15 @@ def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
     out = []
     pents = named_entities(passage)
     plow, clow = passage.lower(), claim.lower()
-    for text, group, span in named_entities(claim):
+    claim_ents = named_entities(claim)
+    for text, group, span in claim_ents:
         last = text.split()[-1].lower()  # "Sheinbaum" matches "Claudia Sheinbaum"
         if last in plow:
             continue
         rivals = [p for p in pents if p[1] == group and p[0].split()[-1].lower() not in clow]
         if rivals:
-            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0], group))
+            shared = any(g == group and t != text and t.split()[-1].lower() in plow for t, g, _ in claim_ents)
+            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0], group, swapped=shared))
     return out
 
 

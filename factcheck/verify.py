@@ -143,11 +143,12 @@ def bears_on_claim(m: Mismatch) -> bool:
     """A negation in the passage of a word the claim never uses ("…, though it did not say which plants") is
     about something else: it neither blocks nor contradicts. Nor does another place or nationality named beside
     the claim's ("Mexico's homicide rate" against "the country's …, crediting joint work with U.S. agencies"):
-    news names several at once. Another person or organisation does block."""
+    news names several at once — unless the passage keeps the claim's other places and swaps one ("Alabama and
+    Georgia" for "Alabama and Florida"). Another person or organisation does block."""
     if m.kind == "negation":
         return m.claim_span[0] >= 0
     if m.kind == "entity":
-        return m.group in ("", "name")
+        return m.group in ("", "name") or (m.group == "place" and m.swapped)
     return True
 
 

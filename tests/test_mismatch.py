@@ -148,3 +148,15 @@ def test_a_failure_against_a_success_is_a_negation_mismatch():
 def test_a_rate_that_declined_is_not_a_refusal():
     assert not find_mismatches("The jobless rate slipped to 4.8% in September.",
                                "The unemployment rate declined to 4.8% in September.", entities=False)
+
+
+@pytest.mark.model
+def test_a_place_swapped_in_a_list_is_marked_and_a_place_named_beside_is_not():
+    (swap,) = [m for m in find_mismatches("The landlords who sued were from Alabama and Florida.",
+                                          "Landlords in Alabama and Georgia challenged the moratorium.")
+               if m.kind == "entity"]
+    assert (swap.claim_text, swap.passage_text, swap.group, swap.swapped) == ("Florida", "Georgia", "place", True)
+    beside = [m for m in find_mismatches("Mexico's homicide rate has dropped significantly.",
+                                         "The country's homicide rate fell, crediting joint work with U.S. agencies.")
+              if m.kind == "entity"]
+    assert all(not m.swapped for m in beside)

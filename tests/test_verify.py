@@ -225,3 +225,8 @@ def test_another_place_named_beside_the_claims_blocks_nothing_another_person_doe
     person = Mismatch("entity", (0, 5), (10, 15), "Smith", "Jones", "name")
     assert judge(SUP, [place]).label == Verification.SUPPORTS
     assert judge(SUP, [person]).label == Verification.NEI
+
+
+def test_a_place_swapped_in_a_list_the_passage_otherwise_keeps_blocks_support():
+    swapped = Mismatch("entity", (0, 7), (10, 17), "Florida", "Georgia", "place", swapped=True)
+    assert judge(SUP, [swapped]).label != Verification.SUPPORTS
