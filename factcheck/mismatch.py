@@ -149,18 +149,16 @@ def _negated_word(text: str, end: int) -> re.Match[str] | None:
     return None
 
 
-# verbs that negate what follows them: "failed to override" states what "could not override" does ("declined
-# to" is left out: "the rate declined to 4.8%" is a fall, not a refusal)
+# verbs that negate what follows them: a passage saying "failed to override" states what the claim's "could not
+# override" does. Read in the passage only: a claim's "lacking justification" is the passage's "unjustified", a
+# negation no word list sees ("declined to" is left out: "the rate declined to 4.8%" is a fall, not a refusal)
 _IMPLICIT_NEG_RE = re.compile(r"\b(fail(?:s|ed|ing)? to|fell short|falls? short|short of|unable to|"
-                              r"refus(?:e|es|ed|ing) to|lack(?:s|ed|ing)?)\b", re.IGNORECASE)
-
-
-def _negations(text: str) -> list[re.Match[str]]:
-    return sorted([*_NEG_RE.finditer(text), *_IMPLICIT_NEG_RE.finditer(text)], key=lambda m: m.start())
+                              r"refus(?:e|es|ed|ing) to)\b", re.IGNORECASE)
 
 
 def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
-    cn, pn = _negations(claim), _negations(passage)
+    cn = list(_NEG_RE.finditer(claim))
+    pn = sorted([*_NEG_RE.finditer(passage), *_IMPLICIT_NEG_RE.finditer(passage)], key=lambda m: m.start())
     if bool(cn) == bool(pn):
         return []
     neg_text, other, claim_has = (claim, passage, True) if cn else (passage, claim, False)
