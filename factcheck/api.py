@@ -188,27 +188,27 @@ class Factcheck:
                             progress)
 
     def ingest_url(self, url: str, *, source: str | None = None,
-                   progress: Progress | None = None) -> IngestResult:
-        """One http(s) URL; anything else (a local path, file://) is refused, so a form that asks for a URL
-        cannot be used to read files on the server. The page is downloaded before the writer lock is taken:
-        a slow server (up to Settings.url_timeout_s) then holds up this call only, not every session's writes."""
+                   progress: Progress | None = None) -> list[IngestResult]:
+        """One http(s) URL, a result per article it holds (a JSON or CSV feed may hold several); anything else
+        (a local path, file://) is refused, so a form that asks for a URL cannot be used to read files on the
+        server. The page is downloaded before the writer lock is taken: a slow server (up to
+        Settings.url_timeout_s) then holds up this call only, not every session's writes."""
         from factcheck import corpus, ingest
 
         if not url.strip().lower().startswith(("http://", "https://")):
-            return IngestResult(origin=url, status="refused",
-                                reason=f"{url!r} is not an http(s) URL: give an address starting with https://")
+            return [IngestResult(origin=url, status="refused",
+                                 reason=f"{url!r} is not an http(s) URL: give an address starting with https://")]
         url = url.strip()
         try:
             drafts = corpus.read_url(url, self.settings)
         except FactcheckError as e:
-            return IngestResult(origin=url, status="refused", reason=str(e))
+            return [IngestResult(origin=url, status="refused", reason=str(e))]
         except Exception as e:  # noqa: BLE001 - as ingest.ingest does: a page that cannot be read is refused
-            return IngestResult(origin=url, status="refused",
-                                reason=f"{url}: could not be read ({type(e).__name__}: {e}).")
+            return [IngestResult(origin=url, status="refused",
+                                 reason=f"{url}: could not be read ({type(e).__name__}: {e}).")]
         results = self._ingest(lambda: ingest.ingest(self.store, drafts, self.settings, source=source,
                                                      progress=progress, scorer=self._score), progress)
-        return results[0] if results else IngestResult(origin=url, status="refused",
-                                                       reason=f"{url}: no article found on the page.")
+        return results or [IngestResult(origin=url, status="refused", reason=f"{url}: no article found on the page.")]
 
     def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
                     url: str | None = None, progress: Progress | None = None) -> IngestResult:

@@ -98,16 +98,30 @@ def _stray_bytes_as_cp1252(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_STRAY_BYTES, _stray_bytes_as_cp1252)
 
 
+# Python codecs a page may name but no browser reads a page with: they rewrite text (escapes, IDNA) or are
+# a known filter bypass (UTF-7); such a label is ignored and the bytes are detected as if it were absent
+_NOT_WEB_ENCODINGS = frozenset({"punycode", "idna", "unicode_escape", "raw_unicode_escape", "utf_7"})
+
+
+def _web_encoding(label: str) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(label).name.replace("-", "_") not in _NOT_WEB_ENCODINGS
+    except LookupError:
+        return False
+
+
 def _decode(data: bytes, encoding: str | None) -> tuple[str, bool]:
     """(text, guessed): guessed is True when no BOM, header or UTF form vouched for the encoding."""
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), False
-    if encoding:
+    if encoding and _web_encoding(encoding):
         try:
             return data.decode(encoding), False
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):
             pass  # a wrong charset header is common: fall through to our own detection
     try:
         return data.decode("utf-8"), False

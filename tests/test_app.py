@@ -29,3 +29,12 @@ def test_the_favicon_is_served_by_the_app_itself(tmp_path, monkeypatch):
 def test_no_external_address_in_the_router_or_its_config():
     for path in (ROOT / "app.py", ROOT / ".streamlit" / "config.toml"):
         assert not re.search(r"https?://", path.read_text(encoding="utf-8")), path
+
+
+def test_tables_have_no_export_of_their_own():
+    """st.dataframe's own "Download as CSV" writes cells as they are (a source named =HYPERLINK(…) would run in a
+    spreadsheet); the Export page's CSV is the one that neutralises formulas (issue 16)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True

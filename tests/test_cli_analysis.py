@@ -356,3 +356,22 @@ def test_the_sentence_encoder_loads_quietly(capfd):
     capfd.readouterr()
     factcheck.embed.load_encoder()
     assert "Loading weights" not in capfd.readouterr().err
+
+
+def test_verify_lines_on_a_terminal_show_control_characters_and_decode_the_same(tmp_path, monkeypatch):
+    """JSON escapes C0 characters but not C1 (CSI \\x9b) or bidi overrides: on a terminal the verify lines show them
+    as \\uXXXX, which a JSON reader decodes to the same data (issue 16)."""
+    import sys
+
+    claim = "Police made 13 arrests \x9b2J\u202e."
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Tty()
+    monkeypatch.setattr(sys, "stdout", out)
+    rc = analysis._stream([(1, claim, "x")], lambda chunk: [{"id": 1, "claim": claim}], "-")
+    line = out.getvalue().strip()
+    assert rc == 0 and "\x9b" not in line and "\u202e" not in line
+    assert json.loads(line)["claim"] == claim

@@ -437,3 +437,11 @@ def test_a_sources_json_that_links_out_of_its_folder_is_ignored(tmp_path: Path):
     (folder / "sources.json").symlink_to(tmp_path / "elsewhere.json")
     (folder / "a.txt").write_text(ARTICLE)
     assert corpus.read_path(folder / "a.txt", S)[0].source == "a"
+
+
+@pytest.mark.parametrize("label", ["punycode", "utf-7", "unicode_escape", "idna", "rot13", "no-such-codec"])
+def test_a_charset_label_no_browser_reads_with_is_ignored(label):
+    """A page labelled punycode used to be refused ('UnicodeError'); unicode_escape rewrote backslashes: the label
+    is ignored and the bytes read as if it were absent."""
+    text = "Le café a rouvert lundi \\n à 9 h, a dit le maire.".encode()
+    assert corpus.decode(text, "page.html", encoding=label) == text.decode("utf-8")

@@ -243,7 +243,7 @@ def test_a_slow_download_does_not_hold_up_other_writers(server: str, tmp_path: P
         _Handler.release.clear()
         _Handler.dripping.clear()
         fetched: list[str] = []
-        fetching = threading.Thread(target=lambda: fetched.append(fc.ingest_url(f"{server}/drip-body").status),
+        fetching = threading.Thread(target=lambda: fetched.append(fc.ingest_url(f"{server}/drip-body")[0].status),
                                     daemon=True)
         fetching.start()
         assert _Handler.dripping.wait(5)

@@ -108,11 +108,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
     """Score `pairs` CHUNK at a time with `rows(chunk) -> [json object]`, one JSON line each, flushed per chunk
     with a progress line on stderr; `output` "-" is stdout."""
+    from factcheck.escape import terminal
+
     out = sys.stdout if output == "-" else _open_out(Path(output))
+    # JSON escapes C0 characters but not C1 (CSI) or bidi overrides: on a terminal they are shown as \uXXXX,
+    # which still decodes to the same data; to a file or a pipe the lines stay exact
+    shown = terminal if out is sys.stdout and sys.stdout.isatty() else None
     try:
         for s in range(0, len(pairs), CHUNK):
             for row in rows(pairs[s : s + CHUNK]):
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                line = json.dumps(row, ensure_ascii=False)
+                out.write((shown(line, keep_lines=True) if shown else line) + "\n")
             out.flush()
             print(f"factcheck: {min(s + CHUNK, len(pairs))}/{len(pairs)} pairs", file=sys.stderr)
     finally:

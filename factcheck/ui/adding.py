@@ -84,4 +84,4 @@ def url_form() -> None:
     fc = state.shared()
     # ingest_url, not ingest_paths: it downloads before taking the writer lock, so a slow server holds up
     # this form only, not every other session's writes
-    _run("the page", lambda cb: [fc.ingest_url(url, source=source.strip() or None, progress=cb)])
+    _run("the page", lambda cb: fc.ingest_url(url, source=source.strip() or None, progress=cb))

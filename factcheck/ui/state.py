@@ -140,8 +140,8 @@ def first_start(data_dir: Path | None = None) -> None:
     """On an empty store, ingest the sample corpus once (a store emptied on purpose stays empty)."""
     data_dir = SAMPLE_DIR if data_dir is None else data_dir
     fc = shared()
-    if fc.store.meta(SEEDED_META) or not data_dir.is_dir():
-        return
+    if fc.store.meta(SEEDED_META) or not data_dir.is_dir() or fc.store.read_only:
+        return  # a read-only store (another user's, a read-only mount) is shown as it is
     if not fc.stats()["articles"]:
         with st.status("First start: adding the sample articles…", expanded=True) as status:
             results = fc.ingest_paths([data_dir], progress=progress_bar("Reading the sample corpus"))
