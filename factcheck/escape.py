@@ -15,8 +15,10 @@ import re
 # Backslash first in the class only for readability: re.sub makes one pass, so a backslash already in
 # the text is itself escaped and cannot cancel the escape of the character after it ("\<" -> "\\\<").
 # Beyond CommonMark's set: ":" (Streamlit's :red[…] and :material/…: directives), "$" (math), "=" "~" "^"
-# "%" "@" (highlight, strikethrough, footnotes, comments and mentions in other renderers).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])")
+# "%" "@" (highlight, strikethrough, footnotes, comments and mentions in other renderers). Quotes and
+# apostrophes are markup nowhere once brackets are escaped (a link title needs a link): left as typed, so a raw
+# report reads "it's", not "it\\'s".
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^%@])")
 # C0 (but tab and newline), DEL and C1 (ESC, CSI U+009B, OSC U+009D…): they drive terminals
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # bidirectional embeddings, overrides, isolates and marks: they reorder how a terminal shows a line

@@ -14,7 +14,7 @@ from factcheck import escape
 def test_markdown_escapes_every_special_character_after_escaping_the_backslash(text):
     out = escape.markdown(text)
     # every markdown character is preceded by an odd number of backslashes: none can start a construct
-    for m in re.finditer(r"(\\*)([`*_{}\[\]()<>#+\-.!|~:$&=\"'^%@])", out):
+    for m in re.finditer(r"(\\*)([`*_{}\[\]()<>#+\-.!|~:$&=^%@])", out):
         assert len(m.group(1)) % 2 == 1, (out, m.group())
     assert re.sub(r"\\(.)", r"\1", out) == text  # unescaped, it is the text
 
@@ -52,3 +52,7 @@ def test_terminal_keeps_json_exact():
     data = {"s": "x\u202e\x9b\x7f\ud800 é", "n": -1.5}
     text = json.dumps(data, ensure_ascii=False)
     assert json.loads(escape.terminal(text, keep_lines=True)) == data
+
+
+def test_markdown_leaves_quotes_and_apostrophes_as_typed():
+    assert escape.markdown('She said "it\'s over"') == 'She said "it\'s over"'
