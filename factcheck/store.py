@@ -103,14 +103,21 @@ def read_only_message(path: Path) -> str:
             f"to ingest, remove or reindex, make the folder and its files writable (chmod -R u+w {path}).")
 
 
-def _problem(path: Path, e: sqlite3.Error) -> StoreError | None:
-    """What a SQLite failure means for the user, or None for one a user cannot cause (a bug: let it show)."""
+def _problem(path: Path, e: sqlite3.Error, *, read_only: bool = False) -> StoreError | None:
+    """What a SQLite failure means for the user, or None for one a user cannot cause (a bug: let it show).
+    A read-only store may be read as immutable while its owner writes it: what looks damaged may only have
+    changed under the reader, so it is told to try again before restoring anything."""
     code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
     if code == sqlite3.SQLITE_FULL or "disk is full" in str(e):
         return StoreError(f"The disk holding the store at {path} is full: nothing more was stored, and what "
                           "was stored before is kept. Free some space, then try again.")
     if code == sqlite3.SQLITE_READONLY:
         return StoreError(read_only_message(path))
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) and read_only:
+        return StoreError(f"The database of the store at {path} could not be read ({e}). This user may only read "
+                          "it: if another user or process is writing to it, try again in a moment; if it fails "
+                          "again when nothing writes, the database is damaged: ask its owner to run "
+                          "`factcheck doctor`.")
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return StoreError(f"The database of the store at {path} is damaged ({e}): restore {DB_NAME} from a "
                           "backup, or move the store folder aside and ingest the articles again.")
@@ -249,6 +256,7 @@ class Store:
         path = Path(path)
         db = path / DB_NAME
         conn = None
+        read_only = False
         try:
             read_only = not _writable(path)
             if read_only and not db.is_file():
@@ -265,7 +273,7 @@ class Store:
                 conn.close()
             if isinstance(e, StoreError):
                 raise
-            problem = _problem(path, e) if isinstance(e, sqlite3.Error) else None
+            problem = _problem(path, e, read_only=read_only) if isinstance(e, sqlite3.Error) else None
             raise problem or StoreError(f"Cannot open the store at {path}: {e}. Check the folder exists, is "
                                         "writable, and that the database file is a factcheck store.") from e
         return cls(path, conn, read_only=read_only)
@@ -299,7 +307,7 @@ class Store:
             try:
                 conn = self._connect(self.path, self.read_only)
             except (OSError, sqlite3.Error) as e:
-                problem = _problem(self.path, e) if isinstance(e, sqlite3.Error) else None
+                problem = _problem(self.path, e, read_only=self.read_only) if isinstance(e, sqlite3.Error) else None
                 raise problem or StoreError(
                     f"Cannot open another connection to the store at {self.path}: {e}.") from e
             with self._pool_lock:
@@ -307,7 +315,7 @@ class Store:
         try:
             yield conn
         except sqlite3.Error as e:
-            problem = _problem(self.path, e)
+            problem = _problem(self.path, e, read_only=self.read_only)
             if problem is None:
                 raise
             raise problem from e

@@ -319,3 +319,23 @@ def test_another_programs_database_is_refused_not_written_into(tmp_path):
     with sqlite3.connect(path / "factcheck.sqlite3") as c:  # was given factcheck's five tables
         assert [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
     c.close()
+
+
+def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(store, add_article, monkeypatch):
+    """A read-only store may be read as immutable while its owner writes it: a page that looks damaged may only
+    have changed under the reader. "Restore from a backup, or move the store aside" could make someone discard a
+    healthy store (review of issue 16)."""
+    for i in range(30):
+        add_article(f"S{i}", [f"Sentence {i} " + "words " * 200])
+    store.close()
+    db = store.path / "factcheck.sqlite3"
+    data = bytearray(db.read_bytes())
+    data[len(data) // 2:] = b"\xff" * (len(data) - len(data) // 2)
+    db.write_bytes(bytes(data))
+    _deny_writes(monkeypatch, store.path)
+    with pytest.raises(StoreError) as e:
+        with Store.open(store.path) as s:
+            s.stats()
+            s.passages()
+    msg = str(e.value)
+    assert "try again" in msg and "backup" not in msg and "doctor" in msg and "\n" not in msg
