@@ -201,11 +201,8 @@ class Factcheck:
         url = url.strip()
         try:
             drafts = corpus.read_url(url, self.settings)
-        except FactcheckError as e:
-            return [IngestResult(origin=url, status="refused", reason=str(e))]
         except Exception as e:  # noqa: BLE001 - as ingest.ingest does: a page that cannot be read is refused
-            return [IngestResult(origin=url, status="refused",
-                                 reason=f"{url}: could not be read ({type(e).__name__}: {e}).")]
+            return [ingest.refused(url, e)]
         results = self._ingest(lambda: ingest.ingest(self.store, drafts, self.settings, source=source,
                                                      progress=progress, scorer=self._score), progress)
         return results or [IngestResult(origin=url, status="refused", reason=f"{url}: no article found on the page.")]
@@ -218,7 +215,7 @@ class Factcheck:
             try:
                 draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
             except FactcheckError as e:  # refused like a file is, not raised
-                return [IngestResult(origin="paste", status="refused", reason=str(e))]
+                return [ingest.refused("paste", e)]
             return ingest.ingest(self.store, [draft], self.settings, progress=progress, scorer=self._score)
 
         return self._ingest(run, progress)[0]
@@ -234,11 +231,8 @@ class Factcheck:
         def run() -> list[IngestResult]:
             try:
                 drafts = corpus.read_bytes(shown, data, self.settings)
-            except FactcheckError as e:
-                return [IngestResult(origin=shown, status="refused", reason=str(e))]
             except Exception as e:  # noqa: BLE001 - the per-file boundary: one bad upload stops nothing else
-                return [IngestResult(origin=shown, status="refused",
-                                     reason=f"{shown}: could not be read ({type(e).__name__}: {e}).")]
+                return [ingest.refused(shown, e)]
             return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress,
                                  scorer=self._score)
 

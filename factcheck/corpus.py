@@ -104,8 +104,6 @@ _NOT_WEB_ENCODINGS = frozenset({"punycode", "idna", "unicode_escape", "raw_unico
 
 
 def _web_encoding(label: str) -> bool:
-    import codecs
-
     try:
         return codecs.lookup(label).name.replace("-", "_") not in _NOT_WEB_ENCODINGS
     except LookupError:

@@ -59,6 +59,20 @@ def files_locked(lock_file: Path, *, exclusive: bool) -> Iterator[None]:
         yield
 
 
+def read_small(path: Path, limit: int) -> str:
+    """A small metadata file's text; a FIFO, a device or a file past `limit` bytes is refused (ValueError),
+    never read whole or waited on."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if not path.is_file():
+        raise ValueError("it is not a regular file")
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"it is over {limit:,} bytes")
+    return data.decode("utf-8")
+
+
 def temp_path(target: Path) -> Path:
     """Where a save of `target` writes first: `.NAME.<pid>.tmp` beside it, so a sweep can tell whose it is."""
     return target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -220,10 +220,7 @@ class _DeadlineSocket:
         self._closed = False
 
     def _arm(self) -> None:
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("timed out")
-        self._sock.settimeout(left)
+        self._sock.settimeout(_left(self._deadline))
 
     def sendall(self, data: bytes) -> None:
         self._arm()

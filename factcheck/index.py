@@ -42,7 +42,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck.durable import files_locked, fsync_dir, out_of_space, sha256, sweep_temp_files, temp_path, writing
+from factcheck.durable import (
+    files_locked,
+    fsync_dir,
+    out_of_space,
+    read_small,
+    sha256,
+    sweep_temp_files,
+    temp_path,
+    writing,
+)
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.faiss_build import IVF_NPROBE, IVF_TRAIN_PER_LIST, ivf_lists, new_faiss, sample_rows, threads
 
@@ -77,19 +86,6 @@ class SyncResult:
     added: int
     removed: int
     message: str | None = None  # why the index was rebuilt, when it was
-
-
-def _small_file(path: Path, limit: int = META_MAX_BYTES) -> str:
-    """A metadata file's text; a FIFO, a device or a file past `limit` is refused, never read whole."""
-    if not path.exists():
-        raise FileNotFoundError(path)
-    if not path.is_file():
-        raise ValueError("it is not a regular file")
-    with path.open("rb") as f:
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"it is over {limit:,} bytes")
-    return data.decode("utf-8")
 
 
 def _as_ids(ids: Iterable[int]) -> np.ndarray:
@@ -145,7 +141,7 @@ class VectorIndex:
             return cls(d, model_name, dim, message=msg)
 
         try:
-            meta = json.loads(_small_file(meta_path))
+            meta = json.loads(read_small(meta_path, META_MAX_BYTES))
             m_model, m_dim, m_count = str(meta["model"]), int(meta["dim"]), int(meta["count"])
             m_kind, m_size, m_sum = str(meta["kind"]), int(meta["size"]), str(meta["sha256"])
         except FileNotFoundError:

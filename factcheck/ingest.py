@@ -17,7 +17,7 @@ import numpy as np
 
 from factcheck import corpus
 from factcheck.clean import clean
-from factcheck.errors import IngestError, ModelMissingError, StoreError
+from factcheck.errors import FactcheckError, IngestError, ModelMissingError, StoreError
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.sentences import split_span
 from factcheck.settings import Settings
@@ -48,11 +48,8 @@ def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source:
             for pair in prepared:
                 slots.append(pair)
                 pending.append(len(slots) - 1)
-        except IngestError as e:
-            slots.append(IngestResult(origin=origin, status="refused", reason=str(e)))
         except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others
-            slots.append(IngestResult(origin=origin, status="refused",
-                                      reason=f"{origin}: could not be read ({type(e).__name__}: {e})."))
+            slots.append(refused(origin, e))
         if len(pending) >= SCORE_BATCH_ARTICLES or (done == len(items) and pending):
             score = score or _default_scorer()
             _store_batch(store, slots, pending, settings, score)
@@ -60,6 +57,13 @@ def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source:
         if progress is not None:
             progress(done, len(items), origin)
     return [s for s in slots if isinstance(s, IngestResult)]
+
+
+def refused(origin: str, e: BaseException) -> IngestResult:
+    """The result of an input that could not be read: a FactcheckError's own sentence, else the exception named
+    (one unreadable input is refused on its own; it never stops the others)."""
+    reason = str(e) if isinstance(e, FactcheckError) else f"{origin}: could not be read ({type(e).__name__}: {e})."
+    return IngestResult(origin=origin, status="refused", reason=reason)
 
 
 def expand(inputs: Iterable[Input]) -> list[tuple[str, Input]]:

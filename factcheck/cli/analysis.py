@@ -108,8 +108,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
     """Score `pairs` CHUNK at a time with `rows(chunk) -> [json object]`, one JSON line each, flushed per chunk
     with a progress line on stderr; `output` "-" is stdout."""
-    from factcheck.escape import terminal
-
     out = sys.stdout if output == "-" else _open_out(Path(output))
     # JSON escapes C0 characters but not C1 (CSI) or bidi overrides: on a terminal they are shown as \uXXXX,
     # which still decodes to the same data; to a file or a pipe the lines stay exact
