@@ -10,7 +10,7 @@ small pool: each call (a read, a transaction) borrows a connection of its own, a
 Store (the dashboard's sessions) never see another thread's uncommitted rows or start a transaction
 inside another's. Writers (threads or processes) queue for the write lock for up to BUSY_TIMEOUT_S.
 
-Damage and hostility: opening refuses, with a sentence, a database another factcheck wrote (newer or
+Damage and hostility: opening refuses (factcheck.schema), with a sentence, a database another factcheck wrote (newer or
 older schema), one that lost its tables beside an index that still holds vectors (a new store there would
 let the next sync empty the index), and one SQLite finds damaged; a full disk, a store this user may not
 write and a write lock held too long are StoreErrors too. A store the user may not write opens read-only
@@ -19,7 +19,6 @@ write and a write lock held too long are StoreErrors too. A store the user may n
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -34,47 +33,12 @@ import numpy as np
 
 from factcheck.errors import StoreError
 from factcheck.records import Article, ArticleDraft, Passage, Source
+from factcheck.schema import DB_NAME, check_schema, refuse_a_lost_database
 
-DB_NAME = "factcheck.sqlite3"
-SCHEMA_VERSION = 1
 # How long a writer waits for another writer's transaction (articles are committed one at a time, so
 # the wait is one article's insert, not a whole ingest); readers never wait in WAL mode.
 BUSY_TIMEOUT_S = 30.0
 PASSAGES_VERSION = "passages_version"  # meta key, see Store.passages_version
-# what this version's queries read: a store without one of them was written by another version
-COLUMNS = {
-    "meta": ("key", "value"),
-    "sources": ("id", "name", "created"),
-    "articles": ("id", "source_id", "content_hash", "text", "title", "date", "url", "author", "origin", "added"),
-    "passages": ("id", "article_id", "seq", "kind", "start", "end", "text", "text_hash", "score"),
-    "embeddings": ("model", "text_hash", "vec"),
-}
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-    content_hash TEXT NOT NULL UNIQUE,
-    text TEXT NOT NULL, title TEXT, date TEXT, url TEXT, author TEXT,
-    origin TEXT NOT NULL, added TEXT NOT NULL);
--- AUTOINCREMENT: a passage id is never reused, so a vector left in the index by a crash
--- between a removal and the index sync can never be mistaken for a newer passage
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('body', 'comment')),
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    text_hash TEXT NOT NULL, score REAL NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
-CREATE INDEX IF NOT EXISTS articles_source ON articles(source_id);
-CREATE TABLE IF NOT EXISTS embeddings (
-    model TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
-    PRIMARY KEY (model, text_hash));
-"""
-
 _PASSAGE_SQL = """SELECT p.id, p.article_id, s.name, p.kind, p.seq, p.start, p."end", p.text, p.score
 FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
 
@@ -139,74 +103,6 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
 
 
-def _index_vectors(path: Path) -> int | None:
-    """How many vectors the search index beside the database holds: None when there is none, -1 when
-    there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
-    from factcheck.index import INDEX_FILE, META_FILE
-
-    meta = path / META_FILE
-    try:
-        if meta.is_file() and meta.stat().st_size < 1 << 16:  # never a FIFO's or a huge file's read
-            return int(json.loads(meta.read_text(encoding="utf-8"))["count"]) or None
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return -1 if (path / INDEX_FILE).exists() else None
-
-
-def _refuse_a_lost_database(path: Path, state: str) -> None:
-    """A database without its tables beside what was built from it is damage, not a new store: starting
-    afresh would let the next sync empty the index, the one thing left of the passages."""
-    from factcheck.index import INDEX_FILE, META_FILE
-
-    n = _index_vectors(path)
-    wal = path / f"{DB_NAME}-wal"
-    # SQLite makes the database before its -wal: a -wal with no database beside it (looked at after the
-    # -wal, so a store being made meanwhile does not count) holds commits the database lost
-    orphan_wal = state == "missing" and wal.is_file() and wal.stat().st_size > 0 and not (path / DB_NAME).exists()
-    if n is None and not orphan_wal:
-        return
-    held = (f"a search index of {n:,} vectors" if n and n > 0 else "a search index") if n else f"{wal.name}"
-    raise StoreError(f"The store at {path} holds {held} but its database {DB_NAME} is {state}: what the "
-                     f"store held was not written here now. Restore {DB_NAME} from a backup, or, to start "
-                     f"afresh, remove {INDEX_FILE} and {META_FILE} (and {wal.name}) from {path}.")
-
-
-def _check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only: bool) -> None:
-    """Create the tables of a new store, or check an existing one is a store this version can read."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not tables:
-        _refuse_a_lost_database(path, state if state != "present" else "without its tables")
-        if read_only:
-            raise StoreError(f"The database in {path} is empty and this user may not write it: give a store "
-                             "folder you can write (--store DIR), or ask its owner to ingest into it.")
-        # one transaction: a process opening the store meanwhile sees all of the schema or none of it
-        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO meta VALUES ('schema_version', "
-                           f"'{SCHEMA_VERSION}'); COMMIT;")
-        return
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
-        if "meta" in tables else None
-    if row is None or not str(row[0]).isdigit():
-        raise StoreError(f"{path / DB_NAME} is not a factcheck store (it has no schema version): give the "
-                         "folder of a factcheck store, or a new folder to start one (--store DIR).")
-    version = int(row[0])
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"The store at {path} was written by a newer factcheck (schema {version}); this one "
-                         f"reads schema {SCHEMA_VERSION}. Upgrade factcheck, or give another store (--store DIR).")
-    if version < SCHEMA_VERSION:
-        raise StoreError(f"The store at {path} has schema {version}, older than this factcheck's schema "
-                         f"{SCHEMA_VERSION}, and cannot be upgraded in place: ingest the articles again into "
-                         "a new store (--store NEWDIR).")
-    for table, want in COLUMNS.items():
-        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-        missing = [c for c in want if c not in have]
-        if missing:
-            raise StoreError(f"The store at {path} lacks {table}.{missing[0]} (schema {version}): it was written "
-                             "by another version of factcheck or altered. Ingest the articles again into a new "
-                             "store (--store NEWDIR), or restore it from a backup.")
-    if not read_only:
-        conn.executescript(SCHEMA)  # indexes a store may lack (IF NOT EXISTS: nothing else changes)
-
-
 class Store:
     """A store folder. Open with Store.open(dir); safe to open from several processes (WAL)."""
 
@@ -265,9 +161,9 @@ class Store:
             path.mkdir(parents=True, exist_ok=True)
             state = "missing" if not db.exists() else "empty (0 bytes)" if not db.stat().st_size else "present"
             if state != "present":
-                _refuse_a_lost_database(path, state)  # before SQLite makes a new file of it
+                refuse_a_lost_database(path, state)  # before SQLite makes a new file of it
             conn = cls._connect(path, read_only)
-            _check_schema(conn, path, state, read_only=read_only)
+            check_schema(conn, path, state, read_only=read_only)
         except (StoreError, OSError, sqlite3.Error) as e:
             if conn is not None:
                 conn.close()

@@ -16,7 +16,8 @@ import pytest
 from conftest import make_draft
 
 from factcheck.errors import StoreError
-from factcheck.store import SCHEMA_VERSION, Store
+from factcheck.schema import SCHEMA_VERSION
+from factcheck.store import Store
 
 
 def test_threads_sharing_a_store_neither_see_nor_break_each_others_transactions(store, add_article):

@@ -1,0 +1,118 @@
+"""What a factcheck store's database must hold, and the refusals of one it cannot take as it is.
+
+Opening (store.Store.open) makes the tables of a new store, and refuses, with a sentence, a database another
+factcheck wrote (newer or older schema, a missing column), one that is not a factcheck store, and one that
+lost its tables beside a search index that still holds vectors, or beside a -wal file: a new store there
+would let the next sync empty the index, the one thing left of the passages.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from factcheck.errors import StoreError
+
+DB_NAME = "factcheck.sqlite3"
+SCHEMA_VERSION = 1
+# what this version's queries read: a store without one of them was written by another version
+COLUMNS = {
+    "meta": ("key", "value"),
+    "sources": ("id", "name", "created"),
+    "articles": ("id", "source_id", "content_hash", "text", "title", "date", "url", "author", "origin", "added"),
+    "passages": ("id", "article_id", "seq", "kind", "start", "end", "text", "text_hash", "score"),
+    "embeddings": ("model", "text_hash", "vec"),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL, title TEXT, date TEXT, url TEXT, author TEXT,
+    origin TEXT NOT NULL, added TEXT NOT NULL);
+-- AUTOINCREMENT: a passage id is never reused, so a vector left in the index by a crash
+-- between a removal and the index sync can never be mistaken for a newer passage
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('body', 'comment')),
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+    text_hash TEXT NOT NULL, score REAL NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source_id);
+CREATE TABLE IF NOT EXISTS embeddings (
+    model TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash));
+"""
+
+
+def _index_vectors(path: Path) -> int | None:
+    """How many vectors the search index beside the database holds: None when there is none, -1 when
+    there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
+    from factcheck.index import INDEX_FILE, META_FILE
+
+    meta = path / META_FILE
+    try:
+        if meta.is_file() and meta.stat().st_size < 1 << 16:  # never a FIFO's or a huge file's read
+            return int(json.loads(meta.read_text(encoding="utf-8"))["count"]) or None
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return -1 if (path / INDEX_FILE).exists() else None
+
+
+def refuse_a_lost_database(path: Path, state: str) -> None:
+    """A database without its tables beside what was built from it is damage, not a new store: starting
+    afresh would let the next sync empty the index, the one thing left of the passages."""
+    from factcheck.index import INDEX_FILE, META_FILE
+
+    n = _index_vectors(path)
+    wal = path / f"{DB_NAME}-wal"
+    # SQLite makes the database before its -wal: a -wal with no database beside it (looked at after the
+    # -wal, so a store being made meanwhile does not count) holds commits the database lost
+    orphan_wal = state == "missing" and wal.is_file() and wal.stat().st_size > 0 and not (path / DB_NAME).exists()
+    if n is None and not orphan_wal:
+        return
+    held = (f"a search index of {n:,} vectors" if n and n > 0 else "a search index") if n else f"{wal.name}"
+    raise StoreError(f"The store at {path} holds {held} but its database {DB_NAME} is {state}: what the "
+                     f"store held was not written here now. Restore {DB_NAME} from a backup, or, to start "
+                     f"afresh, remove {INDEX_FILE} and {META_FILE} (and {wal.name}) from {path}.")
+
+
+def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only: bool) -> None:
+    """Create the tables of a new store, or check an existing one is a store this version can read."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        refuse_a_lost_database(path, state if state != "present" else "without its tables")
+        if read_only:
+            raise StoreError(f"The database in {path} is empty and this user may not write it: give a store "
+                             "folder you can write (--store DIR), or ask its owner to ingest into it.")
+        # one transaction: a process opening the store meanwhile sees all of the schema or none of it
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO meta VALUES ('schema_version', "
+                           f"'{SCHEMA_VERSION}'); COMMIT;")
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+        if "meta" in tables else None
+    if row is None or not str(row[0]).isdigit():
+        raise StoreError(f"{path / DB_NAME} is not a factcheck store (it has no schema version): give the "
+                         "folder of a factcheck store, or a new folder to start one (--store DIR).")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"The store at {path} was written by a newer factcheck (schema {version}); this one "
+                         f"reads schema {SCHEMA_VERSION}. Upgrade factcheck, or give another store (--store DIR).")
+    if version < SCHEMA_VERSION:
+        raise StoreError(f"The store at {path} has schema {version}, older than this factcheck's schema "
+                         f"{SCHEMA_VERSION}, and cannot be upgraded in place: ingest the articles again into "
+                         "a new store (--store NEWDIR).")
+    for table, want in COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        missing = [c for c in want if c not in have]
+        if missing:
+            raise StoreError(f"The store at {path} lacks {table}.{missing[0]} (schema {version}): it was written "
+                             "by another version of factcheck or altered. Ingest the articles again into a new "
+                             "store (--store NEWDIR), or restore it from a backup.")
+    if not read_only:
+        conn.executescript(SCHEMA)  # indexes a store may lack (IF NOT EXISTS: nothing else changes)
