@@ -250,9 +250,12 @@ def _load_nlp() -> Any:
 _GROUP = {"PERSON": "name", "ORG": "name", "NAME": "name", "GPE": "place", "LOC": "place", "NORP": "group"}
 
 
-def named_entities(text: str) -> list[tuple[str, str, Span]]:
+@lru_cache(maxsize=4096)
+def named_entities(text: str) -> tuple[tuple[str, str, Span], ...]:
     """(text, group, span) of names: spaCy's entities plus capitalised word runs it missed (the fallback
-    when it cannot load); group is "name" (people, organisations), "place" or "group" (nationalities…)."""
+    when it cannot load); group is "name" (people, organisations), "place" or "group" (nationalities…).
+    Memoised: a check compares one claim with every retrieved passage, and a store's passages recur from
+    check to check, so spaCy reads each text once."""
     nlp = _nlp()
     found: list[tuple[str, str, Span]] = []
     if nlp is not None:
@@ -261,7 +264,7 @@ def named_entities(text: str) -> list[tuple[str, str, Span]]:
     for m in _CAP_RE.finditer(text):
         if not any(s < m.end() and m.start() < e for _, _, (s, e) in found):
             found.append((m.group(0), "name", m.span()))
-    return sorted(found, key=lambda t: t[2])
+    return tuple(sorted(found, key=lambda t: t[2]))
 
 
 def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
