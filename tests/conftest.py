@@ -5,6 +5,7 @@ words get close vectors, the same text always gets the same vector, and no model
 """
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from collections.abc import Callable, Sequence
@@ -84,3 +85,20 @@ def add_article(store: Store) -> Callable[..., int]:
         return aid
 
     return add
+
+
+@pytest.fixture
+def deny_writes(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """deny_writes(folder): os.access says the folder and its files are not writable — a read-only store as
+    another user sees it (tests run as root, which chmod does not stop)."""
+    real = os.access
+
+    def deny(folder: Path) -> None:
+        def access(p: object, mode: int, **kw: object) -> bool:
+            if mode & os.W_OK and Path(str(p)).resolve().is_relative_to(folder.resolve()):
+                return False
+            return real(p, mode, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "access", access)
+
+    return deny

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-from pathlib import Path
 
 import pytest
 from conftest import make_draft
@@ -219,18 +217,11 @@ def test_a_store_written_by_a_newer_factcheck_is_one_line(cli_store, store, caps
 
 
 def test_a_read_only_store_answers_reading_verbs_and_refuses_writing_ones(cli_store, fake_models, store, capsys,
-                                                                          monkeypatch, tmp_path):
+                                                                          deny_writes, tmp_path):
     index_before, stored_before = _indexed(capsys, cli_store), snapshot(store)
     store.add_article(make_draft("Center Wire", ["Homicides fell by a third in the capital."]))  # not indexed yet
     stored_before = snapshot(store)
-    real = os.access
-
-    def access(p, mode, **kw):  # the folder and its files are not this user's to write (root ignores chmod)
-        if mode & os.W_OK and Path(p).resolve().is_relative_to(cli_store.resolve()):
-            return False
-        return real(p, mode, **kw)
-
-    monkeypatch.setattr(os, "access", access)
+    deny_writes(cli_store)  # the folder and its files are not this user's to write
     for argv in (["stats"], ["claims"], ["search", "homicides fell"], ["check", "Homicides fell by a third"],
                  ["report", "--format", "json"]):
         code, out, err = run(capsys, *argv, "--store", str(cli_store), *(["--json"] if argv[0] != "report" else []))

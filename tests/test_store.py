@@ -190,22 +190,11 @@ def test_an_older_store_is_refused_with_a_sentence_not_an_internal_error(store, 
     assert ("schema 0" if older == "version" else "passages.score") in msg and "new store" in msg
 
 
-def _deny_writes(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
-    """os.access says the store folder and its files are not writable (root ignores chmod)."""
-    real = os.access
-
-    def access(p: object, mode: int, **kw: object) -> bool:
-        if mode & os.W_OK and Path(str(p)).resolve().is_relative_to(path.resolve()):
-            return False
-        return real(p, mode, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
-
-
-def test_a_read_only_store_reads_and_refuses_writes_with_a_sentence(store, add_article, monkeypatch):
+def test_a_read_only_store_reads_and_refuses_writes_with_a_sentence(store, add_article, monkeypatch,
+                                                                      deny_writes):
     add_article("A", ["One sentence here.", "Another one there."])
     store.close()
-    _deny_writes(monkeypatch, store.path)
+    deny_writes(store.path)
     with Store.open(store.path) as s:  # was "attempt to write a readonly database" before any read
         assert s.read_only
         assert s.stats()["passages"] == 2 and [p.text for p in s.claims(0.5)][0] == "One sentence here."
@@ -322,7 +311,7 @@ def test_another_programs_database_is_refused_not_written_into(tmp_path):
     c.close()
 
 
-def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(store, add_article, monkeypatch):
+def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(store, add_article, deny_writes):
     """A read-only store may be read as immutable while its owner writes it: a page that looks damaged may only
     have changed under the reader. "Restore from a backup, or move the store aside" could make someone discard a
     healthy store (review of issue 16)."""
@@ -333,7 +322,7 @@ def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(stor
     data = bytearray(db.read_bytes())
     data[len(data) // 2:] = b"\xff" * (len(data) - len(data) // 2)
     db.write_bytes(bytes(data))
-    _deny_writes(monkeypatch, store.path)
+    deny_writes(store.path)
     with pytest.raises(StoreError) as e:
         with Store.open(store.path) as s:
             s.stats()

@@ -138,25 +138,15 @@ def test_url_field_refuses_local_paths_and_private_addresses(tmp_path, monkeypat
     assert at.error and at.status[0].label.startswith("0 of 1 added")
 
 
-def test_a_read_only_store_opens_without_an_error_and_is_not_seeded(tmp_path, monkeypatch):
+def test_a_read_only_store_opens_without_an_error_and_is_not_seeded(tmp_path, monkeypatch, deny_writes):
     """A store filled by the CLI and then read-only (another user's, a read-only mount): the dashboard shows it;
     first start used to write its 'seeded' flag and put the read-only refusal on every page."""
-    import os
-    from pathlib import Path
-
     store = tmp_path / "store"
     seed(store)
     sample = tmp_path / "sample"
     sample.mkdir()
     (sample / "one.txt").write_text(ARTICLE, encoding="utf-8")
-    real = os.access
-
-    def access(p, mode, **kw):  # root ignores chmod: say the store is not writable
-        if mode & os.W_OK and Path(str(p)).resolve().is_relative_to(store.resolve()):
-            return False
-        return real(p, mode, **kw)
-
-    monkeypatch.setattr(os, "access", access)
+    deny_writes(store)
     at = app(monkeypatch, store, sample_dir=sample, page="sources")
     no_exceptions(at)
     assert not at.error, errors(at)
