@@ -364,12 +364,7 @@ def test_verify_lines_on_a_terminal_show_control_characters_and_decode_the_same(
     import sys
 
     claim = "Police made 13 arrests \x9b2J\u202e."
-
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    out = Tty()
+    out = FakeTTY()
     monkeypatch.setattr(sys, "stdout", out)
     rc = analysis._stream([(1, claim, "x")], lambda chunk: [{"id": 1, "claim": claim}], "-")
     line = out.getvalue().strip()
