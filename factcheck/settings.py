@@ -5,7 +5,7 @@ Every default and threshold lives here, nowhere else.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from factcheck.errors import SettingsError
@@ -13,6 +13,10 @@ from factcheck.errors import SettingsError
 ENV_STORE = "FACTCHECK_STORE"
 ENV_ALLOW_PRIVATE = "FACTCHECK_ALLOW_PRIVATE_URLS"
 ENV_MAX_INPUT_BYTES = "FACTCHECK_MAX_INPUT_BYTES"
+ENV_VECTOR_BACKEND = "FACTCHECK_VECTOR_BACKEND"
+ENV_MILVUS_URI = "FACTCHECK_MILVUS_URI"
+ENV_MILVUS_TOKEN = "FACTCHECK_MILVUS_TOKEN"
+VECTOR_BACKENDS = ("faiss", "milvus")  # factcheck.vectors.BACKENDS: kept here so settings import nothing heavy
 
 
 def default_store_dir() -> Path:
@@ -82,12 +86,25 @@ class Settings:
     url_max_bytes: int = 10 * 1024 * 1024
     url_max_redirects: int = 5
     allow_private_urls: bool = False
+    # where passage vectors live: "faiss" (files in the store folder) or "milvus" (pip install -e .[milvus])
+    vector_backend: str = "faiss"
+    # Milvus: a server ("http://127.0.0.1:19530") or a milvus-lite file; None: milvus-lite in the store folder
+    milvus_uri: str | None = None
+    milvus_token: str | None = field(default=None, repr=False)  # credentials: never shown
 
     @classmethod
     def from_env(cls, store: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
-        """The store (see store_dir_from_env), $FACTCHECK_ALLOW_PRIVATE_URLS and $FACTCHECK_MAX_INPUT_BYTES;
-        a value that cannot be used raises SettingsError."""
+        """The store (see store_dir_from_env), $FACTCHECK_ALLOW_PRIVATE_URLS, $FACTCHECK_MAX_INPUT_BYTES,
+        $FACTCHECK_VECTOR_BACKEND, $FACTCHECK_MILVUS_URI and $FACTCHECK_MILVUS_TOKEN; a value that cannot be
+        used raises SettingsError."""
         allow = os.environ.get(ENV_ALLOW_PRIVATE, "").lower() in {"1", "true", "yes"}
         max_bytes = _env_bytes(ENV_MAX_INPUT_BYTES, cls.max_input_bytes)
-        s = cls(store_dir=store_dir_from_env(store), allow_private_urls=allow, max_input_bytes=max_bytes)
+        backend = os.environ.get(ENV_VECTOR_BACKEND, "").strip().lower() or cls.vector_backend
+        if backend not in VECTOR_BACKENDS:
+            raise SettingsError(f"{ENV_VECTOR_BACKEND}={backend!r} is not a vector backend factcheck has; set it "
+                                f"to one of {', '.join(VECTOR_BACKENDS)}, or unset it for the default (faiss).")
+        uri = os.environ.get(ENV_MILVUS_URI, "").strip() or None
+        token = os.environ.get(ENV_MILVUS_TOKEN, "").strip() or None
+        s = cls(store_dir=store_dir_from_env(store), allow_private_urls=allow, max_input_bytes=max_bytes,
+                vector_backend=backend, milvus_uri=uri, milvus_token=token)
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]

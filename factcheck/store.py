@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
@@ -39,6 +40,7 @@ from factcheck.schema import DB_NAME, check_schema, refuse_a_lost_database
 # the wait is one article's insert, not a whole ingest); readers never wait in WAL mode.
 BUSY_TIMEOUT_S = 30.0
 PASSAGES_VERSION = "passages_version"  # meta key, see Store.passages_version
+STORE_ID = "store_id"  # meta key, see Store.identity
 _PASSAGE_SQL = """SELECT p.id, p.article_id, s.name, p.kind, p.seq, p.start, p."end", p.text, p.score
 FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
 
@@ -388,6 +390,18 @@ class Store:
     def meta(self, key: str) -> str | None:
         rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    def identity(self) -> str:
+        """This store's id (a UUID made on first use and kept in its meta table): what a Milvus collection is
+        named after, so stores sharing one server never mix. A read-only store without one gets its folder's."""
+        found = self.meta(STORE_ID)
+        if found:
+            return found
+        if self.read_only:
+            return uuid.uuid5(uuid.NAMESPACE_URL, self.path.resolve().as_uri()).hex
+        with self.transaction() as c:  # INSERT OR IGNORE: two processes making one at once agree on the first
+            c.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (STORE_ID, uuid.uuid4().hex))
+        return str(self.meta(STORE_ID))
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as c:

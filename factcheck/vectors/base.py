@@ -1,0 +1,139 @@
+"""What a vector backend is: passage vectors, with the two fields retrieval filters on, searchable by inner product.
+
+The embedded default (FAISS files in the store folder, `factcheck.vectors.faiss`) and Milvus (a cluster, a
+standalone server or a milvus-lite file, `factcheck.vectors.milvus`) both implement `VectorBackend`, the way
+txtai keeps `ann/dense/{faiss,milvus}.py` behind one base class. Retrieval, `factcheck.index.sync`, reindex,
+doctor, the CLI and bench/ talk to this interface only.
+
+The contract, which tests/vectors/test_contract.py runs against every backend:
+- ids are passage ids (int64 >= 0); `upsert` replaces a vector held under the same id, never duplicates it;
+- every vector comes with its passage's source name and article id, so a search filters inside the backend
+  (`Where`) instead of over-fetching and filtering afterwards;
+- `search` returns (scores, ids) of shape (n_queries, k), best first; slots with nothing in them hold id -1 and
+  score -inf; ties are broken by the smaller id;
+- `open` refuses another model or dimension with IndexMismatchError and the same message whatever the backend
+  ("... built with M (dim D), this is M2 (dim D2): run `factcheck reindex`"), or comes back empty with a
+  message in `messages` when asked to rebuild (or when what it found was damaged), for `sync` to refill;
+- changes are visible to `search` at once; `flush` makes them durable (FAISS writes its files, Milvus flushes);
+  a backend that cannot write says so with a StoreError a person can act on.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, Literal, Self
+
+import numpy as np
+
+BackendName = Literal["faiss", "milvus"]
+BACKENDS: tuple[BackendName, ...] = ("faiss", "milvus")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which passages a search may return. None means no restriction by that field."""
+
+    sources: frozenset[str] | None = None  # only passages of these sources (an empty set: none)
+    exclude_source: str | None = None
+    exclude_article: int | None = None
+
+    def admits(self, source: str, article: int) -> bool:
+        """The same test in Python (for backends that filter with a selector, and for tests)."""
+        if self.sources is not None and source not in self.sources:
+            return False
+        return source != self.exclude_source and article != self.exclude_article
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where one store's vectors live. FAISS reads `store_dir` only; Milvus connects to `uri` (a server or a
+    milvus-lite file; None: a milvus-lite file in store_dir) and names its collection after `store_id`, so the
+    stores sharing one cluster never mix."""
+
+    store_dir: Path
+    store_id: str
+    uri: str | None = None
+    token: str | None = None  # a server's credentials: never shown, never logged
+
+    def __repr__(self) -> str:  # the token stays out of logs and tracebacks
+        return f"Location(store_dir={str(self.store_dir)!r}, store_id={self.store_id!r}, uri={self.uri!r})"
+
+
+@dataclass(frozen=True)
+class Description:
+    """What `factcheck doctor` and `stats` show about the index."""
+
+    backend: BackendName
+    model_name: str
+    dim: int
+    count: int
+    location: str  # a folder, a milvus-lite file, or a server URI (without credentials)
+    detail: str = ""  # e.g. "flat" / "ivf (2048 lists, fp16)" / the collection name
+
+
+class VectorBackend(ABC):
+    """Passage vectors of one store for one embedding model."""
+
+    name: ClassVar[BackendName]
+    model_name: str
+    dim: int
+
+    @classmethod
+    @abstractmethod
+    def open(cls, where: Location, model_name: str, dim: int, *, rebuild_on_mismatch: bool = False) -> Self:
+        """The vectors stored at `where` for this model, or an empty backend (with a message saying why) for
+        `sync` to refill; another model or dimension raises IndexMismatchError unless rebuild_on_mismatch."""
+
+    @classmethod
+    @abstractmethod
+    def create(cls, where: Location, model_name: str, dim: int) -> Self:
+        """A new empty backend for this model that replaces what is stored at `where` when first flushed, so
+        searches go on against the old vectors while `factcheck reindex` fills it."""
+
+    @property
+    @abstractmethod
+    def messages(self) -> list[str]:
+        """What opening had to repair or rebuild, for the facade to show (empty when all was well)."""
+
+    @property
+    @abstractmethod
+    def dirty(self) -> bool:
+        """Changes not yet made durable by `flush`."""
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def ids(self) -> np.ndarray:
+        """Every passage id held (int64, any order)."""
+
+    @abstractmethod
+    def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
+               articles: Sequence[int]) -> None:
+        """Add, or replace, the vectors of these passages with the fields filters read."""
+
+    @abstractmethod
+    def remove(self, ids: Iterable[int]) -> int:
+        """Drop these passage ids (ids not held are ignored); returns how many were dropped."""
+
+    @abstractmethod
+    def search(self, vecs: np.ndarray, k: int, *, where: Where | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product for each query row among the passages `where` admits: (scores, ids)."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Make every change durable."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files, locks and connections; the object is not used after."""
+
+    @abstractmethod
+    def describe(self) -> Description: ...
+
+
+def as_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
+    """Passage ids as a contiguous int64 array (what every backend takes)."""
+    return np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
