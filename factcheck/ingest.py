@@ -26,7 +26,8 @@ from factcheck.store import Store
 Scorer = Callable[[Sequence[str]], np.ndarray]
 Progress = Callable[[int, int, str], None]
 Input = ArticleDraft | str | os.PathLike[str]
-_Slot = IngestResult | tuple[ArticleDraft, tuple[PassageDraft, ...]]
+Prepared = tuple[ArticleDraft, tuple[PassageDraft, ...]]  # an article and its passages, not yet scored
+_Slot = IngestResult | Prepared
 
 # articles whose sentences are scored in one call
 SCORE_BATCH_ARTICLES = 32
@@ -42,10 +43,7 @@ def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source:
     score = scorer
     for done, (origin, item) in enumerate(items, 1):
         try:
-            drafts = [replace(d, source=source) if source else d for d in _read(item, settings)]
-            # all of a file's articles are prepared before any is queued: a bad one refuses the file whole
-            prepared = [(d, d.passages or _passages(d)) for d in drafts]
-            for pair in prepared:
+            for pair in prepare(item, settings, source=source):
                 slots.append(pair)
                 pending.append(len(slots) - 1)
         except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others
@@ -57,6 +55,42 @@ def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source:
         if progress is not None:
             progress(done, len(items), origin)
     return [s for s in slots if isinstance(s, IngestResult)]
+
+
+def prepare(item: Input, settings: Settings, *, source: str | None = None) -> list[Prepared]:
+    """An input's articles, each with its passages (unscored); `source` overrides the outlet. All of a file's
+    articles are prepared before any is returned: a bad one refuses the file whole (it raises)."""
+    drafts = [replace(d, source=source) if source else d for d in _read(item, settings)]
+    return [(d, d.passages or _passages(d)) for d in drafts]
+
+
+def scored(prepared: Sequence[Prepared], score: Scorer) -> list[ArticleDraft]:
+    """The articles with their body passages scored in one call of `score` (comments keep 0)."""
+    texts = [p.text for _, passages in prepared for p in passages if p.kind == "body"]
+    values = _checked(score(texts) if texts else np.zeros(0), len(texts))
+    out, pos = [], 0
+    for draft, passages in prepared:
+        n = sum(1 for p in passages if p.kind == "body")
+        out.append(replace(draft, passages=tuple(_with_scores(passages, values[pos:pos + n].tolist()))))
+        pos += n
+    return out
+
+
+def store_article(store: Store, draft: ArticleDraft, settings: Settings) -> IngestResult:
+    """Store one scored article: "added", "skipped" (the same content is stored) or "refused" (the store would
+    not take it). A failing store raises: every article after would fail too."""
+    try:
+        article_id, created = store.add_article(draft)
+    except (StoreError, sqlite3.OperationalError):
+        raise  # the store itself failed (disk full, locked too long): every article after would too
+    except Exception as e:  # noqa: BLE001 - one article the store will not take must not stop the others
+        return IngestResult(origin=draft.origin, status="refused",
+                            reason=f"{draft.origin}: could not be stored ({type(e).__name__}: {e}).")
+    claims = sum(1 for p in draft.passages if p.kind == "body" and p.score >= settings.claim_threshold)
+    return IngestResult(
+        origin=draft.origin, status="added" if created else "skipped",
+        reason="" if created else f"already in the store (article {article_id})",
+        article_id=article_id, title=draft.title, source=draft.source, claims=claims)
 
 
 def refused(origin: str, e: BaseException) -> IngestResult:
@@ -133,28 +167,9 @@ def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | Non
 
 
 def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings, score: Scorer) -> None:
-    queued = [slots[i] for i in pending]
-    pairs = [q for q in queued if not isinstance(q, IngestResult)]
-    texts = [p.text for _, passages in pairs for p in passages if p.kind == "body"]
-    values = _checked(score(texts) if texts else np.zeros(0), len(texts))
-    pos = 0
-    for i, (draft, passages) in zip(pending, pairs, strict=True):
-        n = sum(1 for p in passages if p.kind == "body")
-        scored = tuple(_with_scores(passages, values[pos:pos + n].tolist()))
-        pos += n
-        try:
-            article_id, created = store.add_article(replace(draft, passages=scored))
-        except (StoreError, sqlite3.OperationalError):
-            raise  # the store itself failed (disk full, locked too long): every article after would too
-        except Exception as e:  # noqa: BLE001 - one article the store will not take must not stop the others
-            slots[i] = IngestResult(origin=draft.origin, status="refused",
-                                    reason=f"{draft.origin}: could not be stored ({type(e).__name__}: {e}).")
-            continue
-        claims = sum(1 for p in scored if p.kind == "body" and p.score >= settings.claim_threshold)
-        slots[i] = IngestResult(
-            origin=draft.origin, status="added" if created else "skipped",
-            reason="" if created else f"already in the store (article {article_id})",
-            article_id=article_id, title=draft.title, source=draft.source, claims=claims)
+    prepared = [q for q in (slots[i] for i in pending) if not isinstance(q, IngestResult)]
+    for i, draft in zip(pending, scored(prepared, score), strict=True):
+        slots[i] = store_article(store, draft, settings)
 
 
 def _checked(values: np.ndarray, n: int) -> np.ndarray:
