@@ -43,9 +43,12 @@ def app_path() -> Path:
 def _dashboard(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     env = dict(os.environ, FACTCHECK_STORE=str(settings.store_dir), HF_HUB_OFFLINE="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path()), "--server.port", str(args.port),
+    app = app_path()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--browser.gatherUsageStats", "false"]
     if args.headless:
         cmd += ["--server.headless", "true"]
     print(f"factcheck: store {settings.store_dir}; dashboard on http://localhost:{args.port}", file=sys.stderr)
-    return subprocess.call(cmd, env=env)
+    # Streamlit reads .streamlit/config.toml from the folder it runs in: run it beside app.py, so the upload cap,
+    # the switched-off table export and file watcher hold wherever the command is typed
+    return subprocess.call(cmd, env=env, cwd=app.parent)
