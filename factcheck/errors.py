@@ -24,6 +24,11 @@ class ModelMissingError(FactcheckError):
     """A model the project needs is not installed."""
 
 
+class ClusterError(FactcheckError):
+    """A Ray cluster cannot be used for an ingest: Ray is not installed, the address does not answer, or a
+    worker failed."""
+
+
 class SettingsError(FactcheckError):
     """A setting from the environment has a value factcheck cannot use."""
 

@@ -345,6 +345,11 @@ class Store:
         """Is this text already stored (same content hash)? Lets ingest skip scoring duplicates."""
         return bool(self._rows("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)))
 
+    def content_hashes(self) -> list[str]:
+        """Every stored article's content hash (what add_article skips a duplicate by): a distributed ingest
+        sends them to its workers, so a re-run after a crash embeds none of the articles already stored."""
+        return [r[0] for r in self._rows("SELECT content_hash FROM articles")]
+
     def passages_version(self) -> int:
         """A number that changes whenever a commit adds or removes passages, from any process: a
         process holding an index in memory compares it to tell whether the index needs a sync."""
