@@ -1,0 +1,368 @@
+"""Distributed ingest: the plain ingest's steps spread over a Ray cluster's workers with Ray Data.
+
+    fc.ingest_distributed(["archive/"])                  # a local Ray on this machine's CPUs
+    factcheck ingest archive/ --ray                      # the same from the command line
+    factcheck ingest archive/ --ray auto                 # a running cluster (`ray start --head`)
+
+Workers compute, the driver writes. Reader tasks turn each input file into articles with their passages
+(`ingest.prepare`: read, clean, split); a pool of actors, each loading its models once (on a GPU where the
+cluster has them), scores every batch of articles (`ingest.scored` with `claims.score`) and keeps the sentence
+vectors the scorer computed. The driver takes the batches in input order, puts their vectors in the store's
+embedding cache, then stores each article (`ingest.store_article`); the facade's usual index sync afterwards
+finds every vector cached and embeds nothing again. Both sides run the plain ingest's own functions, so the
+same inputs give the same articles, passages and scores, and vectors equal to rounding (batches differ).
+
+A crash loses nothing stored and duplicates nothing: an article lands whole or not at all (content-hash dedup),
+and a re-run sends the stored articles' hashes to the readers, which pass those articles on without any model
+work; the driver scores them from the cached vectors and the store skips them, as in a plain re-run.
+
+On a cluster, every node needs factcheck installed (`pip install -e '.[ray]'`) and the input files at the same
+path (a shared filesystem), as for any Ray Data read of local files. URLs are read by the driver.
+
+Scaling: a passage costs a worker ~20 ms of one core (MiniLM + the check-worthiness features) and the driver
+~0.1 ms (SQLite inserts of the passage and its cached vector, then the index's add); the readers ~1 ms.
+Throughput is min(workers x per-worker rate, driver rate): linear in workers until the driver's ~10,000
+passages/s, i.e. up to ~200 single-core workers; bench/ingest_ray.py measures the figures on this machine.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from factcheck import corpus, ingest
+from factcheck.embed import MODEL_NAME, normalise
+from factcheck.errors import ClusterError, FactcheckError
+from factcheck.records import ArticleDraft, IngestResult, PassageDraft
+from factcheck.settings import Settings
+from factcheck.store import Store, content_hash, text_hash
+
+if TYPE_CHECKING:
+    from factcheck.embed import Encoder
+
+Progress = Callable[[int, int, str], None]
+Scorer = Callable[[Sequence[str]], Any]
+
+INSTALL = "pip install -e '.[ray]'"
+# articles a worker scores in one call: the plain ingest's batch, so both embed alike
+BATCH_ARTICLES = ingest.SCORE_BATCH_ARTICLES
+# a reader task for every this many CPUs: reading and splitting cost ~1/20 of scoring and embedding
+CPUS_PER_READER = 8
+BLOCK_BYTES = 1 << 19
+
+
+@dataclass(frozen=True)
+class WorkerModels:
+    """What each worker loads once. `encoder` None: the packaged MiniLM, loaded by every worker itself (on its
+    GPU when it has one); `scorer` None: claims.score over that encoder's vectors. Anything else given (a
+    fake in tests) is sent to the workers as it is, so it must pickle."""
+
+    encoder: Encoder | None = None
+    scorer: Scorer | None = None
+
+    @property
+    def name(self) -> str:
+        """The model name the store's embedding cache keys the vectors by (CachedEncoder's)."""
+        return self.encoder.name if self.encoder is not None else MODEL_NAME
+
+    @classmethod
+    def like(cls, encoder: Encoder | None, scorer: Scorer | None) -> WorkerModels:
+        """The models a facade holds, as workers should get them: the packaged one by name, never its weights."""
+        from factcheck.embed import CachedEncoder, SentenceTransformerEncoder
+
+        inner = encoder.encoder if isinstance(encoder, CachedEncoder) else encoder
+        if isinstance(inner, SentenceTransformerEncoder) and inner.name == MODEL_NAME:
+            inner = None
+        return cls(encoder=inner, scorer=scorer)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the work is spread: `workers` actors of `cpus` CPUs and `gpus` GPUs each, `readers` read tasks."""
+
+    workers: int
+    cpus: float
+    gpus: float
+    readers: int
+
+    @classmethod
+    def for_cluster(cls, resources: Mapping[str, float]) -> Plan:
+        """One single-core worker per CPU, or one per GPU where the cluster has GPUs (each GPU then does the
+        work of tens of cores); readers ask for no CPU of their own, so they never wait behind the workers."""
+        cpus, gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
+        readers = max(1, math.ceil(cpus / CPUS_PER_READER))
+        if gpus:
+            return cls(workers=gpus, cpus=1, gpus=1, readers=readers)
+        return cls(workers=max(1, cpus), cpus=1, gpus=0, readers=readers)
+
+
+def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Settings, *, address: str | None = None,
+                 scorer: Scorer, models: WorkerModels = WorkerModels(), source: str | None = None,
+                 progress: Progress | None = None) -> list[IngestResult]:
+    """Ingest files, folders and URLs through Ray: one result per article (or refused input), in input order,
+    as ingest.ingest gives them. `address`: None starts a local Ray on this machine's CPUs, else a cluster's
+    address for ray.init ("auto", "HOST:6379", "ray://HOST:10001"); a Ray already started in this process is
+    used as it is. `scorer` scores what the driver reads itself (URLs) and articles stored before (a re-run)."""
+    items = ingest.expand(inputs)
+    results: list[list[IngestResult]] = [[] for _ in items]
+    files = {i: (origin, item) for i, (origin, item) in enumerate(items)
+             if isinstance(item, os.PathLike) and not isinstance(item, str)}
+    here = [i for i in range(len(items)) if i not in files]  # URLs (and drafts): the driver reads them
+    done = 0
+    waiting = iter(files)  # files complete in input order: rows come in input order
+    nxt = next(waiting, None)
+
+    def finished(i: int) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(items), items[i][0])
+
+    def reached(i: int | None) -> None:
+        """A row of input i is about to be stored (None: all are): every file before it is complete."""
+        nonlocal nxt
+        while nxt is not None and (i is None or nxt < i):
+            finished(nxt)
+            nxt = next(waiting, None)
+
+    with _cluster(address) as ray, _quiet():
+        for i in here:  # downloads need no worker: read first, by the plain ingest
+            results[i] = ingest.ingest(store, [items[i][1]], settings, source=source, scorer=scorer)
+            finished(i)
+        if files:
+            ds = _dataset(ray, [(i, *files[i]) for i in files], settings, source=source, models=models,
+                          known=_known_keys(store))
+            try:
+                for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                    for i, result in _write(store, batch, settings, models.name, scorer, reached):
+                        results[i].append(result)
+            except ray.exceptions.RayError as e:
+                raise _worker_failed(e) from None
+            reached(None)
+    return [r for rs in results for r in rs]
+
+
+# --- the driver ----------------------------------------------------------------------------------
+
+def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, model: str, score: Scorer,
+           reached: Callable[[int], None]) -> list[tuple[int, IngestResult]]:
+    """Store one batch from the workers: (input index, result) per row, in order; `reached(input)` before each.
+    A row is an IngestResult (its input was refused) or an ArticleDraft: scored, with its body passages'
+    vectors, unless stored before."""
+    failure = next((f for f in batch["failure"] if f), "")
+    if failure:
+        raise ClusterError(f"A Ray worker failed: {failure}")
+    rows, known = batch["row"], batch["known"]
+    articles = [k for k in range(len(rows)) if isinstance(rows[k], ArticleDraft)]
+    # the vectors first: a crash between the two leaves a warmer cache, never a stored article whose
+    # vectors a re-run would not bring (a re-run skips the stored articles' model work)
+    store.put_embeddings(model, {text_hash(p.text): v for k in articles if not known[k]
+                                 for p, v in zip(_body(rows[k]), batch["vectors"][k], strict=True)})
+    # articles stored before (a re-run): scored here, from the cached vectors, as a plain re-run scores them
+    again = [k for k in articles if known[k]]
+    rescored = dict(zip(again, ingest.scored([(rows[k], rows[k].passages) for k in again], score), strict=True))
+    out = []
+    for k, row in enumerate(rows):
+        i = int(batch["input"][k])
+        reached(i)
+        out.append((i, row if isinstance(row, IngestResult) else
+                    ingest.store_article(store, rescored.get(k, row), settings)))
+    return out
+
+
+def _body(draft: ArticleDraft) -> list[PassageDraft]:
+    return [p for p in draft.passages if p.kind == "body"]
+
+
+def _known_keys(store: Store) -> np.ndarray:
+    """The stored articles' content hashes as sorted 64-bit prefixes: 8 bytes an article to send each reader.
+    A prefix shared by chance only sends an article to the driver's scorer; the store still decides."""
+    return np.unique(np.array([int(h[:16], 16) for h in store.content_hashes()], dtype=np.uint64))
+
+
+def _is_known(keys: np.ndarray, text: str) -> bool:
+    key = np.uint64(int(content_hash(text)[:16], 16))
+    pos = int(np.searchsorted(keys, key))
+    return pos < len(keys) and keys[pos] == key
+
+
+def _worker_failed(e: Exception) -> ClusterError:
+    """What Ray raised for a worker's failure, as one line: the original exception's own last line of the
+    traceback Ray sends as text (its type and message), with what to do."""
+    said = [line.strip() for line in str(e).splitlines()
+            if _RAISED.match(line.strip()) and not line.strip().startswith("ray.")]
+    what = said[-1] if said else type(e).__name__
+    return ClusterError(f"The Ray ingest failed on a worker ({what}). What was stored so far stays: run the same "
+                        "ingest again to go on from there.")
+
+
+_RAISED = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
+
+
+# --- the cluster ---------------------------------------------------------------------------------
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Ray Data's own chatter off while it runs (execution plans, a warning for a pool bigger than a small
+    input, its deprecations): the caller's progress callback reports, and failures come back as ClusterError."""
+    log = logging.getLogger("ray.data")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ray\.")
+            yield
+    finally:
+        log.setLevel(level)
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+        import ray.data  # noqa: F401 - Ray Data is the part this ingest needs
+    except ImportError as e:
+        raise ClusterError(f"Ray is not installed, and a distributed ingest runs on it: run `{INSTALL}` "
+                           "(or leave out --ray to ingest on this machine alone).") from e
+    return ray
+
+
+@contextmanager
+def _cluster(address: str | None) -> Iterator[Any]:
+    """Ray, started or joined for the ingest and let go after; a Ray this process started before is kept."""
+    ray = _import_ray()
+    if ray.is_initialized():
+        yield ray
+        return
+    quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR}
+    try:
+        if address is None:
+            ray.init(address="local", num_cpus=_local_cpus(), include_dashboard=False, **quiet)
+        else:
+            ray.init(address=address, **quiet)
+    except (ConnectionError, TimeoutError, RuntimeError, ValueError) as e:
+        where = "a local Ray" if address is None else f"the Ray cluster at {address!r}"
+        raise ClusterError(f"Could not start or reach {where} ({str(e).strip().splitlines()[0]}). Check the "
+                           "address (`ray status` on the head node prints it), or start a cluster with "
+                           "`ray start --head`.") from e
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def _local_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (a container's share)
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _dataset(ray: Any, files: Sequence[tuple[int, str, os.PathLike[str]]], settings: Settings, *,
+             source: str | None, models: WorkerModels, known: np.ndarray) -> Any:
+    plan = Plan.for_cluster(ray.cluster_resources())
+    ds = ray.data.from_items([_input_row(i, origin, item) for i, origin, item in files],
+                             override_num_blocks=min(len(files), 8 * plan.readers * plan.workers))
+    ds.context.execution_options.preserve_order = True  # results in input order, as the plain ingest stores
+    ds.context.enable_progress_bars = False  # the caller's progress callback reports
+    # a reader's rows go out in blocks of ~50 articles, so one big .jsonl still feeds every worker
+    ds.context.target_max_block_size = BLOCK_BYTES
+    read = functools.partial(_read, settings=settings, source=source, known=known)
+    return ds.flat_map(read, num_cpus=0, compute=ray.data.TaskPoolStrategy(size=plan.readers)).map_batches(
+        _Worker, fn_constructor_kwargs={"models": models, "device": "cuda" if plan.gpus else "cpu"},
+        batch_size=BATCH_ARTICLES, batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=plan.workers),
+        num_cpus=plan.cpus, num_gpus=plan.gpus or None, zero_copy_batch=False)
+
+
+# --- the workers ---------------------------------------------------------------------------------
+
+def _input_row(i: int, origin: str, item: os.PathLike[str]) -> dict[str, Any]:
+    """An input file as Ray Data holds it: paths as bytes (a file name need not be UTF-8), the folder it was
+    found in (b"" for a file named itself), so the reader refuses a link out of that folder as ingest does."""
+    folder = item.folder if isinstance(item, corpus.FolderFile) else None
+    return {"input": i, "origin": origin, "path": os.fsencode(item), "folder": os.fsencode(folder) if folder else b""}
+
+
+def _read(row: Mapping[str, Any], *, settings: Settings, source: str | None, known: np.ndarray) -> list[dict[str, Any]]:
+    """A reader task: one input's rows, an article each (passages split, not scored), or its refusal."""
+    i, origin, path = int(row["input"]), str(row["origin"]), Path(os.fsdecode(row["path"]))
+    item = corpus.FolderFile(path, Path(os.fsdecode(row["folder"]))) if row["folder"] else path
+    try:
+        prepared = ingest.prepare(item, settings, source=source)
+    except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others (as ingest.ingest)
+        return [{"input": i, "row": ingest.refused(origin, e), "known": False}]
+    return [{"input": i, "row": replace(d, passages=p), "known": _is_known(known, d.text)} for d, p in prepared]
+
+
+class _Remembered:
+    """The worker's encoder as claims.score sees it: each text embedded once, its vector kept for the store's
+    cache (the plain ingest's CachedEncoder does the same through the store)."""
+
+    def __init__(self, encoder: Encoder, batch_size: int) -> None:
+        self.encoder = encoder
+        self.batch_size = batch_size
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if new:
+            self.vectors.update(zip(new, normalise(self.encoder.encode(new, batch_size=self.batch_size)),
+                                    strict=True))
+        if not texts:
+            return np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
+
+
+class _Worker:
+    """A Ray actor: loads the models once, then scores and embeds batches of read articles. A FactcheckError
+    (a model missing on this node) comes back as the batch's `failure`, its sentence intact: raised, Ray
+    would turn it into a traceback."""
+
+    def __init__(self, models: WorkerModels, device: str) -> None:
+        from factcheck.embed import load_encoder
+
+        self.failure = ""
+        self.scorer = models.scorer
+        self.batch_size = 256 if device == "cuda" else 64
+        try:
+            self.encoder = models.encoder if models.encoder is not None else load_encoder(device)
+        except FactcheckError as e:
+            self.failure = str(e)
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        failure, vectors = self.failure, np.empty(len(batch["row"]), dtype=object)
+        out = batch["row"].copy()
+        if not failure:
+            try:
+                self._score(batch, out, vectors)
+            except FactcheckError as e:
+                failure = str(e)
+        # every row gets a matrix, if an empty one: a column of nothing but None would not stay one
+        for k in range(len(vectors)):
+            if vectors[k] is None:
+                vectors[k] = np.zeros((0, 1), dtype=np.float32)
+        return {**batch, "row": out, "vectors": vectors, "failure": np.full(len(out), failure, dtype=object)}
+
+    def _score(self, batch: Mapping[str, np.ndarray], out: np.ndarray, vectors: np.ndarray) -> None:
+        from factcheck import claims
+
+        rows, known = batch["row"], batch["known"]
+        todo = [k for k in range(len(rows)) if isinstance(rows[k], ArticleDraft) and not known[k]]
+        memo = _Remembered(self.encoder, self.batch_size)
+        score = self.scorer or functools.partial(claims.score, encoder=memo)
+        drafts = ingest.scored([(rows[k], rows[k].passages) for k in todo], score)
+        # every body passage's vector goes to the cache (a scorer of its own embeds none: embedded here)
+        memo.encode([p.text for d in drafts for p in _body(d)])
+        for k, draft in zip(todo, drafts, strict=True):
+            out[k] = draft
+            vectors[k] = np.stack([memo.vectors[p.text] for p in _body(draft)])
