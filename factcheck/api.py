@@ -238,6 +238,19 @@ class Factcheck:
 
         return self._ingest(run, progress)
 
+    def ingest_distributed(self, inputs: Sequence[str | Path], *, address: str | None = None,
+                           source: str | None = None, progress: Progress | None = None) -> list[IngestResult]:
+        """Files, folders and URLs as ingest_paths takes them, with the reading, splitting, scoring and embedding
+        spread over a Ray cluster's workers (factcheck.distributed): `address` None starts a local Ray on this
+        machine's CPUs. The results, the stored articles and the index are those ingest_paths gives."""
+        from factcheck import distributed
+
+        models = distributed.WorkerModels.like(self._shared.encoder, self._shared.scorer)
+        return self._ingest(lambda: distributed.ingest_files(self.store, [str(i) for i in inputs], self.settings,
+                                                             address=address, scorer=self._score, models=models,
+                                                             source=source, progress=progress),
+                            progress)
+
     def remove_source(self, name: str) -> int:
         """Remove a source, its articles and passages from the store and the index; returns passages removed."""
         with self._shared.writer:

@@ -10,13 +10,21 @@ import sys
 from dataclasses import asdict
 
 from factcheck.cli import EXIT_USER_ERROR, add_common, emit, progress_bar, settings_from
+from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
+
+# `--ray` given without an address
+LOCAL_RAY = "local"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("ingest", help="add articles: files, folders, http(s) URLs")
     p.add_argument("inputs", nargs="+", metavar="PATH|URL", help="a .txt .md .html .json .csv file, a folder, a URL")
     p.add_argument("--source", metavar="NAME", help="the outlet's name for every input (overrides metadata)")
+    p.add_argument("--ray", nargs="?", const=LOCAL_RAY, metavar="ADDRESS",
+                   help="read, split, score and embed on a Ray cluster's workers (needs the `ray` extra): "
+                        "alone (after the paths), a local Ray on this machine's CPUs; else the cluster's address "
+                        "(auto, HOST:6379, ray://HOST:10001)")
     add_common(p)
     p.set_defaults(func=_ingest)
 
@@ -33,9 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _ingest(args: argparse.Namespace) -> int:
     from factcheck.api import Factcheck
 
+    address = _ray_address(args.ray)
     fc = Factcheck(settings_from(args))
     with progress_bar(args) as progress:
-        results = fc.ingest_paths(args.inputs, source=args.source, progress=progress)
+        if args.ray is None:
+            results = fc.ingest_paths(args.inputs, source=args.source, progress=progress)
+        else:
+            results = fc.ingest_distributed(args.inputs, address=address, source=args.source, progress=progress)
     stats = fc.stats()
     for message in fc.messages:
         print(f"factcheck: {terminal(message)}", file=sys.stderr)
@@ -58,6 +70,17 @@ def _ingest(args: argparse.Namespace) -> int:
 
     emit(args, {"results": [asdict(r) for r in results], "stats": stats}, human)
     return EXIT_USER_ERROR if refused else 0
+
+
+def _ray_address(value: str | None) -> str | None:
+    """--ray's address (None: a local Ray). `--ray data/` before the paths takes the folder for an address, so
+    what is no address is refused rather than tried: auto, local, HOST:PORT or a URL like ray://HOST:PORT."""
+    if value is None or value == LOCAL_RAY:
+        return None
+    if value == "auto" or ":" in value:
+        return value
+    raise FactcheckError(f"--ray takes a Ray cluster's address (auto, HOST:6379 or ray://HOST:10001), and "
+                         f"{value!r} is none: put --ray after the paths for a local Ray, or write --ray=ADDRESS.")
 
 
 def _claims(args: argparse.Namespace) -> int:
