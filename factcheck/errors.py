@@ -24,6 +24,10 @@ class ModelMissingError(FactcheckError):
     """A model the project needs is not installed."""
 
 
+class BackendMissingError(ModelMissingError):
+    """An optional vector backend's package is not installed (the message names the extra that brings it)."""
+
+
 class ClusterError(FactcheckError):
     """A Ray cluster cannot be used for an ingest: Ray is not installed, the address does not answer, or a
     worker failed."""

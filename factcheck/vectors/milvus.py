@@ -1,0 +1,598 @@
+"""Milvus: passage vectors in a collection on a Milvus server or cluster, or in a milvus-lite file in the store folder.
+
+One collection per store and model: `factcheck_<store id>_<model slug>_d<dim>_<generation>`, fields `id` (INT64
+primary key: the passage id), `vector` (FLOAT_VECTOR), `source` (VARCHAR) and `article` (INT64), inner-product
+metric. The store's alias `factcheck_<store id>` names the collection searches use, so the stores sharing one
+server never mix, and a reindex fills a new collection while searches go on against the old one, until its first
+flush points the alias at it (one atomic step on the server) and drops the old. The model and dimension are
+collection properties as well as part of the name: another model is refused with the message FAISS gives.
+
+Filters run inside Milvus as a boolean expression; a source name is user text, so it goes in as a quoted string
+literal with its backslashes, quotes and line breaks escaped (the escapes both Milvus's parser and milvus-lite's
+read the same way), never spliced. Reads ask for Session consistency: a search waits until the server has applied
+this process's own writes (pymilvus keeps their timestamps), so a change is visible to the next search; Strong
+would wait for a fresh timestamp on every call (a time tick, ~200 ms on a 2.3 server) for writes this process
+does not need to see at once (another process's, which `factcheck.index.sync` reconciles anyway). A 2.3 server
+answers a delete without its timestamp, so the first read after one asks for Strong.
+
+Index: FLAT (exact, what FAISS's flat index answers) while a collection is made live with fewer than
+HNSW_FROM vectors; from there HNSW (M 16, efConstruction 200, ef max(128, fetched)). Milvus searches a growing
+segment by brute force and an indexed one by HNSW, so exact ties and filters keep working; HNSW on 10^5 random
+unit vectors of dim 384 kept recall@10 >= 0.99 at ef 128 (bench note in the module's commit).
+
+pymilvus (and milvus-lite) are imported here only, inside functions: `pip install -e '.[milvus]'`; a missing
+install is a BackendMissingError naming that extra. Failures of the server (unreachable, wrong token, refused)
+become one-line StoreErrors naming the server (never its token) and what to do.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.util
+import logging
+import re
+import socket
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from factcheck.errors import BackendMissingError, FactcheckError, IndexMismatchError, StoreError
+from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids
+
+log = logging.getLogger(__name__)
+
+PREFIX = "factcheck_"
+LITE_FILE = "milvus.db"  # milvus-lite's data folder in the store folder when no URI is given
+FORMAT = "1"
+MODEL_KEY, DIM_KEY, FORMAT_KEY = "factcheck.model", "factcheck.dim", "factcheck.format"
+MAX_TOPK = 16_384  # Milvus's limit on one search's top-k (and on a query's limit)
+MAX_SOURCE_BYTES = 65_535  # Milvus's largest VARCHAR
+WRITE_CHUNK = 5_000  # rows a call: 5,000 x 384 floats is ~8 MB, well under gRPC's 64 MB message cap
+ID_CHUNK = 10_000  # ids in one `id in [...]` expression
+HNSW_FROM = 200_000  # vectors from which a collection made live by a reindex gets HNSW instead of FLAT
+HNSW_BUILD = {"M": 16, "efConstruction": 200}
+HNSW_EF = 128
+CONNECT_TIMEOUT_S = 10.0
+CONSISTENCY = "Session"  # see the module's docstring
+INSTALL_HINT = ("Milvus support is not installed: run pip install -e '.[milvus]' (pymilvus and milvus-lite), "
+                "or set FACTCHECK_VECTOR_BACKEND=faiss.")
+
+_lite_lock = threading.Lock()
+_lite_users: dict[str, int] = {}  # backends open on each milvus-lite file in this process
+
+
+def _pymilvus() -> Any:
+    """pymilvus, imported on first use; a missing install says which extra brings it."""
+    try:
+        import pymilvus
+    except ImportError as e:
+        raise BackendMissingError(INSTALL_HINT) from e
+    # pymilvus logs every failed call with its traceback on its own handler; this module turns them into one
+    # sentence for the user, so its logger says nothing below CRITICAL
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+    return pymilvus
+
+
+def quote(text: str) -> str:
+    """`text` as a string literal of a Milvus filter expression: backslashes, double quotes and line breaks
+    escaped (Milvus's parser and milvus-lite's both read \\\\ \\" \\n \\r \\t); every other character as it is."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+               .replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def filter_expr(where: Where | None) -> str:
+    """A Where as a Milvus boolean expression ("" admits everything); source names quoted, never spliced."""
+    if where is None:
+        return ""
+    parts = []
+    if where.sources is not None:
+        parts.append(f"source in [{', '.join(quote(s) for s in sorted(where.sources))}]")
+    if where.exclude_source is not None:
+        parts.append(f"source != {quote(where.exclude_source)}")
+    if where.exclude_article is not None:
+        parts.append(f"article != {int(where.exclude_article)}")
+    return " and ".join(parts)
+
+
+def slug(text: str) -> str:
+    """Letters, digits and underscores only (what Milvus allows in a name), with a short hash of the exact
+    text, so 'a-b' and 'a_b' get different names."""
+    base = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:80] or "model"
+    return f"{base}_{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def shown_uri(uri: str) -> str:
+    """A server URI for people: without user, password or query (a token may hide in any of them)."""
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "the Milvus server in FACTCHECK_MILVUS_URI"
+    if not parts.scheme or not host:
+        return uri.split("@")[-1].split("?")[0]
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _is_lite(uri: str | None) -> bool:
+    return uri is None or uri.endswith(".db")
+
+
+def _lite_path(where: Location) -> Path:
+    return where.store_dir / LITE_FILE if where.uri is None else Path(where.uri).expanduser()
+
+
+def _causes(e: BaseException) -> Iterator[BaseException]:
+    """e and what caused it, each once (pymilvus chains its retries into a loop)."""
+    seen: set[int] = set()
+    x: BaseException | None = e
+    while x is not None and id(x) not in seen and len(seen) < 20:
+        seen.add(id(x))
+        yield x
+        x = x.__cause__ or x.__context__
+
+
+def _grpc_status(e: BaseException) -> str:
+    """The gRPC status name somewhere in e's causes ('UNAUTHENTICATED', 'UNAVAILABLE', ...), or ''."""
+    for x in _causes(e):
+        code = getattr(x, "code", None)
+        if callable(code):
+            with suppress(Exception):
+                return str(getattr(code(), "name", ""))
+    return ""
+
+
+def _reachable(uri: str) -> bool:
+    """Does anything accept a TCP connection where the URI points (a wrong token and a stopped server fail alike
+    in pymilvus)?"""
+    try:
+        parts = urlsplit(uri)
+        host, port = parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 19530)
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def _message(e: BaseException) -> str:
+    msg = str(getattr(e, "message", "") or e).strip().splitlines()
+    return (msg[0] if msg else type(e).__name__)[:300]
+
+
+class MilvusBackend(VectorBackend):
+    """One store's passage vectors in a Milvus collection (see the module's docstring)."""
+
+    name: ClassVar[BackendName] = "milvus"
+
+    def __init__(self, client: Any, where: Location, model_name: str, dim: int, *, collection: str,
+                 pending: bool = False, message: str | None = None) -> None:
+        self._client = client
+        self._where = where
+        self.model_name = model_name
+        self.dim = int(dim)
+        self.alias = PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", where.store_id)[:100]
+        self.collection = collection
+        self._pending = pending  # made by create() or a rebuild: the alias points at it on first flush
+        self._dirty = pending
+        self._messages = [message] if message else []
+        self._hnsw = False
+        self._deleted = False  # a delete since the last read: the next read asks for Strong consistency
+        self._lite = str(_lite_path(where).resolve()) if _is_lite(where.uri) else None
+        self._closed = False
+
+    # --- where, and what goes wrong there ---------------------------------------------------------
+    @staticmethod
+    def _place(where: Location) -> str:
+        return f"the milvus-lite file {_lite_path(where)}" if _is_lite(where.uri) else shown_uri(str(where.uri))
+
+    @property
+    def place(self) -> str:
+        return self._place(self._where)
+
+    @staticmethod
+    def _failure(where: Location, doing: str, e: BaseException) -> StoreError:
+        """What a failed Milvus call means for the user, in one sentence with what to do."""
+        place, status, msg = MilvusBackend._place(where), _grpc_status(e), _message(e)
+        if status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+            return StoreError(f"Milvus at {place} refused the credentials while trying to {doing}: check "
+                              "FACTCHECK_MILVUS_TOKEN ('user:password', or an API key).")
+        if "Fail connecting" in msg or status in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
+            if where.uri is not None and not _is_lite(where.uri) and _reachable(str(where.uri)):
+                return StoreError(f"Milvus at {place} refused the connection while trying to {doing} ({msg}): "
+                                  "check FACTCHECK_MILVUS_TOKEN ('user:password', or an API key) and that this "
+                                  "address is a Milvus server.")
+            return StoreError(f"Cannot reach Milvus at {place} to {doing}: check FACTCHECK_MILVUS_URI and that "
+                              "the server is running, or unset FACTCHECK_MILVUS_URI to keep the vectors in a "
+                              "milvus-lite file in the store folder.")
+        return StoreError(f"Milvus at {place} failed to {doing}: {msg}. Check the server (its log says more), "
+                          "then try again, or run `factcheck doctor`.")
+
+    @contextmanager
+    def _calling(self, doing: str) -> Iterator[None]:
+        if self._closed:
+            raise StoreError(f"The Milvus connection to {self.place} is closed; open the store again.")
+        with _translated(self._where, doing):
+            yield
+
+    # --- opening -------------------------------------------------------------------------------
+    @classmethod
+    def _connect(cls, where: Location) -> Any:
+        pymilvus = _pymilvus()
+        if not _is_lite(where.uri):
+            with _translated(where, "connect"):
+                return pymilvus.MilvusClient(uri=str(where.uri), token=where.token or "",
+                                             timeout=CONNECT_TIMEOUT_S)
+        if importlib.util.find_spec("milvus_lite") is None:
+            raise BackendMissingError(INSTALL_HINT)
+        # milvus-lite's gRPC server runs in this process and logs, with a traceback, each call it does not
+        # implement (pymilvus's id iterator asks for a timestamp, then does without): not the user's concern
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+        path = _lite_path(where)
+        key = str(path.resolve())
+        with _lite_lock:
+            try:
+                client = pymilvus.MilvusClient(uri=str(path), timeout=CONNECT_TIMEOUT_S)
+            except pymilvus.exceptions.MilvusException as e:
+                raise _lite_problem(path, e) from e
+            _lite_users[key] = _lite_users.get(key, 0) + 1
+        return client
+
+    @classmethod
+    def open(cls, where: Location, model_name: str, dim: int, *, rebuild_on_mismatch: bool = False) -> Self:
+        """The collection the store's alias names, or a new empty one (with a message when something was there
+        that cannot be used) for `sync` to fill; another model or dimension raises IndexMismatchError unless
+        rebuild_on_mismatch, which gives a new collection that replaces the old one when first flushed."""
+        client = cls._connect(where)
+        probe = cls(client, where, model_name, dim, collection="")
+        try:
+            with probe._calling("open the store's collection"):
+                live = probe._live()
+                if live is None:
+                    probe.collection = probe._new_collection()
+                    if not probe._point_alias_at(probe.collection, expected_old=None):
+                        probe._drop(probe.collection)  # another process made one first: use that
+                        live = probe._live()
+                if live is not None:
+                    problem = probe._check(live, rebuild_on_mismatch)
+                    if problem is None:
+                        probe.collection = live
+                        probe._ensure_loaded(live)
+                        probe._hnsw = probe._index_kind(live) == "HNSW"
+                    else:
+                        log.warning(problem)
+                        probe._messages = [problem]
+                        probe.collection, probe._pending, probe._dirty = probe._new_collection(), True, True
+            return probe
+        except BaseException:
+            probe.close()
+            raise
+
+    @classmethod
+    def create(cls, where: Location, model_name: str, dim: int) -> Self:
+        """A new empty collection for this model; the alias moves to it (and the old one is dropped) on its first
+        flush, so searches go on against the old vectors while `factcheck reindex` fills it."""
+        client = cls._connect(where)
+        fresh = cls(client, where, model_name, dim, collection="", pending=True)
+        try:
+            with fresh._calling("make a new collection"):
+                live = fresh._live()
+                for name in fresh._own_collections():
+                    if name != live:  # what a reindex that never finished left behind
+                        fresh._drop(name)
+                fresh.collection = fresh._new_collection()
+            return fresh
+        except BaseException:
+            fresh.close()
+            raise
+
+    def _own_collections(self) -> list[str]:
+        return [n for n in self._client.list_collections() if str(n).startswith(self.alias + "_")]
+
+    def _live(self) -> str | None:
+        """The collection the store's alias names, or None."""
+        try:
+            return str(self._client.describe_alias(self.alias)["collection_name"])
+        except _pymilvus().exceptions.MilvusException as e:
+            if _grpc_status(e) or "Fail connecting" in _message(e):
+                raise
+            return None  # no such alias
+
+    def _check(self, name: str, rebuild_on_mismatch: bool) -> str | None:
+        """None when the collection holds this model's vectors; else why it is replaced (IndexMismatchError for
+        another model unless rebuild_on_mismatch)."""
+        info = self._client.describe_collection(name)
+        props = info.get("properties") or {}
+        fields = {f.get("name") for f in info.get("fields", [])}
+        if props.get(FORMAT_KEY) != FORMAT or not {"id", "vector", "source", "article"} <= fields:
+            return (f"The search index in {self.place} (collection {name}) was damaged (it is not a factcheck "
+                    "collection of this version); rebuilding it from the stored passages.")
+        m_model, m_dim = str(props.get(MODEL_KEY)), str(props.get(DIM_KEY))
+        if (m_model, m_dim) == (self.model_name, str(self.dim)):
+            return None
+        msg = (f"The search index in {self.place} (collection {name}) was built with {m_model} (dim {m_dim}), "
+               f"this is {self.model_name} (dim {self.dim}): run `factcheck reindex`.")
+        if not rebuild_on_mismatch:
+            raise IndexMismatchError(msg)
+        return msg.replace("run `factcheck reindex`", "rebuilding it")
+
+    def _new_collection(self) -> str:
+        """Make an empty collection for this model (FLAT index, loaded) and return its name."""
+        pymilvus = _pymilvus()
+        name = f"{self.alias}_{slug(self.model_name)}_d{self.dim}_{_generation()}"
+        schema = pymilvus.MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", pymilvus.DataType.INT64, is_primary=True)
+        schema.add_field("vector", pymilvus.DataType.FLOAT_VECTOR, dim=self.dim)
+        schema.add_field("source", pymilvus.DataType.VARCHAR, max_length=MAX_SOURCE_BYTES)
+        schema.add_field("article", pymilvus.DataType.INT64)
+        self._client.create_collection(name, schema=schema, index_params=self._index_params(hnsw=False),
+                                       consistency_level=CONSISTENCY,
+                                       properties={MODEL_KEY: self.model_name, DIM_KEY: str(self.dim),
+                                                   FORMAT_KEY: FORMAT})
+        self._ensure_loaded(name)
+        return name
+
+    def _level(self) -> str:
+        """The consistency a read asks for (see the module's docstring)."""
+        if self._deleted:
+            self._deleted = False
+            return "Strong"
+        return CONSISTENCY
+
+    def _index_params(self, *, hnsw: bool) -> Any:
+        params = self._client.prepare_index_params()
+        if hnsw:
+            params.add_index(field_name="vector", index_name="vector", index_type="HNSW", metric_type="IP",
+                             params=dict(HNSW_BUILD))
+        else:
+            params.add_index(field_name="vector", index_name="vector", index_type="FLAT", metric_type="IP")
+        return params
+
+    def _index_kind(self, name: str) -> str:
+        with suppress(Exception):
+            return str(self._client.describe_index(name, "vector").get("index_type", "")).upper()
+        return ""
+
+    def _ensure_loaded(self, name: str) -> None:
+        state = str(self._client.get_load_state(name).get("state", ""))
+        if not state.endswith("Loaded"):
+            self._client.load_collection(name)
+
+    def _point_alias_at(self, name: str, *, expected_old: str | None) -> bool:
+        """Make the store's alias name `name`; False when another process made the alias first."""
+        if expected_old is None:
+            try:
+                self._client.create_alias(name, self.alias)
+            except _pymilvus().exceptions.MilvusException:
+                if self._live() is None:
+                    raise
+                return False
+            return True
+        self._client.alter_alias(name, self.alias)
+        return True
+
+    def _drop(self, name: str) -> None:
+        with suppress(_pymilvus().exceptions.MilvusException):
+            self._client.drop_collection(name)
+
+    # --- the contract ----------------------------------------------------------------------------
+    @property
+    def messages(self) -> list[str]:
+        return list(self._messages)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def __len__(self) -> int:
+        with self._calling("count the vectors"):
+            rows = self._client.query(self.collection, filter="", output_fields=["count(*)"],
+                                      consistency_level=self._level())
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def ids(self) -> np.ndarray:
+        with self._calling("list the passage ids"):
+            it = self._client.query_iterator(self.collection, batch_size=ID_CHUNK, filter="",
+                                             output_fields=["id"], consistency_level=self._level())
+            got: list[int] = []
+            try:
+                while batch := it.next():
+                    got.extend(int(row["id"]) for row in batch)
+            finally:
+                it.close()
+        return np.array(got, dtype=np.int64)
+
+    def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
+               articles: Sequence[int]) -> None:
+        """Add (or replace: Milvus's upsert, a delete and an insert in one call) vectors under passage ids."""
+        id_arr = as_ids(ids)
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape != (len(id_arr), self.dim):
+            raise ValueError(f"expected {len(id_arr)} vectors of dim {self.dim}, got shape {vecs.shape}")
+        if len(sources) != len(id_arr) or len(articles) != len(id_arr):
+            raise ValueError(f"{len(id_arr)} ids, but {len(sources)} sources and {len(articles)} articles")
+        if len(np.unique(id_arr)) != len(id_arr):
+            raise ValueError("duplicate ids in one upsert")
+        if not len(id_arr):
+            return
+        if int(id_arr.min()) < 0:
+            raise ValueError("passage ids are never negative")
+        for s in sources:
+            if len(s.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+                raise StoreError(f"A source name of {len(s)} characters is longer than Milvus stores "
+                                 f"({MAX_SOURCE_BYTES} bytes); give the source a shorter name.")
+        art = as_ids(articles)
+        with self._calling("store vectors"):
+            for lo in range(0, len(id_arr), WRITE_CHUNK):
+                hi = min(lo + WRITE_CHUNK, len(id_arr))
+                rows = [{"id": int(id_arr[i]), "vector": vecs[i].tolist(), "source": str(sources[i]),
+                         "article": int(art[i])} for i in range(lo, hi)]
+                self._client.upsert(self.collection, rows)
+                self._dirty = True
+
+    def _held(self, id_arr: np.ndarray) -> list[int]:
+        """Which of these ids the collection holds."""
+        held: list[int] = []
+        for lo in range(0, len(id_arr), ID_CHUNK):
+            chunk = id_arr[lo:lo + ID_CHUNK]
+            rows = self._client.query(self.collection, filter=f"id in [{', '.join(str(int(i)) for i in chunk)}]",
+                                      output_fields=["id"], limit=len(chunk), consistency_level=self._level())
+            held.extend(int(r["id"]) for r in rows)
+        return held
+
+    def remove(self, ids: Iterable[int]) -> int:
+        """Drop passage ids (ids not held are ignored): how many were held, since Milvus counts what it was
+        asked to delete."""
+        id_arr = np.unique(as_ids(ids))
+        if not len(id_arr):
+            return 0
+        with self._calling("remove vectors"):
+            held = self._held(id_arr)
+            for lo in range(0, len(held), ID_CHUNK):
+                self._client.delete(self.collection, ids=held[lo:lo + ID_CHUNK])
+                self._deleted = True
+        if held:
+            self._dirty = True
+        return len(held)
+
+    def search(self, vecs: np.ndarray, k: int, *, where: Where | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product for each row among what `where` admits, filtered inside Milvus: (scores, ids),
+        shapes (n, k), best first, ties by the smaller id; missing slots hold id -1 and score -inf. Milvus returns
+        at most MAX_TOPK hits a query: a larger k is padded."""
+        q = np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
+        if q.ndim != 2 or q.shape[1] != self.dim:
+            raise ValueError(f"query has dim {q.shape[-1]}, the index holds dim {self.dim}")
+        k = max(1, int(k))
+        scores = np.full((len(q), k), -np.inf, dtype=np.float32)
+        ids = np.full((len(q), k), -1, dtype=np.int64)
+        if not len(q) or (where is not None and where.sources is not None and not where.sources):
+            return scores, ids
+        expr = filter_expr(where)
+        todo, fetch = list(range(len(q))), min(k + 1, MAX_TOPK)  # one more than asked: does a tie run on?
+        with self._calling("search"):
+            while todo:
+                params: dict[str, Any] = {"metric_type": "IP"}
+                if self._hnsw:
+                    params["params"] = {"ef": max(HNSW_EF, fetch)}
+                found = self._client.search(self.collection, data=q[todo].tolist(), limit=fetch, filter=expr,
+                                            search_params=params, output_fields=[], consistency_level=self._level())
+                again = []
+                for row, hits in zip(todo, found, strict=True):
+                    pairs = sorted(((float(h["distance"]), int(h["id"])) for h in hits), key=lambda p: (-p[0], p[1]))
+                    if len(pairs) == fetch > k and fetch < MAX_TOPK and pairs[-1][0] == pairs[k - 1][0]:
+                        again.append(row)  # Milvus breaks ties anyhow: fetch the whole tie, then order by id
+                        continue
+                    pairs = pairs[:k]
+                    scores[row, :len(pairs)] = [p[0] for p in pairs]
+                    ids[row, :len(pairs)] = [p[1] for p in pairs]
+                todo, fetch = again, min(4 * fetch, MAX_TOPK)
+        return scores, ids
+
+    def flush(self) -> None:
+        """Make the changes durable. A server has logged each write before acknowledging it, and seals segments
+        by itself (an explicit flush a sync makes small segments, which Milvus warns against), so only milvus-lite
+        is flushed, and a collection made by create() or a rebuild: sealed, given HNSW when it holds HNSW_FROM
+        vectors or more, then made the one the store's alias names, and the old one dropped."""
+        if not self._dirty:
+            return
+        with self._calling("save the vectors"):
+            if self._lite is not None or self._pending:
+                self._client.flush(self.collection)
+            if self._pending:
+                if len(self) >= HNSW_FROM:
+                    self._client.release_collection(self.collection)
+                    self._client.drop_index(self.collection, "vector")
+                    self._client.create_index(self.collection, self._index_params(hnsw=True))
+                    self._client.load_collection(self.collection)
+                    self._hnsw = True
+                old = self._live()
+                if old is None:
+                    self._point_alias_at(self.collection, expected_old=None)
+                elif old != self.collection:
+                    self._point_alias_at(self.collection, expected_old=old)
+                    self._drop(old)
+                self._pending = False
+        self._dirty = False
+
+    def close(self) -> None:
+        """Close the connection; the last backend on a milvus-lite file in this process stops its server."""
+        if self._closed:
+            return
+        self._closed = True
+        with suppress(Exception):
+            self._client.close()
+        if self._lite is not None:
+            with _lite_lock:
+                left = _lite_users.get(self._lite, 1) - 1
+                if left > 0:
+                    _lite_users[self._lite] = left
+                    return
+                _lite_users.pop(self._lite, None)
+                with suppress(Exception):
+                    from milvus_lite.server_manager import server_manager_instance
+
+                    server_manager_instance.release_server(self._lite)
+
+    def describe(self) -> Description:
+        kind = "hnsw" if self._hnsw else "flat"
+        detail = f"collection {self.collection} ({kind}{', replaces the live one on flush' if self._pending else ''})"
+        location = str(_lite_path(self._where)) if self._lite is not None else shown_uri(str(self._where.uri))
+        return Description(backend=self.name, model_name=self.model_name, dim=self.dim, count=len(self),
+                           location=location, detail=detail)
+
+
+@contextmanager
+def _translated(where: Location, doing: str) -> Iterator[None]:
+    """pymilvus and gRPC failures as one-line StoreErrors; factcheck's own errors and bugs pass as they are."""
+    try:
+        yield
+    except FactcheckError:
+        raise
+    except Exception as e:
+        if isinstance(e, _client_errors()):
+            raise MilvusBackend._failure(where, doing, e) from e
+        raise
+
+
+def _client_errors() -> tuple[type[BaseException], ...]:
+    """The exception classes of pymilvus and gRPC, where imported (they are, once a client exists)."""
+    found: list[type[BaseException]] = []
+    if (pm := sys.modules.get("pymilvus.exceptions")) is not None:
+        found.append(pm.MilvusException)
+    if (grpc := sys.modules.get("grpc")) is not None:
+        found.append(grpc.RpcError)
+    return tuple(found)
+
+
+def _lite_problem(path: Path, e: BaseException) -> StoreError:
+    """Why milvus-lite would not open its file: another process holds it, the folder is not writable, or else."""
+    if not path.parent.is_dir():
+        return StoreError(f"Cannot open the milvus-lite file {path}: its folder does not exist. Check the store "
+                          "folder (--store DIR) or FACTCHECK_MILVUS_URI.")
+    lock = path / "LOCK"  # milvus-lite holds an advisory lock on it while a process has the file open
+    if lock.exists():
+        try:
+            with open(lock, "rb") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(f, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return StoreError(f"The milvus-lite file {path} is in use by another process (milvus-lite serves one "
+                              "process at a time): close the other factcheck (the dashboard?) and try again, or "
+                              "point FACTCHECK_MILVUS_URI at a Milvus server to share the vectors.")
+        except OSError:
+            pass
+    return StoreError(f"Cannot open the milvus-lite file {path} ({_message(e)}): check the store folder is "
+                      "writable and has space, then try again.")
+
+
+def _generation() -> str:
+    import secrets
+
+    return secrets.token_hex(4)
