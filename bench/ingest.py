@@ -2,7 +2,7 @@
 
 Reports, each on the same passages in the same run:
 - split + store (factcheck.ingest with a no-op scorer) and check-worthiness scoring, as their own costs;
-- embed + index (index.sync: CachedEncoder → store cache → VectorIndex.add → save), in passages/s;
+- embed + index (index.sync: CachedEncoder → store cache → the vector backend's upsert → flush), in passages/s;
 - bare SentenceTransformer.encode of the same texts, and the ratio bare / pipeline (goal >= 0.9);
 - a second sync after re-ingesting: everything comes from the cache, nothing is re-embedded.
 Bare and pipeline run back to back on the same texts, in alternating order from one repeat to the next,
@@ -85,7 +85,7 @@ def main() -> None:
                 res["bare_cpu_s"].append(time.process_time() - c)
 
             def pipeline(s1: Store = s1) -> None:
-                vi = index.VectorIndex.open(s1.path, enc.name, enc.dim)
+                vi = index.open_index(Settings(store_dir=s1.path), s1, enc.name, enc.dim)
                 t, c = time.perf_counter(), time.process_time()
                 index.sync(s1, vi, enc, batch_size=BATCH)  # embed (fresh cache) + cache writes + index add + save
                 res["pipeline_s"].append(time.perf_counter() - t)
@@ -99,7 +99,7 @@ def main() -> None:
             s2.put_embeddings(enc.name, s1.cached_embeddings(enc.name, [text_hash(x) for x in texts]))
             ingest(s2, arts, Settings.from_env(Path(tmp) / "b"), scorer=lambda texts: np.zeros(len(texts)))
             t = time.perf_counter()
-            index.sync(s2, index.VectorIndex.open(s2.path, enc.name, enc.dim), enc, batch_size=BATCH)
+            index.sync(s2, index.open_index(Settings(store_dir=s2.path), s2, enc.name, enc.dim), enc, batch_size=BATCH)
             res["resync_s"].append(time.perf_counter() - t)
             s1.close()
             s2.close()

@@ -22,10 +22,21 @@ Data
 Configurations: "flat" (exact, what the index uses below IVF_THRESHOLD) and IVF with float32 ("ivf-flat"),
 float16 ("ivf-fp16", the index's choice) and 8-bit lists ("ivf-sq8"), the last also re-ranked: 4k
 candidates rescored exactly from the float32 vectors in a memory-mapped file ("ivf-sq8-rerank").
-IVF indexes are trained on a sample and filled a chunk at a time, as VectorIndex rebuilds them.
+IVF indexes are trained on a sample and filled a chunk at a time through the FAISS backend's upsert (every
+vector with a source and an article, as sync gives them), as the backend rebuilds them; searches go through
+the backend's search, as retrieval's do.
 
     .venv/bin/python bench/search.py [--sizes 10000,30000,100000,1000000] [--data text,uniform]
         [--configs flat,ivf-flat,ivf-fp16,ivf-sq8,ivf-sq8-rerank] [--queries 200]
+
+The facade (`--facade`): what a user waits for. `Factcheck.search(q, k=10)` (per source, the default) on a
+store of the first AllSides articles that hold --sentences body sentences, beside bare MiniLM encode + an
+exact FAISS search of the same passage vectors, in the same run: each query is a sentence of a later article
+(never in the store, so never in its embedding cache), timed on both paths in alternating order. Also shown:
+the facade with one overall top-k (per_source=False), and both again for a query whose vector is cached
+(retrieval alone). Wall and process CPU time (every thread's) per query; medians.
+
+    .venv/bin/python bench/search.py --facade [--sentences 5000] [--queries 200]
 """
 from __future__ import annotations
 
@@ -132,15 +143,16 @@ def _row(times: list[tuple[float, float]], found: list[np.ndarray], want: np.nda
 
 def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
     sys.path.insert(0, str(ROOT))
-    from factcheck import faiss_build as fb
-    from factcheck import index as ix
+    from factcheck.vectors import faiss as fx
+    from factcheck.vectors import faiss_build as fb
 
     data = Data(kind, n)
     q = data.queries(nq)
     t0 = time.perf_counter()
     raw = None
     if config == "flat":
-        vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM)
+        fx.IVF_THRESHOLD = n + 1  # exact at every size: the ground truth, and what exact search costs there
+        vi = fx.FaissBackend(Path(tempfile.mkdtemp()), "bench", DIM)
     else:
         nlist = fb.ivf_lists(n)
         sample, lo = [], 0
@@ -148,20 +160,22 @@ def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
             sample.append(data.chunk(lo))
             lo += CHUNK
         codec = config.split("-")[1]
-        vi = ix.VectorIndex(Path(tempfile.mkdtemp()), "bench", DIM, kind="ivf",
-                            faiss_index=fb.new_faiss("ivf", DIM, np.concatenate(sample), nlist=nlist, codec=codec))
+        # lists for the final size, so upserts never retrain them (ivf_lists(n) is never twice nlist)
+        vi = fx.FaissBackend(Path(tempfile.mkdtemp()), "bench", DIM, kind="ivf",
+                             faiss_index=fb.new_faiss("ivf", DIM, np.concatenate(sample), nlist=nlist, codec=codec))
         del sample
         if config.endswith("rerank"):  # the float32 vectors on disk, read back through a memory map
             raw = Path(tempfile.mkdtemp()) / "vectors.f32"
     with raw.open("wb") if raw else open("/dev/null", "wb") as sink:
         for lo, x in data.chunks():
-            vi._index.add_with_ids(x, np.arange(lo, lo + len(x), dtype=np.int64))  # bypass the auto switch
+            ids = np.arange(lo, lo + len(x), dtype=np.int64)
+            vi.upsert(ids, x, ["bench"] * len(x), ids // 20)
             if raw:
                 sink.write(x.tobytes())
     build_s = time.perf_counter() - t0
     out: dict = {"config": config, "data": kind, "n": n, "queries": nq, "build_s": round(build_s, 1)}
     if config == "flat":
-        truth_ids = vi._index.search(q, K)[1]  # all queries at once (BLAS, every core): the ground truth
+        truth_ids = vi.search(q, K)[1]  # all queries at once (BLAS, every core): the ground truth
         np.save(truth, truth_ids)
         timed = q[: max(20, min(len(q), 2 * 10**7 // n))]  # exact search at 1M takes long: time fewer queries
         times, found = _timed(timed, lambda row: vi.search(row, K)[1][0])
@@ -169,7 +183,7 @@ def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
     else:
         want = np.load(truth)
         mm = np.memmap(raw, dtype=np.float32, mode="r", shape=(n, DIM)) if raw else None
-        out["nlist"] = int(vi._index.nlist)
+        out["index"] = vi.describe().detail
         out["sweep"] = []
         for nprobe in NPROBES:
             if mm is None:
@@ -184,6 +198,85 @@ def worker(config: str, kind: str, n: int, nq: int, truth: Path) -> dict:
             out["sweep"].append({"nprobe": nprobe, **_row(times, found, want)})
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
+
+
+def facade(sentences: int, nq: int) -> dict:
+    """Factcheck.search against bare encode + FAISS on the same passages (see the module docstring)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    sys.path.insert(0, str(ROOT))
+    import faiss
+
+    from bench.ingest import drafts
+    from factcheck.api import Factcheck
+    from factcheck.embed import load_encoder
+    from factcheck.ingest import ingest, passages_of
+    from factcheck.settings import Settings
+    from factcheck.store import text_hash
+
+    arts, n_arts, total = drafts(None), 0, 0
+    while n_arts < len(arts) and total < sentences:  # the first articles holding `sentences` body sentences go in
+        total += sum(p.kind == "body" for p in passages_of(arts[n_arts].text))
+        n_arts += 1
+    chosen = arts[:n_arts]
+    stored = {p.text for d in chosen for p in passages_of(d.text)}
+    held = list(dict.fromkeys(p.text for d in arts[n_arts:] for p in passages_of(d.text)
+                              if p.kind == "body" and p.text not in stored))
+    # bare and the per-source facade search the same queries; the overall facade others, since a query
+    # the facade has searched is in the store's embedding cache from then on
+    order = np.random.default_rng(3).permutation(len(held))
+    if len(order) < 2 * nq + 1:
+        raise SystemExit(f"only {len(held)} sentences are left out of the store: ask for fewer --queries")
+    warm = held[order[0]]
+    queries, others = [held[i] for i in order[1:nq + 1]], [held[i] for i in order[nq + 1:2 * nq + 1]]
+    enc = load_encoder()
+    with tempfile.TemporaryDirectory() as tmp:
+        fc = Factcheck(Settings(store_dir=Path(tmp)), encoder=None, scorer=lambda texts: np.zeros(len(texts)))
+        ingest(fc.store, chosen, fc.settings, scorer=lambda texts: np.zeros(len(texts)))
+        ps = fc.store.passages()
+        fc.search(warm, k=K)  # opens the index, embeds and indexes every passage, warms the caches
+        cached = fc.store.cached_embeddings(enc.name, [text_hash(p.text) for p in ps])
+        flat = faiss.IndexFlatIP(DIM)
+        flat.add(np.stack([cached[text_hash(p.text)] for p in ps]))
+        faiss.omp_set_num_threads(1)  # one query at a time, as the facade searches
+
+        def bare(q: str) -> int:
+            v = enc._model.encode([q], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+            return len(flat.search(np.ascontiguousarray(v, dtype=np.float32), K)[1][0])
+
+        paths = {"bare": lambda i: bare(queries[i]),
+                 "factcheck": lambda i: len(fc.search(queries[i], k=K)),
+                 "factcheck-overall": lambda i: len(fc.search(others[i], k=K, per_source=False)),
+                 "factcheck-cached": lambda i: len(fc.search(warm, k=K)),
+                 "factcheck-overall-cached": lambda i: len(fc.search(warm, k=K, per_source=False))}
+        bare(warm)
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in paths}
+        hits: dict[str, list[int]] = {name: [] for name in paths}
+        names = list(paths)
+        for i in range(len(queries)):
+            for name in names if i % 2 == 0 else names[::-1]:  # alternate: a busy spell slows both alike
+                t, c = time.perf_counter(), time.process_time()
+                hits[name].append(paths[name](i))
+                times[name].append((time.perf_counter() - t, time.process_time() - c))
+        out = {"mode": "facade", "sentences": len(ps), "articles": len(chosen),
+               "sources": len({d.source for d in chosen}), "queries": len(queries), "k": K}
+        for name in names:
+            wall, cpu = (1000 * np.array([t[j] for t in times[name]]) for j in (0, 1))
+            out[name] = {"p50_ms": round(float(np.median(wall)), 2), "p95_ms": round(float(np.percentile(wall, 95)), 2),
+                         "cpu_p50_ms": round(float(np.median(cpu)), 2), "hits_median": float(np.median(hits[name]))}
+        fc.store.close()
+    return out
+
+
+def show_facade(r: dict) -> None:
+    print(f"{r['sentences']} AllSides sentences ({r['articles']} articles, {r['sources']} sources), "
+          f"{r['queries']} queries never stored, k={r['k']}:")
+    for name in ("bare", "factcheck", "factcheck-overall", "factcheck-cached", "factcheck-overall-cached"):
+        s = r[name]
+        print(f"  {name:25} p50 {s['p50_ms']:6.2f} ms  p95 {s['p95_ms']:6.2f} ms  CPU p50 {s['cpu_p50_ms']:6.2f} ms  "
+              f"hits {s['hits_median']:5.0f}")
 
 
 def show(r: dict) -> None:
@@ -202,7 +295,15 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--json", type=Path, default=OUT / "search.json", help="results file (kept across runs)")
     ap.add_argument("--worker", nargs=5, metavar=("CONFIG", "DATA", "N", "NQ", "TRUTH"), help=argparse.SUPPRESS)
+    ap.add_argument("--facade", action="store_true", help="Factcheck.search beside bare encode + FAISS")
+    ap.add_argument("--sentences", type=int, default=5000, help="--facade: body sentences in the store")
     args = ap.parse_args()
+    if args.facade:
+        r = facade(args.sentences, args.queries)
+        show_facade(r)
+        OUT.mkdir(exist_ok=True)
+        (OUT / "search_facade.json").write_text(json.dumps(r, indent=1))
+        return
     if args.worker:
         config, kind, n, nq, truth = args.worker
         print(json.dumps(worker(config, kind, int(n), int(nq), Path(truth))))

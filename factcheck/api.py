@@ -9,10 +9,14 @@ Models and the index load lazily, once per Factcheck; the dashboard keeps one Fa
 store per process. Writes go to the store first (one transaction per article), then the index
 is brought in line with the store, so a crash between the two leaves an index `sync` repairs.
 
+The index is a vector backend (factcheck.vectors: FAISS files in the store folder unless
+Settings.vector_backend says otherwise), opened and synced through factcheck.index; a search or check
+encodes its claim once and retrieves with that vector (factcheck.retrieve).
+
 Concurrency: any number of threads may call one Factcheck. Writes (ingest, remove, reindex) take
-turns; a search waits only while FAISS itself changes (milliseconds), never while an ingest reads,
-scores or embeds. Another process's writes (a CLI ingest while the dashboard runs) reach this
-process's index at its next search: the store's passages_version tells it to sync.
+turns; a search waits only while the vector backend itself changes (milliseconds), never while an
+ingest reads, scores or embeds. Another process's writes (a CLI ingest while the dashboard runs) reach
+this process's index at its next search: the store's passages_version tells it to sync.
 """
 from __future__ import annotations
 
@@ -30,9 +34,9 @@ from factcheck.store import Store
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
-    from factcheck.index import VectorIndex
     from factcheck.retrieve import Hit
     from factcheck.stance import StanceModel
+    from factcheck.vectors import VectorBackend
     from factcheck.verdict import Check
     from factcheck.verify import Judgement, Verifier
 
@@ -49,13 +53,15 @@ class _Shared:
         self.stance = stance_model
         self.verifier = verifier
         self.scorer = scorer
-        self.index: VectorIndex | None = None
+        self.index: VectorBackend | None = None
         self.version: int | None = None  # store.passages_version() the index was last synced to
+        # (passages_version, names of the sources holding an article): what a per-source search goes through
+        self.pool: tuple[int | None, list[str]] | None = None
         self.messages: list[str] = []  # things a user should know (e.g. "index rebuilt")
         # one writer at a time in this process (ingest, remove, reindex, syncing the index)
         self.writer = threading.RLock()
-        # FAISS is not safe to search while it changes: held for a search or a change, never for a model
-        self.faiss = threading.Lock()
+        # a vector backend is not safe to search while it changes: held for a search or a change, never for a model
+        self.vectors = threading.Lock()
         self.loading = threading.Lock()  # a model loads once, however many sessions ask at once
 
 
@@ -109,49 +115,57 @@ class Factcheck:
         return sh.verifier
 
     @property
-    def index(self) -> VectorIndex:
-        idx = self._shared.index
-        if idx is None:
-            with self._shared.writer:
-                idx = self._shared.index  # an empty index is falsy: compare with None
-                if idx is None:
-                    idx = self._refresh(None)
-        return idx
+    def index(self) -> VectorBackend:
+        return self._fresh_index(None, sync_others=False)
 
-    def _fresh_index(self) -> VectorIndex:
-        """The index, first synced with what other processes committed since (a CLI ingest while the
-        dashboard runs). Skipped while this process writes: its own sync follows, and a reader waits for no one."""
+    def _fresh_index(self, progress: Progress | None, *, sync_others: bool = True) -> VectorBackend:
+        """The index, opened and synced on first use, and then synced with what other processes committed
+        since (a CLI ingest while the dashboard runs). That second sync is skipped while this process writes:
+        its own sync follows, and a reader waits for no one."""
         sh = self._shared
-        idx = self.index
-        if self.store.passages_version() != sh.version and sh.writer.acquire(blocking=False):
+        idx = sh.index
+        if idx is None:
+            with sh.writer:
+                idx = sh.index  # an empty index is falsy: compare with None
+                if idx is None:
+                    return self._refresh(progress)
+        if sync_others and self.store.passages_version() != sh.version and sh.writer.acquire(blocking=False):
             try:
-                idx = self._refresh(None, save=False)  # a reader leaves saving to the process that wrote
+                idx = self._refresh(progress, save=False)  # a reader leaves saving to the process that wrote
             finally:
                 sh.writer.release()
         return idx
 
-    def _refresh(self, progress: Progress | None, *, save: bool = True) -> VectorIndex:
+    def _refresh(self, progress: Progress | None, *, save: bool = True) -> VectorBackend:
         """Open the index if need be and sync it with the store; the caller holds the writer lock."""
-        from factcheck.index import VectorIndex
+        from factcheck.index import open_index
 
         sh = self._shared
         version = self.store.passages_version()  # read first: a commit after it is caught next time
         idx = sh.index
         if idx is None:
             enc = self.encoder
-            idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
+            idx = open_index(self.settings, self.store, enc.name, enc.dim)
             self.messages.extend(idx.messages)
         self._sync(idx, progress, save=save)
         sh.index, sh.version = idx, version
         return idx
 
-    def _sync(self, idx: VectorIndex, progress: Progress | None, *, save: bool = True) -> None:
+    def _sync(self, idx: VectorBackend, progress: Progress | None, *, save: bool = True) -> None:
         from factcheck.index import sync
 
-        cb = (lambda d, t: progress(d, t, "indexing")) if progress else None
         # an index no search can see yet (opening, reindex) is filled without holding searches up
-        lock = self._shared.faiss if idx is self._shared.index else None
-        sync(self.store, idx, self.encoder, progress=cb, save=save, lock=lock)
+        lock = self._shared.vectors if idx is self._shared.index else None
+        sync(self.store, idx, self.encoder, progress=_labelled(progress, "indexing"), save=save, lock=lock)
+
+    def _pool(self) -> list[str]:
+        """The sources a per-source search goes through, read again only when passages were added or removed
+        (Store.sources counts every source's claims: a scan of all passages, too slow for every search)."""
+        sh = self._shared
+        version, pool = sh.version, sh.pool
+        if pool is None or pool[0] != version:
+            pool = sh.pool = (version, [s.name for s in self.store.sources() if s.articles])
+        return pool[1]
 
     def with_settings(self, **changes: Any) -> Factcheck:
         """Same store, models and index; other thresholds (the dashboard's sidebar)."""
@@ -261,15 +275,18 @@ class Factcheck:
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
-        from factcheck.index import VectorIndex
+        from factcheck.index import rebuild
 
         self.store.require_writable()  # before building a whole index that could not be saved
-        with self._shared.writer:
+        sh = self._shared
+        with sh.writer:
             version = self.store.passages_version()
-            enc = self.encoder
-            idx = VectorIndex.create(self.store.path, enc.name, enc.dim)
-            self._sync(idx, progress)  # searches use the old index meanwhile
-            self._shared.index, self._shared.version = idx, version
+            # searches use the old index meanwhile: the new one is filled where no search sees it
+            idx, _ = rebuild(self.settings, self.store, self.encoder, _labelled(progress, "indexing"))
+            with sh.vectors:  # a search reads sh.index under this lock, so none is using the old one after
+                old, sh.index, sh.version = sh.index, idx, version
+            if old is not None:
+                old.close()
             return len(idx)
 
     # --- reading ----------------------------------------------------------------------------
@@ -294,16 +311,34 @@ class Factcheck:
     # --- analysis ---------------------------------------------------------------------------
     def search(self, text: str, *, k: int | None = None, sources: Sequence[str] | None = None,
                exclude_article: int | None = None, exclude_source: str | None = None,
-               min_similarity: float | None = None, per_source: bool = True) -> list[Hit]:
+               min_similarity: float | None = None, per_source: bool = True,
+               progress: Progress | None = None) -> list[Hit]:
+        """The stored passages closest to a text: the top k of each source (or overall), best first. `progress`
+        hears of the indexing a first search (or one after another process wrote) does before it answers."""
+        vec = self._vector(self._claim_text(text))
+        return self._retrieve(vec, k=k, sources=sources, exclude_article=exclude_article,
+                              exclude_source=exclude_source, min_similarity=min_similarity, per_source=per_source,
+                              progress=progress)
+
+    def _vector(self, text: str) -> Any:
+        """A claim's unit vector, through the store's embedding cache (a claim checked again is not re-embedded)."""
+        return self.encoder.encode([text])[0]
+
+    def _retrieve(self, vec: Any, *, k: int | None = None, sources: Sequence[str] | None = None,
+                  exclude_article: int | None = None, exclude_source: str | None = None,
+                  min_similarity: float | None = None, per_source: bool = True,
+                  progress: Progress | None = None) -> list[Hit]:
         from factcheck.retrieve import retrieve
 
-        text = self._claim_text(text)
-        vec = self.encoder.encode([text])[0]
-        index = self._fresh_index()
-        with self._shared.faiss:
+        sh = self._shared
+        self._fresh_index(progress)
+        pool = self._pool() if per_source else None
+        with sh.vectors:
+            index = sh.index
+            assert index is not None, "_fresh_index opened it"
             return retrieve(self.store, index, vec, k=k or self.settings.top_k, per_source=per_source,
                             exclude_article=exclude_article, exclude_source=exclude_source,
-                            sources=list(sources) if sources else None,
+                            sources=list(sources) if sources else None, pool=pool,
                             min_similarity=self.settings.min_similarity if min_similarity is None else min_similarity)
 
     def _claim_text(self, text: str) -> str:
@@ -321,7 +356,7 @@ class Factcheck:
         from factcheck.verdict import check_claim
 
         claim = self._claim_text(claim)
-        hits = self.search(claim, k=k, exclude_article=exclude_article)
+        hits = self._retrieve(self._vector(claim), k=k, exclude_article=exclude_article)  # encoded once
         return check_claim(claim, hits, self.verifier, claim_source=claim_source, settings=self.settings)
 
     def verify(self, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
@@ -359,7 +394,7 @@ class Factcheck:
         database leaves the index as it is: it may be all that is left of the passages."""
         import numpy as np
 
-        from factcheck.index import VectorIndex
+        from factcheck.index import open_index
 
         ok = self.store.integrity_check()
         notes = [f"database: {ok}"]
@@ -373,7 +408,7 @@ class Factcheck:
             idx = sh.index
             if idx is None:
                 enc = self.encoder
-                idx = VectorIndex.open(self.store.path, enc.name, enc.dim)
+                idx = open_index(self.settings, self.store, enc.name, enc.dim)
                 self.messages.extend(idx.messages)
             if np.array_equal(np.sort(idx.ids()), want):
                 sh.index, sh.version = idx, version
@@ -386,3 +421,8 @@ class Factcheck:
                 others = ", other ones" if len(idx) == len(want) else ""
                 notes.append(f"index: had {len(idx)} vectors for {len(want)} passages{others}; rebuilt ({n})")
         return notes
+
+
+def _labelled(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:
+    """The facade's (done, total, label) progress as the (done, total) callable index.sync takes."""
+    return (lambda done, total: progress(done, total, label)) if progress else None

@@ -1,7 +1,7 @@
 """Durable files: checksums, directory fsync, and the advisory lock that pairs files saved together.
 
-The index (factcheck.index) saves two files with temp file, fsync and os.replace, swaps them under an
-exclusive lock and reads them under a shared one; these are the pieces it needs from the filesystem.
+The FAISS backend (factcheck.vectors.faiss) saves three files with temp file, fsync and os.replace, swaps
+them under an exclusive lock and reads them under a shared one; these are the pieces it needs from the filesystem.
 A temp file is named `.NAME.<pid>.tmp`, flocked while it is written and removed when its save fails;
 `sweep_temp_files` removes those that saves killed mid-way left behind (as big as the index itself).
 """

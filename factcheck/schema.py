@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 def _index_vectors(path: Path) -> int | None:
     """How many vectors the search index beside the database holds: None when there is none, -1 when
     there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
-    from factcheck.index import INDEX_FILE, META_FILE
+    from factcheck.vectors.faiss import INDEX_FILE, META_FILE
 
     meta = path / META_FILE
     try:
@@ -67,7 +67,7 @@ def _index_vectors(path: Path) -> int | None:
 def refuse_a_lost_database(path: Path, state: str) -> None:
     """A database without its tables beside what was built from it is damage, not a new store: starting
     afresh would let the next sync empty the index, the one thing left of the passages."""
-    from factcheck.index import INDEX_FILE, META_FILE
+    from factcheck.vectors.faiss import FIELDS_FILE, INDEX_FILE, META_FILE
 
     n = _index_vectors(path)
     wal = path / f"{DB_NAME}-wal"
@@ -79,7 +79,7 @@ def refuse_a_lost_database(path: Path, state: str) -> None:
     held = (f"a search index of {n:,} vectors" if n and n > 0 else "a search index") if n else f"{wal.name}"
     raise StoreError(f"The store at {path} holds {held} but its database {DB_NAME} is {state}: what the "
                      f"store held was not written here now. Restore {DB_NAME} from a backup, or, to start "
-                     f"afresh, remove {INDEX_FILE} and {META_FILE} (and {wal.name}) from {path}.")
+                     f"afresh, remove {INDEX_FILE}, {FIELDS_FILE} and {META_FILE} (and {wal.name}) from {path}.")
 
 
 def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only: bool) -> None:

@@ -10,9 +10,10 @@ from conftest import make_draft
 from reliability_support import FakeModelsFactcheck, snapshot
 
 from factcheck import embed
-from factcheck import index as ix
 from factcheck.cli import EXIT_USER_ERROR, main
 from factcheck.store import Store
+from factcheck.vectors import Location
+from factcheck.vectors import faiss as fx
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def test_search_json(cli_store, capsys):
         art = s.article(results[0]["article"])
         assert art is not None and art.text[results[0]["start"]:results[0]["end"]] == results[0]["text"]
     # the first search built and saved the index
-    assert (cli_store / ix.INDEX_FILE).exists()
+    assert (cli_store / fx.INDEX_FILE).exists()
 
 
 def test_search_restricted_to_a_source(cli_store, capsys):
@@ -67,14 +68,14 @@ def test_bad_search_input_is_one_line_not_a_traceback(cli_store, capsys, argv, r
 
 
 def test_search_refuses_an_index_of_another_model(cli_store, capsys):
-    other = ix.VectorIndex(cli_store, "other-model", 8)
-    other.save()
+    other = fx.FaissBackend.create(Location(cli_store, "cli"), "other-model", 8)
+    other.flush()
     code, _, err = run(capsys, "search", "homicides", "--store", str(cli_store))
     assert code == EXIT_USER_ERROR and "other-model (dim 8)" in err and "factcheck reindex" in err
 
 
 def test_reindex_rebuilds_for_the_model_in_use(cli_store, capsys, fake_encoder):
-    ix.VectorIndex(cli_store, "other-model", 8).save()
+    fx.FaissBackend.create(Location(cli_store, "cli"), "other-model", 8).flush()
     code, out, _ = run(capsys, "reindex", "--store", str(cli_store), "--json")
     assert code == 0 and json.loads(out) == {"passages": 4, "kind": "flat", "model": fake_encoder.name,
                                             "dim": fake_encoder.dim, "indexed": 4}
@@ -83,7 +84,7 @@ def test_reindex_rebuilds_for_the_model_in_use(cli_store, capsys, fake_encoder):
 
 def test_search_repairs_a_truncated_index_with_a_message(cli_store, capsys):
     run(capsys, "reindex", "--store", str(cli_store))
-    f = cli_store / ix.INDEX_FILE
+    f = cli_store / fx.INDEX_FILE
     f.write_bytes(f.read_bytes()[:50])
     code, out, err = run(capsys, "search", "homicides fell", "--store", str(cli_store), "--json")
     assert code == 0 and "damaged" in err and json.loads(out)["results"]
@@ -119,7 +120,7 @@ def _indexed(capsys, cli_store) -> dict[str, bytes]:
 
 def _files(path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in path.iterdir() if p.name.startswith((".index", "index.")) and p.is_file()
-            and p.name != ix.LOCK_FILE}
+            and p.name != fx.LOCK_FILE}
 
 
 def _article(tmp_path, text: str = "The border crossing reopened on Monday. Trucks waited for hours."):

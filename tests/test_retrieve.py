@@ -1,4 +1,5 @@
-"""retrieve: top passages per other source, with filters, on hand-made vectors and on the seeds."""
+"""retrieve: top passages per other source, with filters, on hand-made vectors, against a brute-force ranking,
+and on the seeds."""
 from __future__ import annotations
 
 import re
@@ -8,8 +9,10 @@ import numpy as np
 import pytest
 
 from factcheck import index as ix
-from factcheck import retrieve as rt
 from factcheck.retrieve import Hit, retrieve
+from factcheck.settings import Settings
+from factcheck.vectors import Where
+from factcheck.vectors.faiss import FaissBackend
 
 DIM = 8
 
@@ -23,6 +26,15 @@ def axis(i: int, j: int | None = None, w: float = 0.0) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+def indexed(store, vec_of) -> FaissBackend:
+    """A backend holding every stored body passage with vec_of(passage) and its source and article."""
+    vi = FaissBackend(store.path, "hand", DIM)
+    ps = store.passages()
+    vi.upsert([p.id for p in ps], np.stack([vec_of(p) for p in ps]), [p.source for p in ps],
+              [p.article_id for p in ps])
+    return vi
+
+
 @pytest.fixture
 def corpus(store, add_article):
     """Three sources; vectors are set by hand so similarities are known exactly."""
@@ -32,10 +44,7 @@ def corpus(store, add_article):
     a2 = add_article("A", ["a-second"])
     vecs = {"a0": axis(0), "a1": axis(1), "b0": axis(0, 1, 0.2), "b1": axis(0, 1, 0.5), "b2": axis(2),
             "c0": axis(0, 2, 1.0), "a-second": axis(0, 3, 0.1)}
-    vi = ix.VectorIndex(store.path, "hand", DIM)
-    ps = store.passages()
-    vi.add([p.id for p in ps], np.stack([vecs[p.text] for p in ps]))
-    return vi, {"a1": a1, "b1": b1, "c1": c1, "a2": a2}
+    return indexed(store, lambda p: vecs[p.text]), {"a1": a1, "b1": b1, "c1": c1, "a2": a2}
 
 
 def texts(hits: list[Hit]) -> list[str]:
@@ -87,31 +96,91 @@ def test_overall_top_k(store, corpus):
 def test_nothing_to_search(store, corpus, tmp_path):
     vi, _ = corpus
     assert retrieve(store, vi, axis(0), k=0) == []
-    assert retrieve(store, ix.VectorIndex(tmp_path, "hand", DIM), axis(0)) == []
+    assert retrieve(store, FaissBackend(tmp_path, "hand", DIM), axis(0)) == []
 
 
-def test_widens_when_filters_eat_the_candidates(store, add_article, monkeypatch):
-    """Source B's passages are far down the list, behind 200 closer passages of A: still found."""
-    monkeypatch.setattr(rt, "MIN_FETCH", 4)
-    monkeypatch.setattr(rt, "OVERFETCH", 1)
+def test_a_source_far_down_the_ranking_is_found_by_one_filtered_search(store, add_article, monkeypatch):
+    """Source B's passages are far down the list, behind 200 closer passages of A: the backend's filter finds
+    them in one search of k for B (the old retrieval widened a search of everything until B turned up)."""
     add_article("A", [f"a{i}" for i in range(200)])
     add_article("B", ["b0", "b1"])
-    vi = ix.VectorIndex(store.path, "hand", DIM)
-    ps = store.passages()
-    vecs = np.stack([axis(0, 1, 0.01 * (i + 1)) if p.source == "A" else axis(1, 0, 0.5 + 0.1 * i)
-                     for i, p in enumerate(ps)])
-    vi.add([p.id for p in ps], vecs)
+    order = {p.id: i for i, p in enumerate(store.passages())}
+    vi = indexed(store, lambda p: axis(0, 1, 0.01 * (order[p.id] + 1)) if p.source == "A"
+                 else axis(1, 0, 0.5 + 0.1 * order[p.id]))
     calls = []
     search = vi.search
-    monkeypatch.setattr(vi, "search", lambda q, k, **kw: calls.append(k) or search(q, k, **kw))
+    monkeypatch.setattr(vi, "search", lambda q, k, **kw: calls.append((k, kw.get("where"))) or search(q, k, **kw))
     hits = retrieve(store, vi, axis(0), k=2, exclude_source="A")
-    assert texts(hits) == ["b1", "b0"] and len(calls) > 1 and calls == sorted(calls)
+    assert texts(hits) == ["b1", "b0"] and calls == [(2, Where(sources=frozenset({"B"})))]
+
+
+def test_per_source_retrieval_reads_only_the_passages_it_returns(store, corpus, monkeypatch):
+    vi, _ = corpus
+    asked: list[list[int]] = []
+    passages = store.passages
+    monkeypatch.setattr(store, "passages", lambda **kw: asked.append(list(kw.get("ids") or [])) or passages(**kw))
+    hits = retrieve(store, vi, axis(0), k=1)
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(h.passage_id for h in hits)
 
 
 def test_passages_deleted_since_the_last_sync_are_skipped(store, corpus):
     vi, _ = corpus
     store.remove_source("C")
     assert "c0" not in texts(retrieve(store, vi, axis(0), k=1))
+
+
+# --- against a brute-force ranking: every passage scored, filtered and ranked in Python ---------------
+
+def _brute(store, vecs, q, *, k, per_source=True, exclude_article=None, exclude_source=None, sources=None,
+           min_similarity=0.0) -> list[tuple[int, float]]:
+    ranked = sorted(((-float(vecs[p.text] @ q), p.id), p) for p in store.passages())
+    ok = [(pid, -neg, p.source) for (neg, pid), p in ranked
+          if p.article_id != exclude_article and p.source != exclude_source
+          and (sources is None or p.source in sources) and -neg >= min_similarity]
+    if not per_source:
+        return [(pid, score) for pid, score, _ in ok[:k]]
+    taken: dict[str, int] = {}
+    out = []
+    for pid, score, source in ok:
+        if taken.get(source, 0) < k:
+            taken[source] = taken.get(source, 0) + 1
+            out.append((pid, score))
+    return out
+
+
+@pytest.fixture
+def random_corpus(store, add_article):
+    """Five sources, 3-9 articles each, 2-12 passages an article, random unit vectors (no ties)."""
+    rng = np.random.default_rng(5)
+    articles = []
+    for s in range(5):
+        for a in range(int(rng.integers(3, 10))):
+            name = ["Left Daily", "Right Post", "Centre Wire", 'Odd "quoted" outlet', "Ünï"][s]
+            articles.append(add_article(name, [f"s{s} a{a} sentence {i}" for i in range(int(rng.integers(2, 13)))]))
+    vecs = {p.text: v / np.linalg.norm(v) for p in store.passages()
+            for v in [rng.standard_normal(DIM).astype(np.float32)]}
+    return indexed(store, lambda p: vecs[p.text]), vecs, articles
+
+
+@pytest.mark.parametrize("case", [
+    {"k": 3}, {"k": 1}, {"k": 20}, {"k": 4, "per_source": False}, {"k": 500, "per_source": False},
+    {"k": 3, "exclude_source": "Right Post"}, {"k": 2, "exclude_article": "first"},
+    {"k": 2, "exclude_article": "first", "exclude_source": "Left Daily"},
+    {"k": 3, "sources": ["Centre Wire", 'Odd "quoted" outlet']}, {"k": 3, "min_similarity": 0.2},
+    {"k": 6, "per_source": False, "exclude_source": "Ünï", "exclude_article": "last", "min_similarity": -0.1},
+    {"k": 5, "per_source": False, "sources": ["Left Daily", "Ünï"], "exclude_article": "first"},
+])
+def test_retrieval_gives_exactly_the_brute_force_ranking(store, random_corpus, case):
+    vi, vecs, articles = random_corpus
+    case = dict(case)
+    if "exclude_article" in case:
+        case["exclude_article"] = articles[0] if case["exclude_article"] == "first" else articles[-1]
+    for q in np.random.default_rng(6).standard_normal((8, DIM)).astype(np.float32):
+        q /= np.linalg.norm(q)
+        got = retrieve(store, vi, q, **case)
+        want = _brute(store, vecs, q, **case)
+        assert [h.passage_id for h in got] == [pid for pid, _ in sorted(want, key=lambda w: (-w[1], w[0]))]
+        assert [h.score for h in got] == pytest.approx(sorted((s for _, s in want), reverse=True), abs=1e-5)
 
 
 # --- the acceptance test on the two seed articles, with the real model ---------------------------
@@ -153,7 +222,7 @@ def test_seed_claims_find_their_counterpart_in_the_other_outlet_in_the_top_3(sto
     b = (SEEDS / SEED_B).read_text(encoding="utf-8").split("Fact Checker")[0]  # body only, as ingest keeps it
     ids = {"The Europe Today": add_article("The Europe Today", _sentences(a)),
            "Unknown outlet": add_article("Unknown outlet", _sentences(b))}
-    vi = ix.VectorIndex.open(store.path, enc.name, enc.dim)
+    vi = ix.open_index(Settings(store_dir=store.path), store, enc.name, enc.dim)
     ix.sync(store, vi, enc)
     for source, fragment, needles in COUNTERPARTS:
         claim = next(p for p in store.passages(article_id=ids[source]) if fragment in p.text)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from factcheck.cli import add_common, emit, progress_bar, settings_from
 from factcheck.cli.analysis import require_known
@@ -29,16 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_reindex)
 
 
-@contextmanager
-def _progress_bar(args: argparse.Namespace, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """The CLI's progress bar (factcheck.cli.progress_bar) as the (done, total) callable index.sync takes."""
-    with progress_bar(args) as update:
-        yield (lambda done, total: update(done, total, label)) if update else None
-
-
 def _search(args: argparse.Namespace) -> int:
-    from factcheck import embed, index, retrieve
-    from factcheck.store import Store
+    from factcheck.api import Factcheck
 
     settings = settings_from(args)
     text = args.text.strip()
@@ -51,19 +41,14 @@ def _search(args: argparse.Namespace) -> int:
     if k < 1:
         raise FactcheckError(f"--k must be at least 1, not {k}.")
     min_sim = settings.min_similarity if args.min_similarity is None else args.min_similarity
-    encoder = embed.load_encoder()
-    with Store.open(settings.store_dir) as store:
-        if args.source:
-            require_known(args.source, [s.name for s in store.sources()])
-        vidx = index.VectorIndex.open(store.path, encoder.name, encoder.dim)
-        with _progress_bar(args, "indexing") as bar:
-            synced = index.sync(store, vidx, encoder, bar)
-        if synced.message:
-            print(f"factcheck: {terminal(synced.message)}", file=sys.stderr)
-        query = embed.normalise(encoder.encode([text]))[0]
-        hits = retrieve.retrieve(store, vidx, query, k=k, per_source=True, sources=args.source,
-                                 min_similarity=min_sim)
-        titles = {a.id: a.title for a in store.articles()} if hits else {}
+    fc = Factcheck(settings)
+    if args.source:
+        require_known(args.source, [s.name for s in fc.sources()])
+    with progress_bar(args) as bar:  # the first search of a store (or one after an ingest elsewhere) indexes
+        hits = fc.search(text, k=k, sources=args.source, min_similarity=min_sim, progress=bar)
+    for message in fc.messages:
+        print(f"factcheck: {terminal(message)}", file=sys.stderr)
+    titles = {aid: a.title if (a := fc.article(aid)) else None for aid in {h.article_id for h in hits}}
     results = [{"text": h.text, "source": h.source, "article": h.article_id, "title": titles.get(h.article_id),
                 "score": round(h.score, 4), "start": h.start, "end": h.end, "passage": h.passage_id}
                for h in hits]
@@ -79,15 +64,13 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    from factcheck import embed, index
-    from factcheck.store import Store
+    from factcheck.api import Factcheck
 
-    settings = settings_from(args)
-    encoder = embed.load_encoder()
-    with Store.open(settings.store_dir) as store, _progress_bar(args, "reindexing") as bar:
-        vidx, result = index.rebuild(store, encoder, bar)
-    payload = {"passages": len(vidx), "kind": vidx.kind, "model": vidx.model_name, "dim": vidx.dim,
-               "indexed": result.added}
+    fc = Factcheck(settings_from(args))
+    with progress_bar(args) as bar:
+        n = fc.reindex((lambda done, total, _label: bar(done, total, "reindexing")) if bar else None)
+    d = fc.index.describe()
+    payload = {"passages": d.count, "kind": d.detail, "model": d.model_name, "dim": d.dim, "indexed": n}
     emit(args, payload, lambda: print(
-        f"Rebuilt the search index: {len(vidx)} passages ({vidx.kind}, {vidx.model_name}, dim {vidx.dim})."))
+        f"Rebuilt the search index: {d.count} passages ({d.detail}, {d.model_name}, dim {d.dim})."))
     return 0

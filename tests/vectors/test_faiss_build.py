@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from factcheck.faiss_build import ivf_lists, new_faiss, sample_rows
+from factcheck.vectors.faiss_build import ivf_lists, new_faiss, sample_rows
 
 
 @pytest.mark.parametrize("n", [1, 100, 5_000, 40_000, 1_000_000])

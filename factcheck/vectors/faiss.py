@@ -1,0 +1,463 @@
+"""The embedded vector backend: FAISS, persisted in the store folder beside factcheck.sqlite3.
+
+Three files: `index.faiss` (FAISS's own format — never pickle), `index.fields` (each vector's passage id,
+source and article, what filters read: a numpy .npz loaded without pickle) and `index.json` (model, dim,
+count, kind, and the size and sha256 of the other two). Every FAISS id is a passage id, so adding and
+removing follow the store. Opening checks the json against the files and the model in use: another model
+or dimension is refused (IndexMismatchError) unless a rebuild is asked for; a damaged, truncated or
+miscounted file, or an index saved before the fields existed (format 1), comes back empty with a message,
+and `factcheck.index.sync` refills it from the stored passages — cheap, because the store caches every
+embedding.
+
+Filters run inside FAISS: a search's `Where` becomes an IDSelector over passage ids (a bitmap of a source's
+ids, the complement of another source's, less an article's ids), built from the fields and cached until the
+vectors change. Retrieval per source is then one exact search per source, never a wide search filtered
+afterwards. A filter on an article that no admitted source holds is dropped before the cache is asked, so a
+`compare` run (one claim after another, each excluding its own article) reuses each source's selector.
+
+Exact search (flat inner product) while small; past IVF_THRESHOLD vectors, an inverted-file index (IVF)
+whose lists hold each vector as float16 (FAISS's scalar quantiser, QT_fp16). Measured in bench/search.py
+on 1M vectors made from real MiniLM passage vectors (one query thread, nprobe 32 of 2048 lists):
+recall@10 0.981 against exact search, p50 2.6 ms, peak RSS 1.46 GB while building and searching; exact
+search at 1M takes 98 ms and 2.6 GB. float16 keeps float32's recall at half its memory and decodes back
+exactly to what it stored, so a rebuild never drifts; 8-bit codes (a quarter) cost recall on close
+neighbours unless re-ranked from float32 vectors kept elsewhere. IVF rather than HNSW: it drops ids
+natively and builds in minutes where HNSW took most of an hour at 1M on this 2-core machine. A filtered
+IVF search probes the same lists and skips the vectors the filter refuses.
+faiss is imported here and in factcheck.vectors.faiss_build only, inside functions; checksums, fsync and
+the file lock come from factcheck.durable.
+
+Several processes may share a store (dashboard, CLI): a flush swaps the three files under an exclusive
+flock on `index.lock` and an open reads them under a shared one, so an open never pairs one save's index
+with another's fields or metadata. A flush that fails (a full disk: FAISS says so in a RuntimeError) is a
+StoreError saying so, removes its temp files and leaves the saved files as they were; opening sweeps the
+temp files of saves that were killed. A read-only store's index is never flushed (sync keeps it in memory).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+
+from factcheck.durable import (
+    files_locked,
+    fsync_dir,
+    out_of_space,
+    read_small,
+    sha256,
+    sweep_temp_files,
+    temp_path,
+    writing,
+)
+from factcheck.errors import IndexMismatchError, StoreError
+from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids
+from factcheck.vectors.faiss_build import (
+    IVF_TRAIN_PER_LIST,
+    Selector,
+    ivf_lists,
+    new_faiss,
+    range_selector,
+    sample_rows,
+    search_params,
+    threads,
+)
+from factcheck.vectors.faiss_fields import Fields, Filters
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "index.faiss"
+FIELDS_FILE = "index.fields"
+META_FILE = "index.json"
+LOCK_FILE = "index.lock"
+FORMAT = 2  # 1: no fields file (factcheck before the vector backends): opened as a rebuild
+KINDS = ("flat", "ivf")
+# Measured in bench/search.py (dim 384, one thread, CPU time per query): exact search p50 is 1.5 ms at
+# 10k, 3.9 ms at 30k, 6.6 ms at 50k, so it passes ~5 ms near 40k; beyond it IVF answers faster.
+IVF_THRESHOLD = 40_000
+# How IVF lists store vectors: "fp16" (2 bytes a dimension, decodes back exactly to what it stored),
+# "sq8" (1 byte, per-dimension ranges) or "flat" (float32). bench/search.py compares them.
+IVF_CODEC = "fp16"
+META_MAX_BYTES = 1 << 16  # index.json holds a few fields: a bigger one is not ours
+ADD_CHUNK = 50_000  # vectors moved at once when an index is rebuilt: bounds the extra memory
+SINGLE_THREAD_BELOW = 16  # queries per search call
+# Vectors below which building (k-means, adding) runs on one thread: on a busy 2-core machine OpenMP's
+# second thread mostly waits at barriers, and the index tests ran 40x slower with it (1 s vs 40 s).
+SINGLE_THREAD_BUILD_BELOW = 200_000
+
+
+class FaissBackend(VectorBackend):
+    """Passage vectors of one store in FAISS, with each passage's source and article for filters."""
+
+    name: ClassVar[BackendName] = "faiss"
+
+    def __init__(self, directory: Path, model_name: str, dim: int, *, kind: str = "flat",
+                 faiss_index: Any = None, fields: Fields | None = None, message: str | None = None) -> None:
+        self.directory = Path(directory)
+        self.model_name = model_name
+        self.dim = int(dim)
+        self.kind = kind
+        self._index = faiss_index if faiss_index is not None else new_faiss("flat", self.dim)
+        self._fields = fields if fields is not None else Fields()
+        self._filters = Filters(self._fields)  # emptied whenever the vectors change (_changed)
+        # a flat index's rows grouped by source (_grouped): (passage id at each position, each source code's
+        # first position and the next code's, the range parameters made so far per code); None after a change
+        self._layout: tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]] | None = None
+        self._messages = [message] if message else []  # set when open() had to start again; sync refills
+        self._dirty = message is not None
+
+    # --- opening -------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, where: Location, model_name: str, dim: int) -> Self:
+        """A new empty index for this model, to be filled by sync and flushed over any old one."""
+        backend = cls(Path(where.store_dir), model_name, dim)
+        backend._dirty = True
+        return backend
+
+    @property
+    def messages(self) -> list[str]:
+        return list(self._messages)
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @classmethod
+    def open(cls, where: Location, model_name: str, dim: int, *, rebuild_on_mismatch: bool = False) -> Self:
+        """The index persisted in the store folder, or an empty one (with a message saying why) to refill."""
+        d = Path(where.store_dir)
+        if os.access(d, os.W_OK):  # what saves that were killed or failed left: each as big as the index
+            for gone in sweep_temp_files(d, (INDEX_FILE, FIELDS_FILE, META_FILE)):
+                log.info("removed %s, left by a save that did not finish", gone.name)
+        with files_locked(d / LOCK_FILE, exclusive=False):  # no flush swaps the files while they are read
+            return cls._read(d, model_name, dim, rebuild_on_mismatch)
+
+    @classmethod
+    def _read(cls, d: Path, model_name: str, dim: int, rebuild_on_mismatch: bool) -> Self:
+        found = _load(d, model_name, dim, rebuild_on_mismatch)
+        if found is None:
+            return cls(d, model_name, dim)
+        if isinstance(found, str):  # why it starts again
+            log.warning(found)
+            return cls(d, model_name, dim, message=found)
+        kind, fx, fields = found
+        return cls(d, model_name, dim, kind=kind, faiss_index=fx, fields=fields)
+
+    # --- contents ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        return self._fields.ids.copy()
+
+    def _lists(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of each non-empty inverted list of an IVF index, decoded list by list.
+
+        FAISS's standalone codes are the list number then the vector's code, so sa_decode undoes any
+        codec (float32, float16, 8-bit, with or without residuals) without keeping a second copy.
+        """
+        import faiss
+
+        ivf = self._index
+        inv, size, pre = ivf.invlists, int(ivf.code_size), int(ivf.coarse_code_size())
+        for no in range(ivf.nlist):
+            n = inv.list_size(no)
+            if n:
+                ids = faiss.rev_swig_ptr(inv.get_ids(no), n).astype(np.int64)
+                codes = faiss.rev_swig_ptr(inv.get_codes(no), n * size).reshape(n, size)
+                prefix = np.frombuffer(int(no).to_bytes(8, "little")[:pre], dtype=np.uint8)
+                full = np.hstack([np.broadcast_to(prefix, (n, pre)), codes])
+                yield ids, np.ascontiguousarray(ivf.sa_decode(full), dtype=np.float32)
+
+    def _chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every entry in pieces, read back from FAISS's own storage."""
+        import faiss
+
+        if self.kind != "flat":
+            yield from self._lists()
+            return
+        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        for lo in range(0, len(ids), ADD_CHUNK):
+            hi = min(len(ids), lo + ADD_CHUNK)
+            yield ids[lo:hi], np.ascontiguousarray(self._index.index.reconstruct_n(lo, hi - lo), dtype=np.float32)
+
+    def _rebuild_as(self, kind: str, extra: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Move every vector (and `extra`) into a fresh index of this kind, a chunk at a time.
+
+        An IVF is trained on a sample, so the extra memory is the new index plus one chunk, never
+        a float32 copy of everything (at 1M vectors that copy alone would be 1.5 GB).
+        """
+        n = len(self) + (len(extra[0]) if extra is not None else 0)
+        log.info("rebuilding the search index as %s over %d vectors", kind, n)
+        sample = None
+        if kind == "ivf":
+            nlist = ivf_lists(n)
+            want = nlist * IVF_TRAIN_PER_LIST
+            parts = [sample_rows(v, max(1, want * len(v) // n)) for _, v in self._chunks()]
+            if extra is not None:
+                parts.append(sample_rows(extra[1], max(1, want * len(extra[1]) // n)))
+            sample = np.concatenate(parts)
+        with threads(n < SINGLE_THREAD_BUILD_BELOW):
+            fresh = new_faiss(kind, self.dim, sample, nlist=ivf_lists(n) if kind == "ivf" else None, codec=IVF_CODEC)
+            del sample
+            pieces = self._chunks()
+            for ids, vecs in pieces if extra is None else itertools.chain(pieces, [extra]):
+                if len(ids):
+                    fresh.add_with_ids(np.ascontiguousarray(vecs), np.ascontiguousarray(ids))
+        self._index, self.kind = fresh, kind
+        self._changed()
+
+    def _changed(self) -> None:
+        self._dirty = True
+        self._filters.clear()
+        self._layout = None
+
+    def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
+               articles: Sequence[int]) -> None:
+        """Add (or replace) vectors under passage ids, with each passage's source and article."""
+        id_arr = as_ids(ids)
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        if vecs.ndim != 2 or vecs.shape != (len(id_arr), self.dim):
+            raise ValueError(f"expected {len(id_arr)} vectors of dim {self.dim}, got shape {vecs.shape}")
+        if len(sources) != len(id_arr) or len(articles) != len(id_arr):
+            raise ValueError(f"{len(id_arr)} ids, but {len(sources)} sources and {len(articles)} articles")
+        if len(np.unique(id_arr)) != len(id_arr):
+            raise ValueError("duplicate ids in one upsert")
+        if not len(id_arr):
+            return
+        if int(id_arr.min()) < 0:
+            raise ValueError("passage ids are never negative")
+        self.remove(id_arr)  # replace, never duplicate
+        self._changed()
+        n = len(self) + len(id_arr)
+        if self.kind == "flat" and n > IVF_THRESHOLD:
+            self._rebuild_as("ivf", (id_arr, vecs))
+        elif self.kind == "ivf" and ivf_lists(n) > 2 * self._index.nlist:
+            self._rebuild_as("ivf", (id_arr, vecs))  # grown ~16x since training: retrain the lists
+        else:
+            with threads(len(id_arr) < SINGLE_THREAD_BUILD_BELOW):
+                self._index.add_with_ids(vecs, id_arr)
+        self._fields.add(id_arr, sources, as_ids(articles))
+
+    def remove(self, ids: Iterable[int]) -> int:
+        """Drop passage ids; ids not held are ignored. Returns how many were dropped."""
+        import faiss
+
+        id_arr = as_ids(ids)
+        if not len(id_arr) or not len(self):
+            return 0
+        dropped = int(self._index.remove_ids(faiss.IDSelectorBatch(id_arr)))
+        if dropped:
+            self._fields.drop(id_arr)
+            self._changed()
+        if self.kind == "ivf" and len(self) < IVF_THRESHOLD // 2:
+            self._rebuild_as("flat")  # hysteresis: no flapping around the threshold
+        return dropped
+
+    # --- searching -----------------------------------------------------------------------------
+    def search(self, vecs: np.ndarray, k: int, *, where: Where | None = None,
+               nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by inner product for each row among what `where` admits: (scores, ids), shapes (n, k), best
+        first, ties by the smaller id; missing slots hold id -1 and score -inf. `nprobe` (IVF only) overrides
+        how many lists are probed (bench/search.py sweeps it)."""
+        q = vecs if _is_query(vecs) else np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
+        if q.ndim != 2 or q.shape[1] != self.dim:
+            raise ValueError(f"query has dim {q.shape[-1]}, the index holds dim {self.dim}")
+        k = max(1, int(k))
+        n = len(self._fields)
+        found = self._filters.get(where, self._nprobe()) if n else None
+        if found is None or found.nothing:
+            return np.full((len(q), k), -np.inf, dtype=np.float32), np.full((len(q), k), -1, dtype=np.int64)
+        index, params, at = self._index, found.params, None
+        if found.source is not None and self.kind == "flat":
+            # one source's rows, contiguous: the inner flat index scans them alone, positions map to ids
+            at, bounds, ranges = self._grouped()
+            lo, hi = int(bounds[found.source]), int(bounds[found.source + 1])
+            if found.source not in ranges:
+                sel = range_selector(lo, hi)
+                ranges[found.source] = (sel, search_params(sel))
+            index, params, n = self._index.index, ranges[found.source][1], hi - lo
+        elif nprobe is not None and self.kind == "ivf":
+            params = search_params(found.sel, nprobe)
+        fetch = min(n, k + 1)  # one more than asked: says whether a tie runs on past the k-th
+        # One query is memory-bound: a second OpenMP thread only adds a barrier, and on a busy machine
+        # waiting for it multiplied flat-search latency 3-7x (bench/search.py).
+        with threads(len(q) < SINGLE_THREAD_BELOW):
+            while True:
+                scores, ids = index.search(q, fetch, params=params)
+                if fetch <= k or fetch >= n:
+                    break
+                tied = (ids[:, -1] >= 0) & (scores[:, -1] == scores[:, k - 1])
+                if not tied.any():
+                    break
+                fetch = min(n, 2 * fetch)  # FAISS breaks ties by position: fetch the whole tie, then by id
+        if at is not None:
+            ids = at[ids]  # positions to passage ids (`at` ends with -1: an empty slot stays empty)
+        missing = ids < 0
+        scores[missing] = -np.inf
+        if fetch > 1 and bool(((scores[:, 1:] == scores[:, :-1]) & ~missing[:, 1:]).any()):
+            order = np.lexsort((ids, -scores), axis=-1)  # best first already: only ties move, by the smaller id
+            scores, ids = np.take_along_axis(scores, order, axis=1), np.take_along_axis(ids, order, axis=1)
+        if fetch >= k:
+            return scores[:, :k], ids[:, :k]
+        out_scores = np.full((len(q), k), -np.inf, dtype=np.float32)  # padded to the shape asked for
+        out_ids = np.full((len(q), k), -1, dtype=np.int64)
+        out_scores[:, :fetch], out_ids[:, :fetch] = scores, ids
+        return out_scores, out_ids
+
+    def _grouped(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]]:
+        """A flat index's rows grouped by source, regrouped on the first search of one source after a change:
+        (the passage id at each position and a last -1, where each source code's rows start with the end as
+        the last entry, the range parameters made so far). FAISS scans a range of a flat index's rows alone,
+        where a bitmap is asked row by row: at 5,000 passages of 137 sources, 4 µs a source instead of 30."""
+        if self._layout is None:
+            import faiss
+
+            f = self._fields
+            at = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            by_id = np.argsort(f.ids, kind="stable")
+            codes = f.codes[by_id[np.searchsorted(f.ids, at, sorter=by_id)]]
+            if len(codes) > 1 and bool((np.diff(codes) < 0).any()):
+                order = np.argsort(codes, kind="stable")
+                vecs = self._index.index.reconstruct_n(0, len(at))
+                fresh = new_faiss("flat", self.dim)
+                with threads(len(at) < SINGLE_THREAD_BUILD_BELOW):
+                    fresh.add_with_ids(np.ascontiguousarray(vecs[order]), np.ascontiguousarray(at[order]))
+                del vecs
+                # the same vectors and ids in another order: nothing to save, and the filters stay right
+                self._index, at, codes = fresh, at[order], codes[order]
+            self._layout = (np.append(at, -1), np.searchsorted(codes, np.arange(len(f.names) + 1)), {})
+        return self._layout
+
+    def _nprobe(self) -> int | None:
+        """Lists an IVF search probes; None for exact search."""
+        return int(self._index.nprobe) if self.kind == "ivf" else None
+
+    # --- persistence ---------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write the three files atomically (temp file, fsync, os.replace): a crash leaves old or new, never half.
+        A failed flush (a full disk) removes its temp files and leaves the saved files as they were."""
+        if not self._dirty:
+            return
+        import faiss
+
+        d = self.directory
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            tmp, ftmp, mtmp = temp_path(d / INDEX_FILE), temp_path(d / FIELDS_FILE), temp_path(d / META_FILE)
+            with writing(tmp) as f, writing(ftmp) as ff, writing(mtmp) as mf:
+                faiss.write_index(self._index, str(tmp))  # the same file: `writing` holds its lock
+                os.fsync(f.fileno())
+                self._fields.write(ff)
+                ff.flush()
+                os.fsync(ff.fileno())
+                meta = {"format": FORMAT, "model": self.model_name, "dim": self.dim, "count": len(self),
+                        "kind": self.kind, "size": tmp.stat().st_size, "sha256": sha256(tmp),
+                        "fields_size": ftmp.stat().st_size, "fields_sha256": sha256(ftmp)}
+                mf.write(json.dumps(meta).encode("utf-8"))
+                mf.flush()
+                os.fsync(mf.fileno())
+                # the slow part (writing, hashing) is done: swap them while no other process reads or swaps them
+                with files_locked(d / LOCK_FILE, exclusive=True):
+                    os.replace(tmp, d / INDEX_FILE)
+                    os.replace(ftmp, d / FIELDS_FILE)
+                    os.replace(mtmp, d / META_FILE)
+                    fsync_dir(d)
+        except (OSError, RuntimeError) as e:  # FAISS raises RuntimeError for a failed write
+            if out_of_space(e):
+                raise StoreError(f"The disk holding {d} is full: the search index was not saved (what was "
+                                 "stored is kept, and the index is rebuilt from it). Free some space, then "
+                                 "run `factcheck doctor`.") from e
+            raise StoreError(f"Cannot write the search index in {d}: {str(e).splitlines()[0][:300]}. Check the "
+                             "folder is writable, then run `factcheck doctor`.") from e
+        self._dirty = False
+
+    def close(self) -> None:
+        """FAISS holds no file or lock between calls: only the filter caches are let go."""
+        self._filters.clear()
+
+    def describe(self) -> Description:
+        detail = (f"ivf ({self._index.nlist} lists, nprobe {self._index.nprobe})" if self.kind == "ivf"
+                  else self.kind)
+        return Description(backend=self.name, model_name=self.model_name, dim=self.dim, count=len(self),
+                           location=str(self.directory), detail=detail)
+
+
+def _load(d: Path, model_name: str, dim: int, rebuild_on_mismatch: bool) -> tuple[str, Any, Fields] | str | None:
+    """The saved (kind, FAISS index, fields) in d; None when nothing is saved; a message when it must start
+    again (damaged, saved by an older factcheck, or another model when rebuild_on_mismatch)."""
+    meta_path, index_path, fields_path = d / META_FILE, d / INDEX_FILE, d / FIELDS_FILE
+    if not meta_path.exists() and not index_path.exists():
+        return None
+
+    def damaged(reason: str) -> str:
+        return f"The search index in {d} was damaged ({reason}); rebuilding it from the stored passages."
+
+    try:
+        meta = json.loads(read_small(meta_path, META_MAX_BYTES))
+        m_model, m_dim, m_count = str(meta["model"]), int(meta["dim"]), int(meta["count"])
+        m_kind, m_size, m_sum = str(meta["kind"]), int(meta["size"]), str(meta["sha256"])
+        m_format = meta.get("format")
+    except FileNotFoundError:
+        return damaged(f"{META_FILE} is missing")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        return damaged(f"{META_FILE} is unreadable: {e}")
+    if (m_model, m_dim) != (model_name, int(dim)):
+        msg = (f"The search index in {d} was built with {m_model} (dim {m_dim}), this is {model_name} "
+               f"(dim {dim}): run `factcheck reindex`.")
+        if not rebuild_on_mismatch:
+            raise IndexMismatchError(msg)
+        return msg.replace("run `factcheck reindex`", "rebuilding it")
+    if m_format != FORMAT:
+        if m_format is None or (isinstance(m_format, int) and m_format < FORMAT):
+            return (f"The search index in {d} was saved by an older factcheck, without each passage's source and "
+                    "article; rebuilding it from the stored passages.")
+        return damaged(f"{META_FILE} says format {m_format!r}, this factcheck reads format {FORMAT}")
+    try:
+        f_size, f_sum = int(meta["fields_size"]), str(meta["fields_sha256"])
+    except (KeyError, TypeError, ValueError) as e:
+        return damaged(f"{META_FILE} is unreadable: {e}")
+    reason = _file_problem(index_path, m_size, m_sum) or _file_problem(fields_path, f_size, f_sum)
+    if reason:
+        return damaged(reason)
+    import faiss
+
+    try:
+        fx: Any = faiss.read_index(str(index_path))
+    except RuntimeError as e:
+        return damaged(f"FAISS cannot read it: {str(e).splitlines()[0][:200]}")
+    if fx.d != m_dim or fx.ntotal != m_count or m_kind not in KINDS:
+        return damaged(f"it holds {fx.ntotal} vectors of dim {fx.d}, {m_count} of dim {m_dim} were recorded")
+    try:
+        fields = Fields.read(fields_path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        return damaged(f"{FIELDS_FILE} is unreadable: {e}")
+    if len(fields) != fx.ntotal:
+        return damaged(f"{FIELDS_FILE} describes {len(fields)} vectors, the index holds {fx.ntotal}")
+    return m_kind, fx, fields
+
+
+def _is_query(vecs: object) -> bool:
+    """Already what FAISS reads (rows of float32, contiguous): retrieval's queries are, and skip the copy."""
+    return (isinstance(vecs, np.ndarray) and vecs.ndim == 2 and vecs.dtype == np.float32
+            and vecs.flags.c_contiguous)
+
+
+def _file_problem(path: Path, size: int, digest: str) -> str | None:
+    """Why a saved file is not the one index.json describes, or None when it is."""
+    if not path.exists():
+        return f"{path.name} is missing"
+    if not path.is_file():  # a FIFO would block the read for ever, /dev/zero never end it
+        return f"{path.name} is not a regular file"
+    found = path.stat().st_size
+    if found != size:
+        return f"{path.name} has {found} bytes, {size} were written"
+    if sha256(path) != digest:
+        return f"{path.name} does not match its checksum"
+    return None
