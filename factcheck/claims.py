@@ -25,6 +25,12 @@ from factcheck.errors import FactcheckError, ModelMissingError
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy"
 FORMAT = "factcheck-checkworthy/1"
+# A sentence cut off mid-way ("... with language to raise...", "December 3,...", "[…]"): excerpts, RSS and JSON
+# feed summaries end so. It cannot be checked as it stands, so it scores at most this, below any claim threshold
+# a reader would set. Not cut: a whole sentence with a cut mark after its full stop ("shutdown...."), and a quote
+# that trails off inside its quotation marks ("we will win...”: what was said, checkable as said).
+CUT_SCORE_MAX = 0.1
+_CUT = re.compile(r"(?<![.!?])(?:\.{3}|…)$|\[(?:\.{3}|…)\]$")
 
 
 class SentenceEncoder(Protocol):
@@ -257,4 +263,11 @@ def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
         raise ModelMissingError(f"the encoder gives vectors of shape {vectors.shape[1:]}, the check-worthiness "
                                 f"model expects {model.embed_dim} dimensions from {model.encoder}")
     out[keep] = model.predict(features(kept, vectors))
+    cut = [i for i in keep if is_cut(texts[i])]
+    out[cut] = np.minimum(out[cut], CUT_SCORE_MAX)
     return out
+
+
+def is_cut(text: str) -> bool:
+    """Does this sentence stop mid-way, at an ellipsis that ends no sentence (an excerpt's cut)?"""
+    return bool(_CUT.search(text.rstrip()))

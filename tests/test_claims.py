@@ -234,3 +234,26 @@ def test_real_scorer_ranks_a_factual_sentence_above_opinion_and_question() -> No
                       "I think we need to do better for our children.",
                       "What would you do about health care, Senator?"])
     assert s[0] > s[1] and s[0] > s[2]
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("The stopgap sustains federal agencies’ existing spending until December 3,...", True),  # an excerpt's cut
+    ("“This deal signals to...", True),
+    ("The bill included language to raise…", True),
+    ("Lawmakers approved the measure on Thursday [...]", True),  # a feed summary's mark
+    ("Biden must sign the bill before midnight to avoid a partial government shutdown....", False),  # whole
+    ("He said “we will win the vote...”", False),  # a quote trailing off is what was said
+    ("Wait... the index rose 3% on Monday.", False),
+    ("Prices rose 3% in 2018.", False),
+])
+def test_a_sentence_cut_mid_way_is_told_from_a_whole_one(text: str, cut: bool) -> None:
+    assert claims.is_cut(text) is cut
+
+
+def test_a_cut_sentence_scores_below_any_claim_threshold_and_the_rest_are_untouched() -> None:
+    whole = "It cost 40 million dollars to build the bridge over the river"
+    texts = [whole + ".", whole + "...", whole + ",…"]
+    s = claims.score(texts, encoder=FakeEncoder(), model=_toy_model())
+    raw = claims.score([whole + "."], encoder=FakeEncoder(), model=_toy_model())
+    assert s[0] == raw[0] and s[0] > claims.CUT_SCORE_MAX  # the toy model scores the figure high
+    assert s[1] <= claims.CUT_SCORE_MAX and s[2] <= claims.CUT_SCORE_MAX
