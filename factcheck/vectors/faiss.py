@@ -23,7 +23,8 @@ search at 1M takes 98 ms and 2.6 GB. float16 keeps float32's recall at half its 
 exactly to what it stored, so a rebuild never drifts; 8-bit codes (a quarter) cost recall on close
 neighbours unless re-ranked from float32 vectors kept elsewhere. IVF rather than HNSW: it drops ids
 natively and builds in minutes where HNSW took most of an hour at 1M on this 2-core machine. A filtered
-IVF search probes the same lists and skips the vectors the filter refuses.
+IVF search probes the same lists and skips the vectors the filter refuses; the lists a query probes are
+found once for the searches of all its sources.
 faiss is imported here and in factcheck.vectors.faiss_build only, inside functions; checksums, fsync and
 the file lock come from factcheck.durable.
 
@@ -66,6 +67,7 @@ from factcheck.vectors.faiss_build import (
     range_selector,
     sample_rows,
     search_params,
+    search_preassigned,
     threads,
 )
 from factcheck.vectors.faiss_fields import Fields, Filters
@@ -109,6 +111,9 @@ class FaissBackend(VectorBackend):
         # a flat index's rows grouped by source (_grouped): (passage id at each position, each source code's
         # first position and the next code's, the range parameters made so far per code); None after a change
         self._layout: tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]] | None = None
+        # an IVF search's lists for the last query (its bytes, nprobe): retrieval searches one query once
+        # per source, and the lists to probe do not depend on the filter
+        self._assigned: tuple[bytes, int, np.ndarray, np.ndarray] | None = None
         self._messages = [message] if message else []  # set when open() had to start again; sync refills
         self._dirty = message is not None
 
@@ -217,6 +222,7 @@ class FaissBackend(VectorBackend):
         self._dirty = True
         self._filters.clear()
         self._layout = None
+        self._assigned = None
 
     def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
                articles: Sequence[int]) -> None:
@@ -285,12 +291,16 @@ class FaissBackend(VectorBackend):
             index, params, n = self._index.index, ranges[found.source][1], hi - lo
         elif nprobe is not None and self.kind == "ivf":
             params = search_params(found.sel, nprobe)
+        lists = self._lists_of(q, nprobe) if self.kind == "ivf" and found.sel is not None else None
         fetch = min(n, k + 1)  # one more than asked: says whether a tie runs on past the k-th
         # One query is memory-bound: a second OpenMP thread only adds a barrier, and on a busy machine
         # waiting for it multiplied flat-search latency 3-7x (bench/search.py).
         with threads(len(q) < SINGLE_THREAD_BELOW):
             while True:
-                scores, ids = index.search(q, fetch, params=params)
+                if lists is not None:  # the filtered IVF search of a query already assigned to its lists
+                    scores, ids = search_preassigned(index, q, fetch, lists[1], lists[0], params)
+                else:
+                    scores, ids = index.search(q, fetch, params=params)
                 if fetch <= k or fetch >= n:
                     break
                 tied = (ids[:, -1] >= 0) & (scores[:, -1] == scores[:, k - 1])
@@ -310,6 +320,18 @@ class FaissBackend(VectorBackend):
         out_ids = np.full((len(q), k), -1, dtype=np.int64)
         out_scores[:, :fetch], out_ids[:, :fetch] = scores, ids
         return out_scores, out_ids
+
+    def _lists_of(self, q: np.ndarray, nprobe: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """(similarities, numbers) of the IVF lists a query probes, kept for the next search of the same query:
+        per-source retrieval searches one claim once per source, and at 2,048 lists finding them costs more
+        than scanning one source's share of them."""
+        probes = int(nprobe or self._index.nprobe)
+        key = q.tobytes()
+        if self._assigned is None or self._assigned[:2] != (key, probes):
+            with threads(len(q) < SINGLE_THREAD_BELOW):
+                dist, lists = self._index.quantizer.search(q, probes)
+            self._assigned = (key, probes, dist, lists)
+        return self._assigned[2], self._assigned[3]
 
     def _grouped(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]]:
         """A flat index's rows grouped by source, regrouped on the first search of one source after a change:

@@ -65,6 +65,21 @@ def sample_rows(vecs: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     return vecs[np.sort(np.random.default_rng(seed).choice(len(vecs), n, replace=False))]
 
 
+def search_preassigned(ivf: Any, q: np.ndarray, k: int, lists: np.ndarray, dist: np.ndarray,
+                       params: Any) -> tuple[np.ndarray, np.ndarray]:
+    """An IVF search of queries already assigned to the lists they probe (`lists`, `dist`: what the quantizer
+    answered), with search parameters (a selector): FAISS's Python wrapper takes no parameters here."""
+    import faiss
+
+    scores = np.empty((len(q), k), dtype=np.float32)
+    ids = np.empty((len(q), k), dtype=np.int64)
+    lists = np.ascontiguousarray(lists, dtype=np.int64)
+    dist = np.ascontiguousarray(dist, dtype=np.float32)
+    ivf.search_preassigned_c(len(q), faiss.swig_ptr(q), k, faiss.swig_ptr(lists), faiss.swig_ptr(dist),
+                             faiss.swig_ptr(scores), faiss.swig_ptr(ids), False, params)
+    return scores, ids
+
+
 class threads:  # noqa: N801 - used as a function: `with threads(single):`
     """One OpenMP thread for FAISS inside the block when `single`, the previous count after it. A class, not a
     generator: a per-source retrieval enters it once per source, and a generator's context costs twice as much."""

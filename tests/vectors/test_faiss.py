@@ -288,10 +288,15 @@ def test_growing_ivf_retrains_its_lists_and_keeps_every_id(tmp_path, monkeypatch
     vi = FaissBackend(tmp_path, "m", DIM)
     put(vi, range(250), vecs[:250])
     first = vi._index.nlist
+    only_s = Where(sources=frozenset({"S"}))
+    # a filtered search keeps the lists its query probes, for the next search of the same query
+    assert vi.search(vecs[100], 1, where=only_s, nprobe=first)[1][0, 0] == 100
     put(vi, range(250, 3000), vecs[250:])
     assert vi._index.nlist > 2 * first and len(vi) == 3000
     assert sorted(vi.ids().tolist()) == list(range(3000))
     assert vi.search(vecs[2999], 1, nprobe=vi._index.nlist)[1][0, 0] == 2999
+    # retrained: the kept lists were numbers of the old lists, and must not be probed again
+    assert vi.search(vecs[100], 1, where=only_s, nprobe=first)[1][0, 0] == 100
 
 
 # --- filters: what Where admits, inside FAISS, on fields that persist -------------------------------
