@@ -104,18 +104,30 @@ class Filters:
     def __init__(self, fields: Fields) -> None:
         self.fields = fields
         self._params: OrderedDict[FilterKey | None, Filter] = OrderedDict()
+        self._asked: OrderedDict[Where | None, Filter] = OrderedDict()  # the same, by the Where asked
         self._of_source: dict[int, tuple[np.ndarray, Selector]] = {}
         self._of_article: OrderedDict[int, tuple[np.ndarray, frozenset[int]]] = OrderedDict()
 
     def clear(self) -> None:
         """The vectors changed: every selector may be wrong."""
         self._params.clear()
+        self._asked.clear()
         self._of_source.clear()
         self._of_article.clear()
 
     def get(self, where: Where | None, nprobe: int | None) -> Filter:
         """The selector for `where` and the search parameters that carry it (`nprobe` for an IVF index, None
         for a flat one); NOTHING when no vector held passes."""
+        asked = self._asked.get(where)
+        if asked is not None:
+            return asked
+        found = self._made(where, nprobe)
+        self._asked[where] = found
+        if len(self._asked) > FILTER_CACHE:
+            self._asked.popitem(last=False)
+        return found
+
+    def _made(self, where: Where | None, nprobe: int | None) -> Filter:
         key = self._key(where) if where is not None else None
         if key is not None and key[0] is not None and not key[0]:
             return NOTHING
