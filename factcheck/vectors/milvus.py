@@ -15,68 +15,50 @@ would wait for a fresh timestamp on every call (a time tick, ~200 ms on a 2.3 se
 does not need to see at once (another process's, which `factcheck.index.sync` reconciles anyway). A 2.3 server
 answers a delete without its timestamp, so the first read after one asks for Strong.
 
-Index: FLAT (exact, what FAISS's flat index answers) while a collection is made live with fewer than
-HNSW_FROM vectors; from there HNSW (M 16, efConstruction 200, ef max(128, fetched)). Milvus searches a growing
-segment by brute force and an indexed one by HNSW, so exact ties and filters keep working; HNSW on 10^5 random
-unit vectors of dim 384 kept recall@10 >= 0.99 at ef 128 (bench note in the module's commit).
+Index: FLAT (exact, as FAISS's flat index answers) for a collection made live with fewer than IVF_FROM vectors;
+from there a reindex gives it IVF_FLAT (1024 lists a segment, 64 probed). Measured on a 2.3.5 server with 10^5
+realistic sentence vectors (bench/search.py's "text" data; busy 2-core machine): FLAT p50 11.7 ms; IVF_FLAT
+recall@10 0.927 / 0.957 / 0.975 at nprobe 16 / 32 / 64, p50 1.9 / 2.2 / 2.9 ms, built in 88 s. IVF rather than
+HNSW, as for FAISS: HNSW's build took minutes at 10^5 here, and at 10^6 (three sealed segments of ~330k vectors
+at Milvus's 512 MB) would take most of an hour on two cores. A store that grows past IVF_FROM without a reindex
+stays FLAT (describe() says so). Milvus searches growing segments by brute force and sealed ones through their
+index; ties and filters work the same through either.
 
-pymilvus (and milvus-lite) are imported here only, inside functions: `pip install -e '.[milvus]'`; a missing
-install is a BackendMissingError naming that extra. Failures of the server (unreachable, wrong token, refused)
-become one-line StoreErrors naming the server (never its token) and what to do.
+Connecting (a server URI or a milvus-lite file), the install hint and what a failure means for the user live in
+`factcheck.vectors.milvus_client`; pymilvus is imported there and here only, inside functions.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import importlib.util
 import logging
 import re
-import socket
-import sys
-import threading
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import Any, ClassVar, Self
-from urllib.parse import urlsplit
 
 import numpy as np
 
-from factcheck.errors import BackendMissingError, FactcheckError, IndexMismatchError, StoreError
+from factcheck.errors import IndexMismatchError, StoreError
+from factcheck.vectors import milvus_client as mc
 from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids
+from factcheck.vectors.milvus_client import LITE_FILE, shown_uri
+
+__all__ = ["LITE_FILE", "MilvusBackend", "filter_expr", "quote", "shown_uri", "slug"]
 
 log = logging.getLogger(__name__)
 
 PREFIX = "factcheck_"
-LITE_FILE = "milvus.db"  # milvus-lite's data folder in the store folder when no URI is given
 FORMAT = "1"
 MODEL_KEY, DIM_KEY, FORMAT_KEY = "factcheck.model", "factcheck.dim", "factcheck.format"
 MAX_TOPK = 16_384  # Milvus's limit on one search's top-k (and on a query's limit)
 MAX_SOURCE_BYTES = 65_535  # Milvus's largest VARCHAR
 WRITE_CHUNK = 5_000  # rows a call: 5,000 x 384 floats is ~8 MB, well under gRPC's 64 MB message cap
 ID_CHUNK = 10_000  # ids in one `id in [...]` expression
-HNSW_FROM = 200_000  # vectors from which a collection made live by a reindex gets HNSW instead of FLAT
-HNSW_BUILD = {"M": 16, "efConstruction": 200}
-HNSW_EF = 128
-CONNECT_TIMEOUT_S = 10.0
+IVF_FROM = 100_000  # vectors from which a collection made live by a reindex gets IVF_FLAT instead of FLAT
+IVF_BUILD = {"nlist": 1024}
+IVF_NPROBE = 64
 CONSISTENCY = "Session"  # see the module's docstring
-INSTALL_HINT = ("Milvus support is not installed: run pip install -e '.[milvus]' (pymilvus and milvus-lite), "
-                "or set FACTCHECK_VECTOR_BACKEND=faiss.")
-
-_lite_lock = threading.Lock()
-_lite_users: dict[str, int] = {}  # backends open on each milvus-lite file in this process
-
-
-def _pymilvus() -> Any:
-    """pymilvus, imported on first use; a missing install says which extra brings it."""
-    try:
-        import pymilvus
-    except ImportError as e:
-        raise BackendMissingError(INSTALL_HINT) from e
-    # pymilvus logs every failed call with its traceback on its own handler; this module turns them into one
-    # sentence for the user, so its logger says nothing below CRITICAL
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
-    return pymilvus
 
 
 def quote(text: str) -> str:
@@ -108,65 +90,6 @@ def slug(text: str) -> str:
     return f"{base}_{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
-def shown_uri(uri: str) -> str:
-    """A server URI for people: without user, password or query (a token may hide in any of them)."""
-    try:
-        parts = urlsplit(uri)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "the Milvus server in FACTCHECK_MILVUS_URI"
-    if not parts.scheme or not host:
-        return uri.split("@")[-1].split("?")[0]
-    host = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _is_lite(uri: str | None) -> bool:
-    return uri is None or uri.endswith(".db")
-
-
-def _lite_path(where: Location) -> Path:
-    return where.store_dir / LITE_FILE if where.uri is None else Path(where.uri).expanduser()
-
-
-def _causes(e: BaseException) -> Iterator[BaseException]:
-    """e and what caused it, each once (pymilvus chains its retries into a loop)."""
-    seen: set[int] = set()
-    x: BaseException | None = e
-    while x is not None and id(x) not in seen and len(seen) < 20:
-        seen.add(id(x))
-        yield x
-        x = x.__cause__ or x.__context__
-
-
-def _grpc_status(e: BaseException) -> str:
-    """The gRPC status name somewhere in e's causes ('UNAUTHENTICATED', 'UNAVAILABLE', ...), or ''."""
-    for x in _causes(e):
-        code = getattr(x, "code", None)
-        if callable(code):
-            with suppress(Exception):
-                return str(getattr(code(), "name", ""))
-    return ""
-
-
-def _reachable(uri: str) -> bool:
-    """Does anything accept a TCP connection where the URI points (a wrong token and a stopped server fail alike
-    in pymilvus)?"""
-    try:
-        parts = urlsplit(uri)
-        host, port = parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 19530)
-        with socket.create_connection((host, port), timeout=3):
-            return True
-    except (OSError, ValueError):
-        return False
-
-
-def _message(e: BaseException) -> str:
-    msg = str(getattr(e, "message", "") or e).strip().splitlines()
-    return (msg[0] if msg else type(e).__name__)[:300]
-
-
 class MilvusBackend(VectorBackend):
     """One store's passage vectors in a Milvus collection (see the module's docstring)."""
 
@@ -183,74 +106,29 @@ class MilvusBackend(VectorBackend):
         self._pending = pending  # made by create() or a rebuild: the alias points at it on first flush
         self._dirty = pending
         self._messages = [message] if message else []
-        self._hnsw = False
+        self._ivf = False
         self._deleted = False  # a delete since the last read: the next read asks for Strong consistency
-        self._lite = str(_lite_path(where).resolve()) if _is_lite(where.uri) else None
+        self._lite = mc.is_lite(where)
         self._closed = False
-
-    # --- where, and what goes wrong there ---------------------------------------------------------
-    @staticmethod
-    def _place(where: Location) -> str:
-        return f"the milvus-lite file {_lite_path(where)}" if _is_lite(where.uri) else shown_uri(str(where.uri))
 
     @property
     def place(self) -> str:
-        return self._place(self._where)
-
-    @staticmethod
-    def _failure(where: Location, doing: str, e: BaseException) -> StoreError:
-        """What a failed Milvus call means for the user, in one sentence with what to do."""
-        place, status, msg = MilvusBackend._place(where), _grpc_status(e), _message(e)
-        if status in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
-            return StoreError(f"Milvus at {place} refused the credentials while trying to {doing}: check "
-                              "FACTCHECK_MILVUS_TOKEN ('user:password', or an API key).")
-        if "Fail connecting" in msg or status in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
-            if where.uri is not None and not _is_lite(where.uri) and _reachable(str(where.uri)):
-                return StoreError(f"Milvus at {place} refused the connection while trying to {doing} ({msg}): "
-                                  "check FACTCHECK_MILVUS_TOKEN ('user:password', or an API key) and that this "
-                                  "address is a Milvus server.")
-            return StoreError(f"Cannot reach Milvus at {place} to {doing}: check FACTCHECK_MILVUS_URI and that "
-                              "the server is running, or unset FACTCHECK_MILVUS_URI to keep the vectors in a "
-                              "milvus-lite file in the store folder.")
-        return StoreError(f"Milvus at {place} failed to {doing}: {msg}. Check the server (its log says more), "
-                          "then try again, or run `factcheck doctor`.")
+        return mc.place(self._where)
 
     @contextmanager
     def _calling(self, doing: str) -> Iterator[None]:
         if self._closed:
             raise StoreError(f"The Milvus connection to {self.place} is closed; open the store again.")
-        with _translated(self._where, doing):
+        with mc.translated(self._where, doing):
             yield
 
     # --- opening -------------------------------------------------------------------------------
-    @classmethod
-    def _connect(cls, where: Location) -> Any:
-        pymilvus = _pymilvus()
-        if not _is_lite(where.uri):
-            with _translated(where, "connect"):
-                return pymilvus.MilvusClient(uri=str(where.uri), token=where.token or "",
-                                             timeout=CONNECT_TIMEOUT_S)
-        if importlib.util.find_spec("milvus_lite") is None:
-            raise BackendMissingError(INSTALL_HINT)
-        # milvus-lite's gRPC server runs in this process and logs, with a traceback, each call it does not
-        # implement (pymilvus's id iterator asks for a timestamp, then does without): not the user's concern
-        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
-        path = _lite_path(where)
-        key = str(path.resolve())
-        with _lite_lock:
-            try:
-                client = pymilvus.MilvusClient(uri=str(path), timeout=CONNECT_TIMEOUT_S)
-            except pymilvus.exceptions.MilvusException as e:
-                raise _lite_problem(path, e) from e
-            _lite_users[key] = _lite_users.get(key, 0) + 1
-        return client
-
     @classmethod
     def open(cls, where: Location, model_name: str, dim: int, *, rebuild_on_mismatch: bool = False) -> Self:
         """The collection the store's alias names, or a new empty one (with a message when something was there
         that cannot be used) for `sync` to fill; another model or dimension raises IndexMismatchError unless
         rebuild_on_mismatch, which gives a new collection that replaces the old one when first flushed."""
-        client = cls._connect(where)
+        client = mc.connect(where)
         probe = cls(client, where, model_name, dim, collection="")
         try:
             with probe._calling("open the store's collection"):
@@ -265,7 +143,7 @@ class MilvusBackend(VectorBackend):
                     if problem is None:
                         probe.collection = live
                         probe._ensure_loaded(live)
-                        probe._hnsw = probe._index_kind(live) == "HNSW"
+                        probe._ivf = probe._index_kind(live) == "IVF_FLAT"
                     else:
                         log.warning(problem)
                         probe._messages = [problem]
@@ -279,7 +157,7 @@ class MilvusBackend(VectorBackend):
     def create(cls, where: Location, model_name: str, dim: int) -> Self:
         """A new empty collection for this model; the alias moves to it (and the old one is dropped) on its first
         flush, so searches go on against the old vectors while `factcheck reindex` fills it."""
-        client = cls._connect(where)
+        client = mc.connect(where)
         fresh = cls(client, where, model_name, dim, collection="", pending=True)
         try:
             with fresh._calling("make a new collection"):
@@ -300,8 +178,8 @@ class MilvusBackend(VectorBackend):
         """The collection the store's alias names, or None."""
         try:
             return str(self._client.describe_alias(self.alias)["collection_name"])
-        except _pymilvus().exceptions.MilvusException as e:
-            if _grpc_status(e) or "Fail connecting" in _message(e):
+        except mc.pymilvus().exceptions.MilvusException as e:
+            if mc.connection_lost(e):
                 raise
             return None  # no such alias
 
@@ -325,14 +203,14 @@ class MilvusBackend(VectorBackend):
 
     def _new_collection(self) -> str:
         """Make an empty collection for this model (FLAT index, loaded) and return its name."""
-        pymilvus = _pymilvus()
+        pymilvus = mc.pymilvus()
         name = f"{self.alias}_{slug(self.model_name)}_d{self.dim}_{_generation()}"
         schema = pymilvus.MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("id", pymilvus.DataType.INT64, is_primary=True)
         schema.add_field("vector", pymilvus.DataType.FLOAT_VECTOR, dim=self.dim)
         schema.add_field("source", pymilvus.DataType.VARCHAR, max_length=MAX_SOURCE_BYTES)
         schema.add_field("article", pymilvus.DataType.INT64)
-        self._client.create_collection(name, schema=schema, index_params=self._index_params(hnsw=False),
+        self._client.create_collection(name, schema=schema, index_params=self._index_params(ivf=False),
                                        consistency_level=CONSISTENCY,
                                        properties={MODEL_KEY: self.model_name, DIM_KEY: str(self.dim),
                                                    FORMAT_KEY: FORMAT})
@@ -346,11 +224,11 @@ class MilvusBackend(VectorBackend):
             return "Strong"
         return CONSISTENCY
 
-    def _index_params(self, *, hnsw: bool) -> Any:
+    def _index_params(self, *, ivf: bool) -> Any:
         params = self._client.prepare_index_params()
-        if hnsw:
-            params.add_index(field_name="vector", index_name="vector", index_type="HNSW", metric_type="IP",
-                             params=dict(HNSW_BUILD))
+        if ivf:
+            params.add_index(field_name="vector", index_name="vector", index_type="IVF_FLAT", metric_type="IP",
+                             params=dict(IVF_BUILD))
         else:
             params.add_index(field_name="vector", index_name="vector", index_type="FLAT", metric_type="IP")
         return params
@@ -370,7 +248,7 @@ class MilvusBackend(VectorBackend):
         if expected_old is None:
             try:
                 self._client.create_alias(name, self.alias)
-            except _pymilvus().exceptions.MilvusException:
+            except mc.pymilvus().exceptions.MilvusException:
                 if self._live() is None:
                     raise
                 return False
@@ -379,7 +257,7 @@ class MilvusBackend(VectorBackend):
         return True
 
     def _drop(self, name: str) -> None:
-        with suppress(_pymilvus().exceptions.MilvusException):
+        with suppress(mc.pymilvus().exceptions.MilvusException):
             self._client.drop_collection(name)
 
     # --- the contract ----------------------------------------------------------------------------
@@ -479,8 +357,8 @@ class MilvusBackend(VectorBackend):
         with self._calling("search"):
             while todo:
                 params: dict[str, Any] = {"metric_type": "IP"}
-                if self._hnsw:
-                    params["params"] = {"ef": max(HNSW_EF, fetch)}
+                if self._ivf:
+                    params["params"] = {"nprobe": IVF_NPROBE}
                 found = self._client.search(self.collection, data=q[todo].tolist(), limit=fetch, filter=expr,
                                             search_params=params, output_fields=[], consistency_level=self._level())
                 again = []
@@ -497,21 +375,21 @@ class MilvusBackend(VectorBackend):
 
     def flush(self) -> None:
         """Make the changes durable. A server has logged each write before acknowledging it, and seals segments
-        by itself (an explicit flush a sync makes small segments, which Milvus warns against), so only milvus-lite
-        is flushed, and a collection made by create() or a rebuild: sealed, given HNSW when it holds HNSW_FROM
+        by itself (a flush after every sync would make small segments, which Milvus warns against), so only milvus-lite
+        is flushed, and a collection made by create() or a rebuild: sealed, given IVF_FLAT when it holds IVF_FROM
         vectors or more, then made the one the store's alias names, and the old one dropped."""
         if not self._dirty:
             return
         with self._calling("save the vectors"):
-            if self._lite is not None or self._pending:
+            if self._lite or self._pending:
                 self._client.flush(self.collection)
             if self._pending:
-                if len(self) >= HNSW_FROM:
+                if len(self) >= IVF_FROM:
                     self._client.release_collection(self.collection)
                     self._client.drop_index(self.collection, "vector")
-                    self._client.create_index(self.collection, self._index_params(hnsw=True))
+                    self._client.create_index(self.collection, self._index_params(ivf=True))
                     self._client.load_collection(self.collection)
-                    self._hnsw = True
+                    self._ivf = True
                 old = self._live()
                 if old is None:
                     self._point_alias_at(self.collection, expected_old=None)
@@ -523,76 +401,20 @@ class MilvusBackend(VectorBackend):
 
     def close(self) -> None:
         """Close the connection; the last backend on a milvus-lite file in this process stops its server."""
-        if self._closed:
-            return
-        self._closed = True
-        with suppress(Exception):
-            self._client.close()
-        if self._lite is not None:
-            with _lite_lock:
-                left = _lite_users.get(self._lite, 1) - 1
-                if left > 0:
-                    _lite_users[self._lite] = left
-                    return
-                _lite_users.pop(self._lite, None)
-                with suppress(Exception):
-                    from milvus_lite.server_manager import server_manager_instance
-
-                    server_manager_instance.release_server(self._lite)
+        if not self._closed:
+            self._closed = True
+            mc.disconnect(self._where, self._client)
 
     def describe(self) -> Description:
-        kind = "hnsw" if self._hnsw else "flat"
-        detail = f"collection {self.collection} ({kind}{', replaces the live one on flush' if self._pending else ''})"
-        location = str(_lite_path(self._where)) if self._lite is not None else shown_uri(str(self._where.uri))
-        return Description(backend=self.name, model_name=self.model_name, dim=self.dim, count=len(self),
-                           location=location, detail=detail)
-
-
-@contextmanager
-def _translated(where: Location, doing: str) -> Iterator[None]:
-    """pymilvus and gRPC failures as one-line StoreErrors; factcheck's own errors and bugs pass as they are."""
-    try:
-        yield
-    except FactcheckError:
-        raise
-    except Exception as e:
-        if isinstance(e, _client_errors()):
-            raise MilvusBackend._failure(where, doing, e) from e
-        raise
-
-
-def _client_errors() -> tuple[type[BaseException], ...]:
-    """The exception classes of pymilvus and gRPC, where imported (they are, once a client exists)."""
-    found: list[type[BaseException]] = []
-    if (pm := sys.modules.get("pymilvus.exceptions")) is not None:
-        found.append(pm.MilvusException)
-    if (grpc := sys.modules.get("grpc")) is not None:
-        found.append(grpc.RpcError)
-    return tuple(found)
-
-
-def _lite_problem(path: Path, e: BaseException) -> StoreError:
-    """Why milvus-lite would not open its file: another process holds it, the folder is not writable, or else."""
-    if not path.parent.is_dir():
-        return StoreError(f"Cannot open the milvus-lite file {path}: its folder does not exist. Check the store "
-                          "folder (--store DIR) or FACTCHECK_MILVUS_URI.")
-    lock = path / "LOCK"  # milvus-lite holds an advisory lock on it while a process has the file open
-    if lock.exists():
-        try:
-            with open(lock, "rb") as f:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(f, fcntl.LOCK_UN)
-        except BlockingIOError:
-            return StoreError(f"The milvus-lite file {path} is in use by another process (milvus-lite serves one "
-                              "process at a time): close the other factcheck (the dashboard?) and try again, or "
-                              "point FACTCHECK_MILVUS_URI at a Milvus server to share the vectors.")
-        except OSError:
-            pass
-    return StoreError(f"Cannot open the milvus-lite file {path} ({_message(e)}): check the store folder is "
-                      "writable and has space, then try again.")
+        count = len(self)
+        kind = f"ivf_flat ({IVF_BUILD['nlist']} lists, nprobe {IVF_NPROBE})" if self._ivf else "flat"
+        if not self._ivf and not self._pending and count >= IVF_FROM:
+            kind += ": `factcheck reindex` would build IVF_FLAT"
+        if self._pending:
+            kind += ", replaces the live one on flush"
+        return Description(backend=self.name, model_name=self.model_name, dim=self.dim, count=count,
+                           location=mc.shown(self._where), detail=f"collection {self.collection} ({kind})")
 
 
 def _generation() -> str:
-    import secrets
-
     return secrets.token_hex(4)

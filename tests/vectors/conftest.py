@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,30 @@ def _healthy(port: int) -> bool:
         return False
 
 
+def _start(server_class: Any, config_class: type, data_dir: Path) -> tuple[Any, str | None]:
+    """Start one server in data_dir: (server, None) once healthy, or (stopped server, why it did not start)."""
+    config = _with_own_etcd_ports(config_class)(data_dir=str(data_dir))
+    config.set("authorization_enabled", True)
+    for component in COMPONENTS:
+        config.set(f"{component}.ip", "127.0.0.1")
+    server = server_class(config, wait_for_started=False)  # its own wait hides the log: ours shows it
+    try:
+        server.start()  # unpacks the binaries into data_dir, picks free ports from Milvus's defaults up
+    except (OSError, RuntimeError) as e:
+        server.stop()
+        return server, f"the Milvus server could not be started: {e}\n{_log_tail(data_dir)}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not _healthy(server.webservice_port):
+        proc = server.server_proc
+        problem = ("stopped while starting" if proc is None or proc.poll() is not None
+                   else f"was not healthy after {START_TIMEOUT_S:.0f} s" if time.monotonic() > deadline else None)
+        if problem:
+            server.stop()
+            return server, f"the Milvus server {problem}:\n{_log_tail(data_dir)}"
+        time.sleep(0.25)
+    return server, None
+
+
 @pytest.fixture(scope="session")
 def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MilvusServer]:
     try:
@@ -81,23 +106,19 @@ def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MilvusSe
     except ImportError:
         pytest.fail("the Milvus server wheel is not installed: run scripts/setup dev (it brings the "
                     "milvus-server extra)")
-    data_dir = tmp_path_factory.mktemp("milvus-server")
-    config = _with_own_etcd_ports(MilvusServerConfig)(data_dir=str(data_dir))
-    config.set("authorization_enabled", True)
-    for component in COMPONENTS:
-        config.set(f"{component}.ip", "127.0.0.1")
-    server = Server(config, wait_for_started=False)  # its own wait hides the log: ours shows it
-    try:
-        server.start()  # unpacks the binaries into data_dir, picks free ports from Milvus's defaults up
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(server.webservice_port):
-            proc = server.server_proc
-            if proc is None or proc.poll() is not None:
-                pytest.fail(f"the Milvus server stopped while starting:\n{_log_tail(data_dir)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the Milvus server was not healthy after {START_TIMEOUT_S:.0f} s:\n{_log_tail(data_dir)}")
-            time.sleep(0.25)
-        yield MilvusServer(f"http://127.0.0.1:{server.listen_port}", ROOT_TOKEN, data_dir)
-    finally:
-        server.stop()  # SIGTERM, then SIGKILL after a second: the data folder goes anyway
+    # Ports are picked free, then bound by the server a moment later: another server starting on the machine
+    # at that moment can take one. A second try, on ports picked again, gets past that; two failures fail.
+    problems: list[str] = []
+    for _ in range(2):
+        data_dir = tmp_path_factory.mktemp("milvus-server")
+        server, problem = _start(Server, MilvusServerConfig, data_dir)
+        if problem is None:
+            try:
+                yield MilvusServer(f"http://127.0.0.1:{server.listen_port}", ROOT_TOKEN, data_dir)
+            finally:
+                server.stop()  # SIGTERM, then SIGKILL after a second
+                shutil.rmtree(data_dir, ignore_errors=True)
+            return
+        problems.append(problem)
         shutil.rmtree(data_dir, ignore_errors=True)
+    pytest.fail("\n\n".join(problems))

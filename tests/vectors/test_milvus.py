@@ -1,6 +1,6 @@
 """vectors.milvus beyond the contract: filter expressions and names (pure), the install hint, what an unreachable
 server, a wrong token, a URI with credentials and a milvus-lite file held by another process say, stores sharing
-one server, and the write/remove chunks and the HNSW index a reindex gets past HNSW_FROM vectors.
+one server, and the write/remove chunks and the IVF index a reindex gets past IVF_FROM vectors.
 The contract itself (tests/vectors/test_contract.py) runs on milvus-lite and a real server too."""
 from __future__ import annotations
 
@@ -87,22 +87,10 @@ def test_a_wrong_token_is_refused_by_name_without_showing_it(tmp_path, milvus_se
 
 
 @pytest.mark.milvus
-def test_credentials_in_the_uri_work_and_are_never_shown(tmp_path, milvus_server):
+def test_stores_sharing_a_server_never_mix_and_credentials_in_the_uri_are_never_shown(tmp_path, milvus_server):
     user, password = milvus_server.token.split(":")
-    uri = milvus_server.uri.replace("http://", f"http://{user}:{password}@")
-    b = mv.MilvusBackend.open(Location(tmp_path, uuid.uuid4().hex, uri), "m", DIM)
-    try:
-        b.upsert([1], unit(1), ["S"], [1])
-        d = b.describe()
-        assert d.count == 1 and d.location == milvus_server.uri and password not in repr(d)
-    finally:
-        b.close()
-
-
-@pytest.mark.milvus
-def test_stores_sharing_a_server_never_mix(tmp_path, milvus_server):
-    a = mv.MilvusBackend.open(Location(tmp_path / "a", uuid.uuid4().hex, milvus_server.uri, milvus_server.token),
-                              "m", DIM)
+    in_uri = milvus_server.uri.replace("http://", f"http://{user}:{password}@")
+    a = mv.MilvusBackend.open(Location(tmp_path / "a", uuid.uuid4().hex, in_uri), "m", DIM)
     b = mv.MilvusBackend.open(Location(tmp_path / "b", uuid.uuid4().hex, milvus_server.uri, milvus_server.token),
                               "m", DIM)
     try:
@@ -111,6 +99,8 @@ def test_stores_sharing_a_server_never_mix(tmp_path, milvus_server):
         b.upsert([1, 2], vecs, ["B", "B"], [1, 1])
         assert len(a) == 1 and len(b) == 2 and a.collection != b.collection
         assert a.search(vecs[1], 2)[1][0].tolist() == [1, -1]
+        d = a.describe()
+        assert d.location == milvus_server.uri and password not in repr(d)
     finally:
         a.close()
         b.close()
@@ -156,10 +146,11 @@ def where(request, tmp_path) -> Location:
     return Location(tmp_path, uuid.uuid4().hex)
 
 
-def test_chunked_writes_and_a_reindex_past_hnsw_from_gets_hnsw(where, monkeypatch):
+def test_chunked_writes_and_a_reindex_past_ivf_from_gets_ivf(where, monkeypatch):
     monkeypatch.setattr(mv, "WRITE_CHUNK", 3)
     monkeypatch.setattr(mv, "ID_CHUNK", 2)
-    monkeypatch.setattr(mv, "HNSW_FROM", 5)
+    monkeypatch.setattr(mv, "IVF_FROM", 5)
+    monkeypatch.setattr(mv, "IVF_BUILD", {"nlist": 2})  # two lists: nprobe covers both, so still exact
     vecs = unit(11, seed=1)
     b = mv.MilvusBackend.create(where, "m", DIM)
     try:
@@ -167,12 +158,12 @@ def test_chunked_writes_and_a_reindex_past_hnsw_from_gets_hnsw(where, monkeypatc
         assert sorted(b.ids().tolist()) == list(range(11))  # read back in pages of two
         assert b.remove([0, 1, 2, 3, 4, 99]) == 5
         b.flush()
-        assert "hnsw" in b.describe().detail
+        assert "ivf_flat" in b.describe().detail
     finally:
         b.close()
     again = mv.MilvusBackend.open(where, "m", DIM)
     try:
-        assert "hnsw" in again.describe().detail and len(again) == 6
+        assert "ivf_flat" in again.describe().detail and len(again) == 6
         scores, ids = again.search(vecs[5:], 6, where=Where(exclude_source="B"))
         want = [[int(i) + 5 for i in np.argsort(-(vecs[5:] @ q)) if (int(i) + 5) % 2 == 0] for q in vecs[5:]]
         assert ids.tolist() == [w + [-1] * (6 - len(w)) for w in want]
