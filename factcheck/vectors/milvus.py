@@ -6,6 +6,8 @@ metric. The store's alias `factcheck_<store id>` names the collection searches u
 server never mix, and a reindex fills a new collection while searches go on against the old one, until its first
 flush points the alias at it (one atomic step on the server) and drops the old. The model and dimension are
 collection properties as well as part of the name: another model is refused with the message FAISS gives.
+Replacing a vector is Milvus's upsert, so a server must be 2.3 or newer (pymilvus 3.0.2 is tested against 2.3.5
+and milvus-lite 3.2.2).
 
 Filters run inside Milvus as a boolean expression; a source name is user text, so it goes in as a quoted string
 literal with its backslashes, quotes and line breaks escaped (the escapes both Milvus's parser and milvus-lite's
