@@ -17,14 +17,18 @@ would wait for a fresh timestamp on every call (a time tick, ~200 ms on a 2.3 se
 does not need to see at once (another process's, which `factcheck.index.sync` reconciles anyway). A 2.3 server
 answers a delete without its timestamp, so the first read after one asks for Strong.
 
-Index: FLAT (exact, as FAISS's flat index answers) for a collection made live with fewer than IVF_FROM vectors;
-from there a reindex gives it IVF_FLAT (1024 lists a segment, 64 probed). Measured on a 2.3.5 server with 10^5
-realistic sentence vectors (bench/search.py's "text" data; busy 2-core machine): FLAT p50 11.7 ms; IVF_FLAT
-recall@10 0.927 / 0.957 / 0.975 at nprobe 16 / 32 / 64, p50 1.9 / 2.2 / 2.9 ms, built in 88 s. IVF rather than
-HNSW, as for FAISS: HNSW's build took minutes at 10^5 here, and at 10^6 (three sealed segments of ~330k vectors
-at Milvus's 512 MB) would take most of an hour on two cores. A store that grows past IVF_FROM without a reindex
-stays FLAT (describe() says so). Milvus searches growing segments by brute force and sealed ones through their
-index; ties and filters work the same through either.
+Index: FLAT (exact, as FAISS's flat index answers) for a collection made live with fewer than INDEX_FROM vectors;
+from there a reindex gives it HNSW (M 16, efConstruction 200; searched with ef max(128, what is fetched)).
+Measured on a 2.3.5 server with 10^5 realistic sentence vectors (bench/search.py's "text" data) of 50 sources, on
+a busy 2-core machine, recall@10 against exact search / p50:
+    FLAT                  1.000 / 21 ms   one source (2%) 1.000 / 9 ms   all but one 1.000 / 11 ms
+    IVF_FLAT 1024, np 64  0.988 / 1.7 ms  one source      0.920 / 1.5 ms all but one 0.988 / 1.8 ms
+    HNSW 16/200, ef 128   0.990 / 1.8 ms  one source      1.000 / 2.4 ms all but one 0.988 / 1.8 ms
+built in 35 s (IVF) and 54 s (HNSW). A per-source search (retrieval's default) filters to one source, where IVF
+misses the lists that source's passages fall in and HNSW does not (Milvus searches a small admitted set by brute
+force). At 10^6 it stays HNSW with these parameters (Milvus builds it per sealed segment of ~330k vectors); not
+measured here. A store that grows past INDEX_FROM without a reindex stays FLAT (describe() says so). Milvus
+searches growing segments by brute force and sealed ones through their index; ties and filters work the same.
 
 Connecting (a server URI or a milvus-lite file), the install hint and what a failure means for the user live in
 `factcheck.vectors.milvus_client`; pymilvus is imported there and here only, inside functions.
@@ -57,9 +61,9 @@ MAX_TOPK = 16_384  # Milvus's limit on one search's top-k (and on a query's limi
 MAX_SOURCE_BYTES = 65_535  # Milvus's largest VARCHAR
 WRITE_CHUNK = 5_000  # rows a call: 5,000 x 384 floats is ~8 MB, well under gRPC's 64 MB message cap
 ID_CHUNK = 10_000  # ids in one `id in [...]` expression
-IVF_FROM = 100_000  # vectors from which a collection made live by a reindex gets IVF_FLAT instead of FLAT
-IVF_BUILD = {"nlist": 1024}
-IVF_NPROBE = 64
+INDEX_FROM = 100_000  # vectors from which a collection made live by a reindex gets HNSW instead of FLAT
+HNSW_BUILD = {"M": 16, "efConstruction": 200}
+HNSW_EF = 128
 CONSISTENCY = "Session"  # see the module's docstring
 
 
@@ -108,7 +112,7 @@ class MilvusBackend(VectorBackend):
         self._pending = pending  # made by create() or a rebuild: the alias points at it on first flush
         self._dirty = pending
         self._messages = [message] if message else []
-        self._ivf = False
+        self._hnsw = False
         self._deleted = False  # a delete since the last read: the next read asks for Strong consistency
         self._lite = mc.is_lite(where)
         self._closed = False
@@ -145,7 +149,7 @@ class MilvusBackend(VectorBackend):
                     if problem is None:
                         probe.collection = live
                         probe._ensure_loaded(live)
-                        probe._ivf = probe._index_kind(live) == "IVF_FLAT"
+                        probe._hnsw = probe._index_kind(live) == "HNSW"
                     else:
                         log.warning(problem)
                         probe._messages = [problem]
@@ -212,7 +216,7 @@ class MilvusBackend(VectorBackend):
         schema.add_field("vector", pymilvus.DataType.FLOAT_VECTOR, dim=self.dim)
         schema.add_field("source", pymilvus.DataType.VARCHAR, max_length=MAX_SOURCE_BYTES)
         schema.add_field("article", pymilvus.DataType.INT64)
-        self._client.create_collection(name, schema=schema, index_params=self._index_params(ivf=False),
+        self._client.create_collection(name, schema=schema, index_params=self._index_params(hnsw=False),
                                        consistency_level=CONSISTENCY,
                                        properties={MODEL_KEY: self.model_name, DIM_KEY: str(self.dim),
                                                    FORMAT_KEY: FORMAT})
@@ -226,11 +230,11 @@ class MilvusBackend(VectorBackend):
             return "Strong"
         return CONSISTENCY
 
-    def _index_params(self, *, ivf: bool) -> Any:
+    def _index_params(self, *, hnsw: bool) -> Any:
         params = self._client.prepare_index_params()
-        if ivf:
-            params.add_index(field_name="vector", index_name="vector", index_type="IVF_FLAT", metric_type="IP",
-                             params=dict(IVF_BUILD))
+        if hnsw:
+            params.add_index(field_name="vector", index_name="vector", index_type="HNSW", metric_type="IP",
+                             params=dict(HNSW_BUILD))
         else:
             params.add_index(field_name="vector", index_name="vector", index_type="FLAT", metric_type="IP")
         return params
@@ -359,8 +363,8 @@ class MilvusBackend(VectorBackend):
         with self._calling("search"):
             while todo:
                 params: dict[str, Any] = {"metric_type": "IP"}
-                if self._ivf:
-                    params["params"] = {"nprobe": IVF_NPROBE}
+                if self._hnsw:
+                    params["params"] = {"ef": max(HNSW_EF, fetch)}  # Milvus wants ef >= the hits asked for
                 found = self._client.search(self.collection, data=q[todo].tolist(), limit=fetch, filter=expr,
                                             search_params=params, output_fields=[], consistency_level=self._level())
                 again = []
@@ -378,7 +382,7 @@ class MilvusBackend(VectorBackend):
     def flush(self) -> None:
         """Make the changes durable. A server has logged each write before acknowledging it, and seals segments
         by itself (a flush after every sync would make small segments, which Milvus warns against), so only milvus-lite
-        is flushed, and a collection made by create() or a rebuild: sealed, given IVF_FLAT when it holds IVF_FROM
+        is flushed, and a collection made by create() or a rebuild: sealed, given HNSW when it holds INDEX_FROM
         vectors or more, then made the one the store's alias names, and the old one dropped."""
         if not self._dirty:
             return
@@ -386,12 +390,12 @@ class MilvusBackend(VectorBackend):
             if self._lite or self._pending:
                 self._client.flush(self.collection)
             if self._pending:
-                if len(self) >= IVF_FROM:
+                if len(self) >= INDEX_FROM:
                     self._client.release_collection(self.collection)
                     self._client.drop_index(self.collection, "vector")
-                    self._client.create_index(self.collection, self._index_params(ivf=True))
+                    self._client.create_index(self.collection, self._index_params(hnsw=True))
                     self._client.load_collection(self.collection)
-                    self._ivf = True
+                    self._hnsw = True
                 old = self._live()
                 if old is None:
                     self._point_alias_at(self.collection, expected_old=None)
@@ -409,9 +413,9 @@ class MilvusBackend(VectorBackend):
 
     def describe(self) -> Description:
         count = len(self)
-        kind = f"ivf_flat ({IVF_BUILD['nlist']} lists, nprobe {IVF_NPROBE})" if self._ivf else "flat"
-        if not self._ivf and not self._pending and count >= IVF_FROM:
-            kind += ": `factcheck reindex` would build IVF_FLAT"
+        kind = f"hnsw (M {HNSW_BUILD['M']}, ef {HNSW_EF})" if self._hnsw else "flat"
+        if not self._hnsw and not self._pending and count >= INDEX_FROM:
+            kind += ": `factcheck reindex` would build HNSW"
         if self._pending:
             kind += ", replaces the live one on flush"
         return Description(backend=self.name, model_name=self.model_name, dim=self.dim, count=count,

@@ -1,6 +1,6 @@
 """vectors.milvus beyond the contract: filter expressions and names (pure), the install hint, what an unreachable
 server, a wrong token, a URI with credentials and a milvus-lite file held by another process say, stores sharing
-one server, and the write/remove chunks and the IVF index a reindex gets past IVF_FROM vectors.
+one server, and the write/remove chunks and the HNSW index a reindex gets past INDEX_FROM vectors.
 The contract itself (tests/vectors/test_contract.py) runs on milvus-lite and a real server too."""
 from __future__ import annotations
 
@@ -146,11 +146,10 @@ def where(request, tmp_path) -> Location:
     return Location(tmp_path, uuid.uuid4().hex)
 
 
-def test_chunked_writes_and_a_reindex_past_ivf_from_gets_ivf(where, monkeypatch):
+def test_chunked_writes_and_a_reindex_past_index_from_gets_hnsw(where, monkeypatch):
     monkeypatch.setattr(mv, "WRITE_CHUNK", 3)
     monkeypatch.setattr(mv, "ID_CHUNK", 2)
-    monkeypatch.setattr(mv, "IVF_FROM", 5)
-    monkeypatch.setattr(mv, "IVF_BUILD", {"nlist": 2})  # two lists: nprobe covers both, so still exact
+    monkeypatch.setattr(mv, "INDEX_FROM", 5)
     vecs = unit(11, seed=1)
     b = mv.MilvusBackend.create(where, "m", DIM)
     try:
@@ -158,12 +157,12 @@ def test_chunked_writes_and_a_reindex_past_ivf_from_gets_ivf(where, monkeypatch)
         assert sorted(b.ids().tolist()) == list(range(11))  # read back in pages of two
         assert b.remove([0, 1, 2, 3, 4, 99]) == 5
         b.flush()
-        assert "ivf_flat" in b.describe().detail
+        assert "hnsw" in b.describe().detail
     finally:
         b.close()
     again = mv.MilvusBackend.open(where, "m", DIM)
     try:
-        assert "ivf_flat" in again.describe().detail and len(again) == 6
+        assert "hnsw" in again.describe().detail and len(again) == 6
         scores, ids = again.search(vecs[5:], 6, where=Where(exclude_source="B"))
         want = [[int(i) + 5 for i in np.argsort(-(vecs[5:] @ q)) if (int(i) + 5) % 2 == 0] for q in vecs[5:]]
         assert ids.tolist() == [w + [-1] * (6 - len(w)) for w in want]
