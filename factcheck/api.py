@@ -256,13 +256,14 @@ class Factcheck:
                            source: str | None = None, progress: Progress | None = None) -> list[IngestResult]:
         """Files, folders and URLs as ingest_paths takes them, with the reading, splitting, scoring and embedding
         spread over a Ray cluster's workers (factcheck.distributed): `address` None starts a local Ray on this
-        machine's CPUs. The results, the stored articles and the index are those ingest_paths gives."""
+        machine's CPUs, or none when the files are too few for it to pay (said in `messages`). The results, the
+        stored articles and the index are those ingest_paths gives."""
         from factcheck import distributed
 
         models = distributed.WorkerModels.like(self._shared.encoder, self._shared.scorer)
         return self._ingest(lambda: distributed.ingest_files(self.store, [str(i) for i in inputs], self.settings,
                                                              address=address, scorer=self._score, models=models,
-                                                             source=source, progress=progress),
+                                                             source=source, progress=progress, notes=self.messages),
                             progress)
 
     def remove_source(self, name: str) -> int:
@@ -405,21 +406,24 @@ class Factcheck:
         with sh.writer:
             version = self.store.passages_version()  # read first: a commit after it is caught next time
             want = np.asarray(self.store.passage_ids(), dtype=np.int64)
-            idx = sh.index
+            idx, opened = sh.index, sh.index is None
             if idx is None:
                 enc = self.encoder
                 idx = open_index(self.settings, self.store, enc.name, enc.dim)
                 self.messages.extend(idx.messages)
+            had = len(idx)  # before a reindex closes it
             if np.array_equal(np.sort(idx.ids()), want):
                 sh.index, sh.version = idx, version
-                notes.append(f"index: {len(idx)} vectors = {len(want)} passages")
+                notes.append(f"index: {had} vectors = {len(want)} passages")
             elif self.store.read_only:
-                notes.append(f"index: had {len(idx)} vectors for {len(want)} passages; not rebuilt: the store "
+                notes.append(f"index: had {had} vectors for {len(want)} passages; not rebuilt: the store "
                              "is read-only")
             else:
                 n = self.reindex()
-                others = ", other ones" if len(idx) == len(want) else ""
-                notes.append(f"index: had {len(idx)} vectors for {len(want)} passages{others}; rebuilt ({n})")
+                others = ", other ones" if had == len(want) else ""
+                notes.append(f"index: had {had} vectors for {len(want)} passages{others}; rebuilt ({n})")
+            if opened and idx is not sh.index:  # opened here and not kept: let go of its files or connection
+                idx.close()
         return notes
 
 

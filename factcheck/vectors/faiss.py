@@ -66,6 +66,7 @@ from factcheck.vectors.faiss_build import (
     new_faiss,
     range_selector,
     sample_rows,
+    search,
     search_params,
     search_preassigned,
     threads,
@@ -110,7 +111,7 @@ class FaissBackend(VectorBackend):
         self._filters = Filters(self._fields)  # emptied whenever the vectors change (_changed)
         # a flat index's rows grouped by source (_grouped): (passage id at each position, each source code's
         # first position and the next code's, the range parameters made so far per code); None after a change
-        self._layout: tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]] | None = None
+        self._layout: tuple[np.ndarray, np.ndarray, dict[int, tuple[Any, Any, int, Selector]]] | None = None
         # an IVF search's lists for the last query (its bytes, nprobe): retrieval searches one query once
         # per source, and the lists to probe do not depend on the filter
         self._assigned: tuple[bytes, int, np.ndarray, np.ndarray] | None = None
@@ -284,11 +285,11 @@ class FaissBackend(VectorBackend):
         if found.source is not None and self.kind == "flat":
             # one source's rows, contiguous: the inner flat index scans them alone, positions map to ids
             at, bounds, ranges = self._grouped()
-            lo, hi = int(bounds[found.source]), int(bounds[found.source + 1])
             if found.source not in ranges:
+                lo, hi = int(bounds[found.source]), int(bounds[found.source + 1])
                 sel = range_selector(lo, hi)
-                ranges[found.source] = (sel, search_params(sel))
-            index, params, n = self._index.index, ranges[found.source][1], hi - lo
+                ranges[found.source] = (self._index.index, search_params(sel), hi - lo, sel)
+            index, params, n, _ = ranges[found.source]
         elif nprobe is not None and self.kind == "ivf":
             params = search_params(found.sel, nprobe)
         lists = self._lists_of(q, nprobe) if self.kind == "ivf" and found.sel is not None else None
@@ -300,7 +301,7 @@ class FaissBackend(VectorBackend):
                 if lists is not None:  # the filtered IVF search of a query already assigned to its lists
                     scores, ids = search_preassigned(index, q, fetch, lists[1], lists[0], params)
                 else:
-                    scores, ids = index.search(q, fetch, params=params)
+                    scores, ids = search(index, q, fetch, params)
                 if fetch <= k or fetch >= n:
                     break
                 tied = (ids[:, -1] >= 0) & (scores[:, -1] == scores[:, k - 1])
@@ -309,17 +310,7 @@ class FaissBackend(VectorBackend):
                 fetch = min(n, 2 * fetch)  # FAISS breaks ties by position: fetch the whole tie, then by id
         if at is not None:
             ids = at[ids]  # positions to passage ids (`at` ends with -1: an empty slot stays empty)
-        missing = ids < 0
-        scores[missing] = -np.inf
-        if fetch > 1 and bool(((scores[:, 1:] == scores[:, :-1]) & ~missing[:, 1:]).any()):
-            order = np.lexsort((ids, -scores), axis=-1)  # best first already: only ties move, by the smaller id
-            scores, ids = np.take_along_axis(scores, order, axis=1), np.take_along_axis(ids, order, axis=1)
-        if fetch >= k:
-            return scores[:, :k], ids[:, :k]
-        out_scores = np.full((len(q), k), -np.inf, dtype=np.float32)  # padded to the shape asked for
-        out_ids = np.full((len(q), k), -1, dtype=np.int64)
-        out_scores[:, :fetch], out_ids[:, :fetch] = scores, ids
-        return out_scores, out_ids
+        return _ranked(scores, ids, k)
 
     def _lists_of(self, q: np.ndarray, nprobe: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, numbers) of the IVF lists a query probes, kept for the next search of the same query:
@@ -333,7 +324,7 @@ class FaissBackend(VectorBackend):
             self._assigned = (key, probes, dist, lists)
         return self._assigned[2], self._assigned[3]
 
-    def _grouped(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[Selector, Any]]]:
+    def _grouped(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[Any, Any, int, Selector]]]:
         """A flat index's rows grouped by source, regrouped on the first search of one source after a change:
         (the passage id at each position and a last -1, where each source code's rows start with the end as
         the last entry, the range parameters made so far). FAISS scans a range of a flat index's rows alone,
@@ -463,6 +454,29 @@ def _load(d: Path, model_name: str, dim: int, rebuild_on_mismatch: bool) -> tupl
     if len(fields) != fx.ntotal:
         return damaged(f"{FIELDS_FILE} describes {len(fields)} vectors, the index holds {fx.ntotal}")
     return m_kind, fx, fields
+
+
+def _ranked(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """FAISS's answer (best first, ties in the order it met them, empty slots id -1) as the contract has it:
+    ties by the smaller id, empty slots score -inf, k columns."""
+    out_scores = np.full((len(ids), k), -np.inf, dtype=np.float32)
+    out_ids = np.full((len(ids), k), -1, dtype=np.int64)
+    if len(ids) == 1:  # one query, the usual case: a handful of numbers, cheaper in Python than in numpy
+        row = [(-s, i) for s, i in zip(scores[0].tolist(), ids[0].tolist(), strict=True) if i >= 0]
+        if any(a[0] == b[0] for a, b in itertools.pairwise(row)):
+            row.sort()
+        row = row[:k]
+        if row:
+            out_scores[0, :len(row)] = [-s for s, _ in row]
+            out_ids[0, :len(row)] = [i for _, i in row]
+        return out_scores, out_ids
+    missing = ids < 0
+    scores = np.where(missing, -np.inf, scores)
+    order = np.lexsort((ids, -scores), axis=-1)[:, :k]  # best first already: only ties move, by the smaller id
+    got = order.shape[1]
+    out_scores[:, :got] = np.take_along_axis(scores, order, axis=1)
+    out_ids[:, :got] = np.take_along_axis(ids, order, axis=1)
+    return out_scores, out_ids
 
 
 def _is_query(vecs: object) -> bool:
