@@ -17,12 +17,15 @@ and a re-run sends the stored articles' hashes to the readers, which pass those 
 work; the driver scores them from the cached vectors and the store skips them, as in a plain re-run.
 
 On a cluster, every node needs factcheck installed (`pip install -e '.[ray]'`) and the input files at the same
-path (a shared filesystem), as for any Ray Data read of local files. URLs are read by the driver.
+path (a shared filesystem), as for any Ray Data read of local files. URLs are read by the driver. Without an
+address, files holding fewer than LOCAL_MIN_PASSAGES sentences are ingested plainly: a local Ray's start would
+cost more than it saves.
 
-Scaling: a passage costs a worker ~20 ms of one core (MiniLM + the check-worthiness features) and the driver
-~0.1 ms (SQLite inserts of the passage and its cached vector, then the index's add); the readers ~1 ms.
-Throughput is min(workers x per-worker rate, driver rate): linear in workers until the driver's ~10,000
-passages/s, i.e. up to ~200 single-core workers; bench/ingest_ray.py measures the figures on this machine.
+Scaling (bench/ingest_ray.py, 2 CPUs): a body passage costs a worker ~20 ms of one core (MiniLM and the
+check-worthiness features), a reader ~0.35 ms, the driver ~0.16 ms (the store's inserts of the passage and its
+vector, then the index's add from the cache). With n single-core workers the rate is
+min(n / 20 ms, ceil(n / 8) / 0.35 ms, 1 / 0.16 ms) = min(50 n, 2,900 ceil(n / 8), 6,400) passages/s: linear
+in n up to ~128 workers, where the driver's single writer becomes the limit (a GPU worker reaches it sooner).
 """
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ import logging
 import math
 import os
 import re
+import socket
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -56,9 +61,14 @@ Scorer = Callable[[Sequence[str]], Any]
 INSTALL = "pip install -e '.[ray]'"
 # articles a worker scores in one call: the plain ingest's batch, so both embed alike
 BATCH_ARTICLES = ingest.SCORE_BATCH_ARTICLES
-# a reader task for every this many CPUs: reading and splitting cost ~1/20 of scoring and embedding
+# a reader task for every this many CPUs: reading and splitting cost ~1/60 of scoring and embedding
 CPUS_PER_READER = 8
 BLOCK_BYTES = 1 << 19
+# A local Ray pays for its start from about this many body passages: on 2 CPUs it costs ~19 CPU-seconds more
+# than the plain ingest's (a cluster's processes, a model in every worker) and saves ~9 ms a passage (one
+# single-threaded model per core against one model on two threads). bench/ingest_ray.py: AllSides' 5,594
+# passages took 145 CPU-s plain, 114 through Ray; 116 passages, 8 and 26.
+LOCAL_MIN_PASSAGES = 2000
 
 
 @dataclass(frozen=True)
@@ -108,15 +118,23 @@ class Plan:
 
 def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Settings, *, address: str | None = None,
                  scorer: Scorer, models: WorkerModels = WorkerModels(), source: str | None = None,
-                 progress: Progress | None = None) -> list[IngestResult]:
+                 progress: Progress | None = None, notes: list[str] | None = None) -> list[IngestResult]:
     """Ingest files, folders and URLs through Ray: one result per article (or refused input), in input order,
     as ingest.ingest gives them. `address`: None starts a local Ray on this machine's CPUs, else a cluster's
     address for ray.init ("auto", "HOST:6379", "ray://HOST:10001"); a Ray already started in this process is
-    used as it is. `scorer` scores what the driver reads itself (URLs) and articles stored before (a re-run)."""
+    used as it is. `scorer` scores what the driver reads itself (URLs) and articles stored before (a re-run).
+    Files too small for a local Ray to pay for its start (LOCAL_MIN_PASSAGES) are ingested plainly, which
+    `notes` is told."""
+    inputs = list(inputs)
     items = ingest.expand(inputs)
     results: list[list[IngestResult]] = [[] for _ in items]
     files = {i: (origin, item) for i, (origin, item) in enumerate(items)
              if isinstance(item, os.PathLike) and not isinstance(item, str)}
+    if address is None and not _ray_running() and not _worth_a_local_ray([f for _, f in files.values()], settings):
+        if notes is not None:
+            notes.append(f"ingested without Ray: for fewer than {LOCAL_MIN_PASSAGES:,} sentences, starting a local "
+                         "Ray costs more than it saves")
+        return ingest.ingest(store, inputs, settings, source=source, progress=progress, scorer=scorer)
     here = [i for i in range(len(items)) if i not in files]  # URLs (and drafts): the driver reads them
     done = 0
     waiting = iter(files)  # files complete in input order: rows come in input order
@@ -150,6 +168,27 @@ def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Setting
                 raise _worker_failed(e) from None
             reached(None)
     return [r for rs in results for r in rs]
+
+
+def _ray_running() -> bool:
+    ray = sys.modules.get("ray")
+    return ray is not None and bool(ray.is_initialized())
+
+
+def _worth_a_local_ray(files: Sequence[os.PathLike[str]], settings: Settings) -> bool:
+    """Do the files hold LOCAL_MIN_PASSAGES body passages, on a machine with more than one CPU? Read here until
+    they do (a second or so), or to the end of a small input (then the plain ingest reads it again)."""
+    if _local_cpus() < 2:
+        return False  # one worker on one core: what the plain ingest does, after Ray's start
+    n = 0
+    for item in files:
+        try:
+            n += sum(1 for _, passages in ingest.prepare(item, settings) for p in passages if p.kind == "body")
+        except Exception:  # noqa: BLE001 - refused by whichever ingest runs, as ingest.ingest refuses it
+            continue
+        if n >= LOCAL_MIN_PASSAGES:
+            return True
+    return False
 
 
 # --- the driver ----------------------------------------------------------------------------------
@@ -245,20 +284,36 @@ def _cluster(address: str | None) -> Iterator[Any]:
         yield ray
         return
     quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.ERROR}
+    if address is not None:
+        _check_answers(address)
     try:
         if address is None:
             ray.init(address="local", num_cpus=_local_cpus(), include_dashboard=False, **quiet)
         else:
             ray.init(address=address, **quiet)
     except (ConnectionError, TimeoutError, RuntimeError, ValueError) as e:
-        where = "a local Ray" if address is None else f"the Ray cluster at {address!r}"
-        raise ClusterError(f"Could not start or reach {where} ({str(e).strip().splitlines()[0]}). Check the "
-                           "address (`ray status` on the head node prints it), or start a cluster with "
-                           "`ray start --head`.") from e
+        why = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        if address is None:
+            raise ClusterError(f"Could not start a local Ray ({why}). `ray start --head` shows why; or leave out "
+                               "--ray to ingest without it.") from e
+        raise ClusterError(f"Could not reach the Ray cluster at {address!r} ({why}). Check the address: "
+                           "`ray status` on the cluster's head node prints it.") from e
     try:
         yield ray
     finally:
         ray.shutdown()
+
+
+def _check_answers(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse a HOST:PORT (or ray://HOST:PORT) that nothing listens on: ray.init would retry it for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" and the like: ray.init finds the cluster, or says at once that there is none
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        raise ClusterError(f"Nothing answers at {address!r} ({e.strerror or e}): check the Ray cluster's address "
+                           "(`ray status` on its head node prints it) and that the cluster is up.") from e
 
 
 def _local_cpus() -> int:

@@ -9,6 +9,7 @@ MiniLM and check-worthiness model, as they do in production; the cluster starts 
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,14 +192,28 @@ def test_without_ray_the_message_says_what_to_install(corpus: Path, tmp_path: Pa
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now fails as on a machine without it
     fc = make_fc(tmp_path / "store")
     with pytest.raises(ClusterError, match=r"pip install -e '\.\[ray\]'"):
-        fc.ingest_distributed([corpus])
+        fc.ingest_distributed([corpus], address="auto")
     assert fc.stats()["articles"] == 0
+
+
+def test_files_too_few_for_a_local_ray_are_ingested_plainly_and_told(corpus: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # not even imported: Ray could not pay for its start
+    monkeypatch.setattr(distributed, "_local_cpus", lambda: 2)
+    fc, plain = make_fc(tmp_path / "ray"), make_fc(tmp_path / "plain")
+    assert _outcome(fc.ingest_distributed([corpus])) == _outcome(plain.ingest_paths([corpus]))
+    assert fc.messages == ["ingested without Ray: for fewer than 2,000 sentences, starting a local Ray costs "
+                           "more than it saves"]
+    assert fc.stats() == plain.stats()
+    monkeypatch.setattr(distributed, "LOCAL_MIN_PASSAGES", 50)  # now they are enough: Ray is asked for
+    with pytest.raises(ClusterError, match="Ray is not installed"):
+        make_fc(tmp_path / "more").ingest_distributed([corpus])
 
 
 def test_the_cli_says_it_in_one_line(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)
-    code = main(["ingest", str(corpus), "--ray", "--store", str(tmp_path / "store")])
+    code = main(["ingest", str(corpus), "--ray", "auto", "--store", str(tmp_path / "store")])
     err = capsys.readouterr().err
     assert code == EXIT_USER_ERROR
     assert err.count("\n") == 1 and "pip install -e '.[ray]'" in err
@@ -241,6 +256,21 @@ def test_any_other_worker_failure_names_what_was_raised_and_what_to_do() -> None
     assert str(distributed._worker_failed(raised)) == (
         "The Ray ingest failed on a worker (MemoryError: cannot allocate 3 GiB). What was stored so far stays: "
         "run the same ingest again to go on from there.")
+
+
+def test_an_address_nothing_answers_at_is_refused_at_once() -> None:
+    with socket.socket() as listening:  # a port that answers, and one that was just closed
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        distributed._check_answers(f"127.0.0.1:{listening.getsockname()[1]}")
+        distributed._check_answers(f"ray://127.0.0.1:{listening.getsockname()[1]}")
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        closed.close()
+    with pytest.raises(ClusterError, match=rf"Nothing answers at '127\.0\.0\.1:{port}'.*`ray status`"):
+        distributed._check_answers(f"127.0.0.1:{port}")
+    distributed._check_answers("auto")  # no host:port: left to ray.init
 
 
 def test_one_worker_per_cpu_or_per_gpu() -> None:
