@@ -2,11 +2,13 @@
 
 Takes a vector, not a model (as sentence-transformers' util.semantic_search does), so it is tested with
 hand-made arrays. The vector backend filters inside its own search (factcheck.vectors.Where): per source,
-one search per source with k hits each, restricted to that source and without the claim's own article; over
-all sources, one search with the combined filter. Only the passages shown are then read from the store.
+one filter per source (that source, without the claim's own article), k hits each, asked in one search_each
+call; over all sources, one search with the combined filter. Only the passages shown are then read from the
+store.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -56,9 +58,9 @@ def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: in
         if wanted is not None:
             names &= wanted
         names.discard(exclude_source or "")
-        for source in sorted(names):  # each source gets its own k
-            found += _best(index, q, k, Where(sources=frozenset({source}), exclude_article=exclude_article),
-                           min_similarity)
+        wheres = [_one_source(source, exclude_article) for source in sorted(names)]  # each source its own k
+        for scores, ids in index.search_each(q, k, wheres):
+            found += _kept(scores, ids, min_similarity)
     else:
         where = Where(sources=frozenset(wanted) if wanted is not None else None, exclude_source=exclude_source,
                       exclude_article=exclude_article)
@@ -72,8 +74,17 @@ def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: in
 def _best(index: VectorBackend, q: np.ndarray, k: int, where: Where | None,
           min_similarity: float) -> list[tuple[int, float]]:
     """(passage id, score) of the top k that `where` admits, at or above min_similarity."""
-    scores, ids = index.search(q, k, where=where)
+    return _kept(*index.search(q, k, where=where), min_similarity)
+
+
+def _kept(scores: np.ndarray, ids: np.ndarray, min_similarity: float) -> list[tuple[int, float]]:
     return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0 and s >= min_similarity]
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_source(source: str, exclude_article: int | None) -> Where:
+    """The filter of one source's search (the same object each time: backends remember filters by it)."""
+    return Where(sources=frozenset({source}), exclude_article=exclude_article)
 
 
 def _rank(h: Hit) -> tuple[float, int]:

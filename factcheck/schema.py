@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 def _index_vectors(path: Path) -> int | None:
     """How many vectors the search index beside the database holds: None when there is none, -1 when
     there is an index file whose metadata cannot be read (unknown, so assumed to hold some)."""
-    from factcheck.vectors.faiss import INDEX_FILE, META_FILE
+    from factcheck.vectors.faiss_files import INDEX_FILE, META_FILE
 
     meta = path / META_FILE
     try:
@@ -67,7 +67,7 @@ def _index_vectors(path: Path) -> int | None:
 def refuse_a_lost_database(path: Path, state: str) -> None:
     """A database without its tables beside what was built from it is damage, not a new store: starting
     afresh would let the next sync empty the index, the one thing left of the passages."""
-    from factcheck.vectors.faiss import FIELDS_FILE, INDEX_FILE, META_FILE
+    from factcheck.vectors.faiss_files import FIELDS_FILE, INDEX_FILE, META_FILE
 
     n = _index_vectors(path)
     wal = path / f"{DB_NAME}-wal"

@@ -10,7 +10,8 @@ The contract, which tests/vectors/test_contract.py runs against every backend:
 - every vector comes with its passage's source name and article id, so a search filters inside the backend
   (`Where`) instead of over-fetching and filtering afterwards;
 - `search` returns (scores, ids) of shape (n_queries, k), best first; slots with nothing in them hold id -1 and
-  score -inf; ties are broken by the smaller id;
+  score -inf; ties are broken by the smaller id; `search_each` answers several filters at once, each exactly as
+  `search` would;
 - `open` refuses another model or dimension with IndexMismatchError and the same message whatever the backend
   ("... built with M (dim D), this is M2 (dim D2): run `factcheck reindex`"), or comes back empty with a
   message in `messages` when asked to rebuild (or when what it found was damaged), for `sync` to refill;
@@ -121,6 +122,13 @@ class VectorBackend(ABC):
     @abstractmethod
     def search(self, vecs: np.ndarray, k: int, *, where: Where | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k by inner product for each query row among the passages `where` admits: (scores, ids)."""
+
+    def search_each(self, vecs: np.ndarray, k: int,
+                    wheres: Sequence[Where | None]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """`search(vecs, k, where=w)` for each filter in `wheres`, in order: retrieval per source asks one filter
+        per source (a hundred and more), so a backend can do once what does not depend on the filter. This
+        default searches once per filter."""
+        return [self.search(vecs, k, where=w) for w in wheres]
 
     @abstractmethod
     def flush(self) -> None:

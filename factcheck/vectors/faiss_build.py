@@ -7,6 +7,7 @@ rounds) are measured in bench/search.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,20 @@ def new_faiss(kind: str, dim: int, vecs: np.ndarray | None = None, *, nlist: int
     return ivf
 
 
+def read_index(path: Path) -> Any:
+    """FAISS's own file format (never pickle); a RuntimeError from FAISS when it cannot read it."""
+    import faiss
+
+    return faiss.read_index(str(path))  # the concrete class (a downcast copy would free it)
+
+
+def write_index(index: Any, path: Path) -> None:
+    """FAISS's own file format; FAISS says a write failed (a full disk) in a RuntimeError."""
+    import faiss
+
+    faiss.write_index(index, str(path))
+
+
 def sample_rows(vecs: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """At most n rows, drawn without replacement (k-means needs a spread, not the first rows)."""
     if len(vecs) <= n:
@@ -75,6 +90,17 @@ def search(index: Any, q: np.ndarray, k: int, params: Any) -> tuple[np.ndarray, 
     ids = np.empty((len(q), k), dtype=np.int64)
     index.search_c(len(q), faiss.swig_ptr(q), k, faiss.swig_ptr(scores), faiss.swig_ptr(ids), params)
     return scores, ids
+
+
+def inner_products(flat: Any, q: np.ndarray) -> np.ndarray:
+    """The query row's inner product with every row of a flat index, in row order (FAISS's own kernel)."""
+    import faiss as _faiss
+
+    faiss: Any = _faiss  # fvec_inner_products_ny and the flat class's get_xb are beyond its type stubs
+    xb = faiss.downcast_index(flat)
+    out = np.empty(xb.ntotal, dtype=np.float32)
+    faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), xb.get_xb(), xb.d, xb.ntotal)
+    return out
 
 
 def search_preassigned(ivf: Any, q: np.ndarray, k: int, lists: np.ndarray, dist: np.ndarray,

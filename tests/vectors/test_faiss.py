@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from factcheck.durable import sha256
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.vectors import Location, Where
 from factcheck.vectors import faiss as fx
@@ -163,13 +164,13 @@ def test_damage_is_detected_not_crashed_on(tmp_path, damage):
         fields.unlink()
     elif damage == "garbage-fields":  # with index.json edited to match: the reader itself must refuse it
         fields.write_bytes(b"PK\3\4" + b"\0" * 200)
-        m.write_text(json.dumps({**meta, "fields_size": 204, "fields_sha256": fx.sha256(fields)}))
+        m.write_text(json.dumps({**meta, "fields_size": 204, "fields_sha256": sha256(fields)}))
     else:  # fields of 29 vectors beside an index of 30, both consistent with index.json
         short = FaissBackend(tmp_path / "other", "m", DIM)
         put(short, range(29), unit(29))
         short.flush()
         shutil.copy(tmp_path / "other" / fx.FIELDS_FILE, fields)
-        m.write_text(json.dumps({**meta, "fields_size": fields.stat().st_size, "fields_sha256": fx.sha256(fields)}))
+        m.write_text(json.dumps({**meta, "fields_size": fields.stat().st_size, "fields_sha256": sha256(fields)}))
     opened = open_at(tmp_path)
     assert len(opened) == 0 and opened.dirty
     assert "damaged" in " ".join(opened.messages) and "rebuilding" in " ".join(opened.messages)
@@ -354,6 +355,32 @@ def test_filtered_searches_return_exactly_what_a_brute_force_ranking_of_the_admi
                 assert (got[0][len(want):] == -1).all() and np.isneginf(scores[0][len(want):]).all()
 
 
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_search_each_answers_every_filter_as_search_does(tmp_path, monkeypatch, kind):
+    """Per-source retrieval asks one filter per source in one call; a flat index scores every row once and ranks
+    each source's own rows. Each answer must be the one `search` gives that filter: ties by id included."""
+    monkeypatch.setattr(fx, "IVF_THRESHOLD", 100 if kind == "ivf" else 10_000)
+    monkeypatch.setattr(fx, "IVF_CODEC", "flat")
+    vi = FaissBackend(tmp_path, "m", DIM)
+    ids, vecs, sources, articles = _fielded(vi, 300, seed=2)
+    twins = unit(1, seed=21)
+    vi.upsert([5000, 5001, 5002, 5003], np.repeat(twins, 4, axis=0), ["Left Daily", "Right Post", "Left Daily",
+                                                                      "Left Daily"], [900, 901, 902, 903])
+    one = [Where(sources=frozenset({s}), exclude_article=a) for s in SOURCES + ["nobody"] for a in (None, 3, 900)]
+    nprobe = vi._index.nlist if kind == "ivf" else None
+    for q in [*unit(3, seed=22), twins[0]]:
+        for k in (1, 2, 5, 80):
+            got = vi.search_each(q, k, one + WHERES)
+            assert len(got) == len(one + WHERES)
+            for where, (scores, found) in zip(one + WHERES, got, strict=True):
+                want_scores, want = vi.search(q, k, where=where, nprobe=nprobe)
+                assert found.shape == scores.shape == (1, k)
+                assert found.tolist() == want.tolist(), (where, k)
+                assert np.allclose(scores, want_scores, atol=1e-5) and (np.isneginf(scores) == (found < 0)).all()
+    # the twins tie: Left Daily's two best are 5000 and 5002 whatever order FAISS met them in
+    assert vi.search_each(twins[0], 2, one[:1])[0][1].tolist() == [[5000, 5002]]
+
+
 def test_fields_round_trip_through_the_file_and_filters_answer_the_same(tmp_path):
     vi = FaissBackend(tmp_path, "m", DIM)
     ids, vecs, sources, articles = _fielded(vi, 120, seed=4)
@@ -457,7 +484,7 @@ def test_a_save_that_runs_out_of_space_says_so_and_keeps_the_old_index(tmp_path,
         def fsync(fd):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(fx.os, "fsync", fsync)
+        monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(StoreError) as e:  # FAISS's RuntimeError was an internal error
         vi.flush()
     monkeypatch.undo()
