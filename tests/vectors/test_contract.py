@@ -176,6 +176,14 @@ def test_filters_run_inside_the_backend(open_):
             want += [-1] * (5 - len(want))
             got = b.search(q, 5, where=w)[1][0].tolist()
             assert got == want, (w, got, want)
+    # many filters at once (retrieval asks one a source) answer as one search each would
+    for q in queries:
+        each = b.search_each(q, 5, [*wheres, None])
+        assert len(each) == len(wheres) + 1
+        for w, (scores, ids) in zip([*wheres, None], each, strict=True):
+            one_scores, one_ids = b.search(q, 5, where=w)
+            assert ids.tolist() == one_ids.tolist(), w
+            assert np.allclose(scores, one_scores, atol=1e-5), w
 
 
 def test_hostile_names_match_themselves_only(open_):
