@@ -17,6 +17,7 @@ arithmetic behind `factcheck ingest --ray`.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -35,17 +36,13 @@ OUT = ROOT / "bench" / "out"
 
 
 def articles(limit: int | None) -> list[dict[str, str | None]]:
-    """One JSON object per outlet per story, as `factcheck ingest` reads them."""
-    out = []
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        story = json.loads(line)
-        for item in story.get("news", {}).values():
-            body = "\n\n".join(p.strip() for p in item.get("newBody", []) if p and p.strip())
-            if body:
-                out.append({"source": item.get("newsSource") or "unknown", "title": item.get("newsTitle"),
-                            "url": item.get("newsLink"), "date": (story.get("date") or "")[:10] or None,
-                            "text": body})
-    return out[:limit] if limit else out
+    """One JSON object per outlet per story, as `factcheck ingest` reads them: bench/ingest.py's articles."""
+    spec = importlib.util.spec_from_file_location("ingest_bench", ROOT / "bench" / "ingest.py")
+    assert spec and spec.loader
+    plain = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plain)
+    return [{"source": d.source, "title": d.title, "url": d.url, "date": d.date, "text": d.text}
+            for d in plain.drafts(limit)]
 
 
 def cli_run(corpus: Path, store: Path, *, ray: bool) -> tuple[float, float, dict[str, int]]:

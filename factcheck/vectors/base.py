@@ -145,3 +145,20 @@ class VectorBackend(ABC):
 def as_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
     """Passage ids as a contiguous int64 array (what every backend takes)."""
     return np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
+
+
+def upsert_rows(ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str], articles: Sequence[int],
+                dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """What every backend's `upsert` checks first: (ids as int64, vectors as contiguous float32), one row each,
+    of this dimension, ids unique and never negative; ValueError names what is wrong."""
+    id_arr = as_ids(ids)
+    vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+    if vecs.ndim != 2 or vecs.shape != (len(id_arr), dim):
+        raise ValueError(f"expected {len(id_arr)} vectors of dim {dim}, got shape {vecs.shape}")
+    if len(sources) != len(id_arr) or len(articles) != len(id_arr):
+        raise ValueError(f"{len(id_arr)} ids, but {len(sources)} sources and {len(articles)} articles")
+    if len(np.unique(id_arr)) != len(id_arr):
+        raise ValueError("duplicate ids in one upsert")
+    if len(id_arr) and int(id_arr.min()) < 0:
+        raise ValueError("passage ids are never negative")
+    return id_arr, vecs

@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids
+from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids, upsert_rows
 from factcheck.vectors.faiss_build import (
     IVF_TRAIN_PER_LIST,
     Selector,
@@ -194,18 +194,9 @@ class FaissBackend(VectorBackend):
     def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
                articles: Sequence[int]) -> None:
         """Add (or replace) vectors under passage ids, with each passage's source and article."""
-        id_arr = as_ids(ids)
-        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-        if vecs.ndim != 2 or vecs.shape != (len(id_arr), self.dim):
-            raise ValueError(f"expected {len(id_arr)} vectors of dim {self.dim}, got shape {vecs.shape}")
-        if len(sources) != len(id_arr) or len(articles) != len(id_arr):
-            raise ValueError(f"{len(id_arr)} ids, but {len(sources)} sources and {len(articles)} articles")
-        if len(np.unique(id_arr)) != len(id_arr):
-            raise ValueError("duplicate ids in one upsert")
+        id_arr, vecs = upsert_rows(ids, vecs, sources, articles, self.dim)
         if not len(id_arr):
             return
-        if int(id_arr.min()) < 0:
-            raise ValueError("passage ids are never negative")
         self.remove(id_arr)  # replace, never duplicate
         self._changed()
         n = len(self) + len(id_arr)

@@ -47,7 +47,7 @@ import numpy as np
 
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.vectors import milvus_client as mc
-from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids
+from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids, upsert_rows
 from factcheck.vectors.milvus_client import LITE_FILE, shown_uri
 
 __all__ = ["LITE_FILE", "MilvusBackend", "filter_expr", "quote", "shown_uri", "slug"]
@@ -296,18 +296,9 @@ class MilvusBackend(VectorBackend):
     def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
                articles: Sequence[int]) -> None:
         """Add (or replace: Milvus's upsert, a delete and an insert in one call) vectors under passage ids."""
-        id_arr = as_ids(ids)
-        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
-        if vecs.ndim != 2 or vecs.shape != (len(id_arr), self.dim):
-            raise ValueError(f"expected {len(id_arr)} vectors of dim {self.dim}, got shape {vecs.shape}")
-        if len(sources) != len(id_arr) or len(articles) != len(id_arr):
-            raise ValueError(f"{len(id_arr)} ids, but {len(sources)} sources and {len(articles)} articles")
-        if len(np.unique(id_arr)) != len(id_arr):
-            raise ValueError("duplicate ids in one upsert")
+        id_arr, vecs = upsert_rows(ids, vecs, sources, articles, self.dim)
         if not len(id_arr):
             return
-        if int(id_arr.min()) < 0:
-            raise ValueError("passage ids are never negative")
         for s in sources:
             if len(s.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
                 raise StoreError(f"A source name of {len(s)} characters is longer than Milvus stores "
