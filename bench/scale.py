@@ -1,32 +1,37 @@
 """Scaling out (issue 12): the vector backends side by side at 10^5 and 10^6 vectors, and a peer on the same text.
 
-Two modes, each printing medians and ratios (no assertions; nothing is written unless --json names a file):
+Two modes, each printing medians and ratios (no assertions; nothing is written unless --json names a file, but
+for bench/search.py's cache of the AllSides vectors, embedded once into bench/out, which git ignores):
 
 `search` — FAISS (the embedded default) and a Milvus 2.3.5 server (the PyPI package `milvus`, started here on
 127.0.0.1 in a temporary folder, one fresh server per size) through the one `VectorBackend` interface that
 factcheck's retrieval uses. The vectors are bench/search.py's "text" data: real AllSides MiniLM passage vectors
 plus noise shaped like the corpus's own covariance; queries come from held-out passages. Every vector carries a
 source (one of 20 outlets, 25 passages an article) so a filtered search (one outlet, as a per-source retrieval
-asks) is timed too. For each size and backend: insert time (upserts of index.SYNC_CHUNK vectors, as sync does,
-then flush and, for Milvus, until its index is built and loaded), then queries one at a time, alternating
+asks) is timed too. For each size and backend: insert time into a backend made by `create()`, as a reindex makes
+it (upserts of index.SYNC_CHUNK vectors, as sync does, then flush: for Milvus, sealing, building the index —
+HNSW from 10^5 vectors — and loading it), then queries one at a time, alternating
 backends query by query so a busy spell slows both alike: wall p50/p95 (the only clock that sees the server's
 work), recall@10 against exact search (computed here, chunk by chunk), and memory: this process's RSS growth
 while FAISS is built and its peak, and the Milvus server's resident and peak memory (VmRSS / VmHWM of its
-process). Both backends run in one worker process per size, so one size's memory is not another's.
+process). Milvus's fixed cost is shown beside it: a search of a 10-vector collection on the same server. Both
+backends run in one worker process per size, so one size's memory is not another's.
 
     .venv/bin/python bench/scale.py search [--sizes 100000,1000000] [--backends faiss,milvus] [--queries 200]
+        [--json FILE]
 
-`peer` — what a user would otherwise pick: txtai 9.14 (`pip install -e .[bench]`) with its FAISS backend and the
+`peer` — what a user would otherwise pick: txtai 9.14 (`scripts/setup bench`) with its FAISS backend and the
 same packaged MiniLM weights, beside `Factcheck.search(q, k=10)` (per source, the default, and one overall top
 10) and bare `SentenceTransformer.encode` + an exact FAISS search, on the same 5,000 AllSides sentences in one
 run. Index time of each (embedding included; one run each), then queries never stored (each path sees a query
 once: Factcheck caches a query's vector in its store, so its overall search gets its own queries), the paths in
 alternating order query by query; wall p50/p95, CPU p50 (the process's), hits, recall@10 of the overall top 10
-against exact search over the same vectors.
+against exact search over the same vectors, and what a passage costs in the SQLite store (dbstat).
 
-    .venv/bin/python bench/scale.py peer [--sentences 5000] [--queries 200]
+    .venv/bin/python bench/scale.py peer [--sentences 5000] [--queries 200] [--json FILE]
 
-The machine these ran on has 2 cores shared with other jobs: read medians, and the ratios of one run.
+The machine these ran on has 2 cores shared with other jobs: read medians, and the ratios of one run. The figures
+and what they mean: README "Scaling out" and docs/SCALING.md.
 """
 from __future__ import annotations
 
