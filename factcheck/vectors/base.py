@@ -93,15 +93,18 @@ class VectorBackend(ABC):
         """A new empty backend for this model that replaces what is stored at `where` when first flushed, so
         searches go on against the old vectors while `factcheck reindex` fills it."""
 
-    @property
-    @abstractmethod
-    def messages(self) -> list[str]:
-        """What opening had to repair or rebuild, for the facade to show (empty when all was well)."""
+    _messages: list[str]  # set by open/create: what the facade shows
+    _dirty: bool  # set by every change, cleared by flush
 
     @property
-    @abstractmethod
+    def messages(self) -> list[str]:
+        """What opening had to repair or rebuild, for the facade to show (empty when all was well)."""
+        return list(self._messages)
+
+    @property
     def dirty(self) -> bool:
         """Changes not yet made durable by `flush`."""
+        return self._dirty
 
     @abstractmethod
     def __len__(self) -> int: ...

@@ -100,14 +100,6 @@ class FaissBackend(VectorBackend):
         backend._dirty = True
         return backend
 
-    @property
-    def messages(self) -> list[str]:
-        return list(self._messages)
-
-    @property
-    def dirty(self) -> bool:
-        return self._dirty
-
     @classmethod
     def open(cls, where: Location, model_name: str, dim: int, *, rebuild_on_mismatch: bool = False) -> Self:
         """The index persisted in the store folder, or an empty one (with a message saying why) to refill."""

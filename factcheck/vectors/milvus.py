@@ -267,14 +267,6 @@ class MilvusBackend(VectorBackend):
             self._client.drop_collection(name)
 
     # --- the contract ----------------------------------------------------------------------------
-    @property
-    def messages(self) -> list[str]:
-        return list(self._messages)
-
-    @property
-    def dirty(self) -> bool:
-        return self._dirty
-
     def __len__(self) -> int:
         with self._calling("count the vectors"):
             rows = self._client.query(self.collection, filter="", output_fields=["count(*)"],
