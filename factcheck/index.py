@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck.errors import IndexMismatchError, SettingsError
-from factcheck.vectors import BACKENDS, BackendName, Location, VectorBackend, backend_class
+from factcheck.errors import IndexMismatchError
+from factcheck.vectors import Location, VectorBackend, backend_class
 
 if TYPE_CHECKING:
     from factcheck.embed import Encoder, Progress
@@ -41,11 +41,8 @@ class SyncResult:
 
 
 def _backend(settings: Settings, store: Store) -> tuple[type[VectorBackend], Location]:
-    name = settings.vector_backend
-    if name not in BACKENDS:
-        raise SettingsError(f"{name!r} is not a vector backend factcheck has: use one of {', '.join(BACKENDS)}.")
     location = Location(store.path, store.identity(), settings.milvus_uri, settings.milvus_token)
-    return backend_class(cast(BackendName, name)), location
+    return backend_class(settings.vector_backend), location
 
 
 def open_index(settings: Settings, store: Store, model_name: str, dim: int, *,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 from factcheck.errors import SettingsError
+from factcheck.vectors.base import BACKENDS, BackendName
 
 ENV_STORE = "FACTCHECK_STORE"
 ENV_ALLOW_PRIVATE = "FACTCHECK_ALLOW_PRIVATE_URLS"
@@ -16,7 +18,6 @@ ENV_MAX_INPUT_BYTES = "FACTCHECK_MAX_INPUT_BYTES"
 ENV_VECTOR_BACKEND = "FACTCHECK_VECTOR_BACKEND"
 ENV_MILVUS_URI = "FACTCHECK_MILVUS_URI"
 ENV_MILVUS_TOKEN = "FACTCHECK_MILVUS_TOKEN"
-VECTOR_BACKENDS = ("faiss", "milvus")  # factcheck.vectors.BACKENDS: kept here so settings import nothing heavy
 
 
 def default_store_dir() -> Path:
@@ -87,7 +88,7 @@ class Settings:
     url_max_redirects: int = 5
     allow_private_urls: bool = False
     # where passage vectors live: "faiss" (files in the store folder) or "milvus" (pip install -e .[milvus])
-    vector_backend: str = "faiss"
+    vector_backend: BackendName = "faiss"
     # Milvus: a server ("http://127.0.0.1:19530") or a milvus-lite file; None: milvus-lite in the store folder
     milvus_uri: str | None = None
     milvus_token: str | None = field(default=None, repr=False)  # credentials: never shown
@@ -100,11 +101,11 @@ class Settings:
         allow = os.environ.get(ENV_ALLOW_PRIVATE, "").lower() in {"1", "true", "yes"}
         max_bytes = _env_bytes(ENV_MAX_INPUT_BYTES, cls.max_input_bytes)
         backend = os.environ.get(ENV_VECTOR_BACKEND, "").strip().lower() or cls.vector_backend
-        if backend not in VECTOR_BACKENDS:
+        if backend not in BACKENDS:
             raise SettingsError(f"{ENV_VECTOR_BACKEND}={backend!r} is not a vector backend factcheck has; set it "
-                                f"to one of {', '.join(VECTOR_BACKENDS)}, or unset it for the default (faiss).")
+                                f"to one of {', '.join(BACKENDS)}, or unset it for the default (faiss).")
         uri = os.environ.get(ENV_MILVUS_URI, "").strip() or None
         token = os.environ.get(ENV_MILVUS_TOKEN, "").strip() or None
         s = cls(store_dir=store_dir_from_env(store), allow_private_urls=allow, max_input_bytes=max_bytes,
-                vector_backend=backend, milvus_uri=uri, milvus_token=token)
+                vector_backend=cast(BackendName, backend), milvus_uri=uri, milvus_token=token)
         return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]

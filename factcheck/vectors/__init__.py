@@ -3,6 +3,7 @@ default (files in the store folder), `milvus` the optional one for archives (pip
 `open_backend` picks one from Settings (FACTCHECK_VECTOR_BACKEND, FACTCHECK_MILVUS_URI)."""
 from __future__ import annotations
 
+from factcheck.errors import SettingsError
 from factcheck.vectors.base import BACKENDS, BackendName, Description, Location, VectorBackend, Where, as_ids
 
 __all__ = ["BACKENDS", "BackendName", "Description", "Location", "VectorBackend", "Where", "as_ids", "backend_class"]
@@ -18,4 +19,4 @@ def backend_class(name: BackendName) -> type[VectorBackend]:
         from factcheck.vectors.milvus import MilvusBackend  # says which extra to install when pymilvus is missing
 
         return MilvusBackend
-    raise ValueError(f"unknown vector backend {name!r}: one of {', '.join(BACKENDS)}")
+    raise SettingsError(f"{name!r} is not a vector backend factcheck has: use one of {', '.join(BACKENDS)}.")
