@@ -24,6 +24,7 @@ import numpy as np
 
 from factcheck.errors import IndexMismatchError
 from factcheck.vectors import Location, VectorBackend, backend_class
+from factcheck.vectors.base import mismatch
 
 if TYPE_CHECKING:
     from factcheck.embed import Encoder, Progress
@@ -72,9 +73,8 @@ def sync(store: Store, backend: VectorBackend, encoder: Encoder, progress: Progr
     from factcheck.embed import CachedEncoder
 
     if encoder.name != backend.model_name or encoder.dim != backend.dim:
-        raise IndexMismatchError(
-            f"The search index was built with {backend.model_name} (dim {backend.dim}), this is {encoder.name} "
-            f"(dim {encoder.dim}): run `factcheck reindex`.")
+        raise IndexMismatchError(mismatch("", (backend.model_name, backend.dim), encoder.name, encoder.dim,
+                                          rebuild=False))
     cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(store, encoder)
     want = np.asarray(store.passage_ids(), dtype=np.int64)
     have = backend.ids()
@@ -99,7 +99,7 @@ def sync(store: Store, backend: VectorBackend, encoder: Encoder, progress: Progr
         progress(total, total)
     if save and backend.dirty and not store.read_only:  # a read-only store's index lives in memory only
         backend.flush()
-    return SyncResult(added=added, removed=removed, message=" ".join(backend.messages) or None)
+    return SyncResult(added=added, removed=removed, message=" ".join(backend.take_messages()) or None)
 
 
 def rebuild(settings: Settings, store: Store, encoder: Encoder, progress: Progress | None = None, *,

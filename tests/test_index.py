@@ -92,6 +92,7 @@ def test_truncated_index_is_rebuilt_from_the_store(settings, store, add_article,
     again = opened(settings, store, fake_encoder)
     result = ix.sync(store, again, fake_encoder)
     assert result.added == 4 and "damaged" in (result.message or "")
+    assert ix.sync(store, again, fake_encoder).message is None  # said once, not by every later sync
     assert fake_encoder.calls == calls + 1  # rebuilt from cached embeddings: only the query was encoded
     assert np.array_equal(again.search(q, 4)[1], before[1])
     assert opened(settings, store, fake_encoder).messages == []  # saved whole

@@ -101,6 +101,11 @@ class VectorBackend(ABC):
         """What opening had to repair or rebuild, for the facade to show (empty when all was well)."""
         return list(self._messages)
 
+    def take_messages(self) -> list[str]:
+        """The messages, once: what a sync reports is not reported again by the next one."""
+        taken, self._messages = list(self._messages), []
+        return taken
+
     @property
     def dirty(self) -> bool:
         """Changes not yet made durable by `flush`."""
@@ -143,6 +148,15 @@ class VectorBackend(ABC):
 
     @abstractmethod
     def describe(self) -> Description: ...
+
+
+def mismatch(place: str, built: tuple[str, object], model_name: str, dim: int, *, rebuild: bool) -> str:
+    """The one message for vectors built with another model or dimension, whatever the backend: raised as
+    IndexMismatchError (`rebuild` False), or said while an empty index is refilled (`rebuild` True).
+    `place` is " in FOLDER", " in URI (collection C)" or "" (no place to name)."""
+    then = "rebuilding it" if rebuild else "run `factcheck reindex`"
+    return (f"The search index{place} was built with {built[0]} (dim {built[1]}), this is {model_name} "
+            f"(dim {dim}): {then}.")
 
 
 def as_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:

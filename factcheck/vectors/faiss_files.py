@@ -35,6 +35,7 @@ from factcheck.durable import (
     writing,
 )
 from factcheck.errors import IndexMismatchError, StoreError
+from factcheck.vectors.base import mismatch
 from factcheck.vectors.faiss_build import read_index, write_index
 from factcheck.vectors.faiss_fields import Fields
 
@@ -79,11 +80,9 @@ def _read(d: Path, model_name: str, dim: int, rebuild_on_mismatch: bool) -> tupl
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         return damaged(f"{META_FILE} is unreadable: {e}")
     if (m_model, m_dim) != (model_name, int(dim)):
-        msg = (f"The search index in {d} was built with {m_model} (dim {m_dim}), this is {model_name} "
-               f"(dim {dim}): run `factcheck reindex`.")
         if not rebuild_on_mismatch:
-            raise IndexMismatchError(msg)
-        return msg.replace("run `factcheck reindex`", "rebuilding it")
+            raise IndexMismatchError(mismatch(f" in {d}", (m_model, m_dim), model_name, dim, rebuild=False))
+        return mismatch(f" in {d}", (m_model, m_dim), model_name, dim, rebuild=True)
     if m_format != FORMAT:
         if m_format is None or (isinstance(m_format, int) and m_format < FORMAT):
             return (f"The search index in {d} was saved by an older factcheck, without each passage's source and "

@@ -47,7 +47,16 @@ import numpy as np
 
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.vectors import milvus_client as mc
-from factcheck.vectors.base import BackendName, Description, Location, VectorBackend, Where, as_ids, upsert_rows
+from factcheck.vectors.base import (
+    BackendName,
+    Description,
+    Location,
+    VectorBackend,
+    Where,
+    as_ids,
+    mismatch,
+    upsert_rows,
+)
 from factcheck.vectors.milvus_client import LITE_FILE, shown_uri
 
 __all__ = ["LITE_FILE", "MilvusBackend", "filter_expr", "quote", "shown_uri", "slug"]
@@ -201,11 +210,10 @@ class MilvusBackend(VectorBackend):
         m_model, m_dim = str(props.get(MODEL_KEY)), str(props.get(DIM_KEY))
         if (m_model, m_dim) == (self.model_name, str(self.dim)):
             return None
-        msg = (f"The search index in {self.place} (collection {name}) was built with {m_model} (dim {m_dim}), "
-               f"this is {self.model_name} (dim {self.dim}): run `factcheck reindex`.")
+        place = f" in {self.place} (collection {name})"
         if not rebuild_on_mismatch:
-            raise IndexMismatchError(msg)
-        return msg.replace("run `factcheck reindex`", "rebuilding it")
+            raise IndexMismatchError(mismatch(place, (m_model, m_dim), self.model_name, self.dim, rebuild=False))
+        return mismatch(place, (m_model, m_dim), self.model_name, self.dim, rebuild=True)
 
     def _new_collection(self) -> str:
         """Make an empty collection for this model (FLAT index, loaded) and return its name."""
