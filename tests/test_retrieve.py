@@ -231,3 +231,15 @@ def test_seed_claims_find_their_counterpart_in_the_other_outlet_in_the_top_3(sto
         assert hits, claim.text
         assert any(all(n in h.text for n in needles) for h in hits), (claim.text, texts(hits))
         assert all(h.source != source for h in hits)
+
+
+def test_an_empty_index_retrieves_nothing_without_being_counted_first(store):
+    from factcheck.vectors import Location, backend_class
+
+    class Uncounted(backend_class("faiss")):  # type: ignore[misc,valid-type]
+        def __len__(self) -> int:
+            raise AssertionError("retrieval asked for a count (on Milvus, a call of its own)")
+
+    b = Uncounted.create(Location(store.path, "x"), "m", 8)
+    q = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    assert retrieve(store, b, q, k=3) == [] and retrieve(store, b, q, k=3, per_source=False) == []
