@@ -38,7 +38,7 @@ import socket
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,9 @@ BLOCK_BYTES = 1 << 19
 # single-threaded model per core against one model on two threads). bench/ingest_ray.py: AllSides' 5,594
 # passages took 145 CPU-s plain, 114 through Ray; 116 passages, 8 and 26.
 LOCAL_MIN_PASSAGES = 2000
+# Inputs this big hold LOCAL_MIN_PASSAGES sentences whatever their format (2 KB a sentence is more than an
+# HTML page's chrome spends): a local Ray is started without reading them twice to count
+LOCAL_RAY_BYTES = LOCAL_MIN_PASSAGES * 2048
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,12 @@ def _worth_a_local_ray(files: Sequence[os.PathLike[str]], settings: Settings) ->
     they do (a second or so), or to the end of a small input (then the plain ingest reads it again)."""
     if _local_cpus() < 2:
         return False  # one worker on one core: what the plain ingest does, after Ray's start
+    size = 0
+    for item in files:
+        with suppress(OSError):  # unreadable: refused by whichever ingest runs
+            size += os.stat(item).st_size
+    if size >= LOCAL_RAY_BYTES:  # an archive: no serial read of it on the driver before Ray starts
+        return True
     n = 0
     for item in files:
         try:

@@ -209,6 +209,17 @@ def test_files_too_few_for_a_local_ray_are_ingested_plainly_and_told(corpus: Pat
     with pytest.raises(ClusterError, match="Ray is not installed"):
         make_fc(tmp_path / "more").ingest_distributed([corpus])
 
+    # inputs as big as an archive are not read on the driver to be counted: Ray is asked for at once
+    monkeypatch.setattr(distributed, "LOCAL_MIN_PASSAGES", 10**9)
+    monkeypatch.setattr(distributed, "LOCAL_RAY_BYTES", 1)
+
+    def no_reading(*_args: object, **_kw: object) -> None:
+        raise AssertionError("read to be counted")
+
+    monkeypatch.setattr(distributed.ingest, "prepare", no_reading)
+    with pytest.raises(ClusterError, match="Ray is not installed"):
+        make_fc(tmp_path / "archive").ingest_distributed([corpus])
+
 
 def test_the_cli_says_it_in_one_line(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
