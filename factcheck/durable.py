@@ -115,14 +115,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _in_use(path: Path) -> bool:
-    """Does a save hold this temp file's lock (writing it now)?"""
+def in_use(path: Path, *, by_anyone: bool = False) -> bool:
+    """Does another process hold this file's flock: a writer's (a save writing this temp file now), or with
+    `by_anyone` any lock at all (milvus-lite's on its LOCK file while a process has its store open)? A file
+    that cannot be opened, or a system without flock, says no."""
     try:
         import fcntl
 
         with path.open("rb") as f:
             try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(f.fileno(), (fcntl.LOCK_EX if by_anyone else fcntl.LOCK_SH) | fcntl.LOCK_NB)
             except BlockingIOError:
                 return True
     except (ImportError, OSError):
@@ -148,7 +150,7 @@ def sweep_temp_files(directory: Path, names: Iterable[str], *, max_age_s: float 
             old = now - path.stat().st_mtime > max_age_s
         except OSError:
             continue
-        if pid == os.getpid() or (pid > 0 and _pid_alive(pid) and not old) or _in_use(path):
+        if pid == os.getpid() or (pid > 0 and _pid_alive(pid) and not old) or in_use(path):
             continue
         try:
             path.unlink()

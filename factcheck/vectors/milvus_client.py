@@ -9,7 +9,6 @@ without its credentials, never a traceback: pymilvus's own logging is kept quiet
 """
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import logging
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from factcheck.durable import in_use
 from factcheck.errors import BackendMissingError, FactcheckError, StoreError
 from factcheck.vectors.base import Location
 
@@ -204,17 +204,10 @@ def _lite_problem(path: Path, e: BaseException) -> StoreError:
     if not path.parent.is_dir():
         return StoreError(f"Cannot open the milvus-lite file {path}: its folder does not exist. Check the store "
                           "folder (--store DIR) or FACTCHECK_MILVUS_URI.")
-    lock = path / "LOCK"  # milvus-lite holds an advisory lock on it while a process has the file open
-    if lock.exists():
-        try:
-            with open(lock, "rb") as f:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(f, fcntl.LOCK_UN)
-        except BlockingIOError:
-            return StoreError(f"The milvus-lite file {path} is in use by another process (milvus-lite serves one "
-                              "process at a time): close the other factcheck (the dashboard?) and try again, or "
-                              "point FACTCHECK_MILVUS_URI at a Milvus server to share the vectors.")
-        except OSError:
-            pass
+    # milvus-lite holds an advisory lock on its LOCK file while a process has the file open
+    if in_use(path / "LOCK", by_anyone=True):
+        return StoreError(f"The milvus-lite file {path} is in use by another process (milvus-lite serves one "
+                          "process at a time): close the other factcheck (the dashboard?) and try again, or "
+                          "point FACTCHECK_MILVUS_URI at a Milvus server to share the vectors.")
     return StoreError(f"Cannot open the milvus-lite file {path} ({_message(e)}): check the store folder is "
                       "writable and has space, then try again.")
