@@ -115,19 +115,19 @@ class Filters:
         self._of_source.clear()
         self._of_article.clear()
 
-    def get(self, where: Where | None, nprobe: int | None) -> Filter:
-        """The selector for `where` and the search parameters that carry it (`nprobe` for an IVF index, None
-        for a flat one); NOTHING when no vector held passes."""
+    def get(self, where: Where | None, probes: tuple[int, int] | None) -> Filter:
+        """The selector for `where` and the search parameters that carry it (`probes`: an IVF index's lists to
+        probe unfiltered and filtered; None for a flat one); NOTHING when no vector held passes."""
         asked = self._asked.get(where)
         if asked is not None:
             return asked
-        found = self._made(where, nprobe)
+        found = self._made(where, probes)
         self._asked[where] = found
         if len(self._asked) > FILTER_CACHE:
             self._asked.popitem(last=False)
         return found
 
-    def _made(self, where: Where | None, nprobe: int | None) -> Filter:
+    def _made(self, where: Where | None, probes: tuple[int, int] | None) -> Filter:
         key = self._key(where) if where is not None else None
         if key is not None and key[0] is not None and not key[0]:
             return NOTHING
@@ -151,6 +151,7 @@ class Filters:
         sel = None if not parts else parts[0] if len(parts) == 1 else and_selector(parts[0], parts[1])
         one = next(iter(key[0])) if key is not None and key[0] is not None and len(key[0]) == 1 and key[2] is None \
             else None
+        nprobe = None if probes is None else probes[1] if sel is not None else probes[0]
         found = Filter(sel, search_params(sel, nprobe), one)
         self._params[key] = found
         if len(self._params) > FILTER_CACHE:
