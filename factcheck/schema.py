@@ -14,7 +14,7 @@ from pathlib import Path
 from factcheck.errors import StoreError
 
 DB_NAME = "factcheck.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # what this version's queries read: a store without one of them was written by another version
 COLUMNS = {
     "meta": ("key", "value"),
@@ -22,6 +22,11 @@ COLUMNS = {
     "articles": ("id", "source_id", "content_hash", "text", "title", "date", "url", "author", "origin", "added"),
     "passages": ("id", "article_id", "seq", "kind", "start", "end", "text", "text_hash", "score"),
     "embeddings": ("model", "text_hash", "vec"),
+    "stories": ("id", "name", "created", "edited"),
+    "article_stories": ("article_id", "story_id", "pinned"),
+    "factchecks": ("id", "key", "claim", "text_hash", "rating", "publisher", "date", "url", "claimant", "origin",
+                   "added"),
+    "source_profiles": ("name", "country", "owner", "rating", "rating_source", "notes", "updated"),
 }
 
 SCHEMA = """
@@ -48,6 +53,36 @@ CREATE TABLE IF NOT EXISTS embeddings (
     model TEXT NOT NULL, text_hash TEXT NOT NULL, vec BLOB NOT NULL,
     PRIMARY KEY (model, text_hash));
 """
+
+# What each schema version added to the one before: a store of an older version is brought up to this one in
+# place, in one transaction, the first time a user who may write it opens it. Additions only (new tables and
+# indexes), so nothing a store already holds is rewritten.
+MIGRATIONS: dict[int, str] = {
+    2: """
+-- stories: articles on one event, grouped on ingest (factcheck.stories); `edited` marks a story the user
+-- renamed, merged or split, and `pinned` an article the user placed: regrouping leaves both as they are
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, created TEXT NOT NULL,
+    edited INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS article_stories (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    pinned INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS article_stories_story ON article_stories(story_id);
+-- published fact-checks (schema.org ClaimReview): `key` identifies one review so a re-import adds nothing;
+-- the claim's vector lives in `embeddings` under its text_hash like a passage's
+CREATE TABLE IF NOT EXISTS factchecks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, claim TEXT NOT NULL,
+    text_hash TEXT NOT NULL, rating TEXT, publisher TEXT, date TEXT, url TEXT, claimant TEXT,
+    origin TEXT NOT NULL, added TEXT NOT NULL);
+-- what the user records about an outlet, by source name: kept when the outlet's last article is removed,
+-- and importable before its first article arrives
+CREATE TABLE IF NOT EXISTS source_profiles (
+    name TEXT PRIMARY KEY, country TEXT, owner TEXT, rating TEXT, rating_source TEXT, notes TEXT,
+    updated TEXT NOT NULL);
+""",
+}
+FULL_SCHEMA = SCHEMA + "".join(MIGRATIONS[v] for v in sorted(MIGRATIONS))
 
 
 def _index_vectors(path: Path) -> int | None:
@@ -91,7 +126,7 @@ def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only:
             raise StoreError(f"The database in {path} is empty and this user may not write it: give a store "
                              "folder you can write (--store DIR), or ask its owner to ingest into it.")
         # one transaction: a process opening the store meanwhile sees all of the schema or none of it
-        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO meta VALUES ('schema_version', "
+        conn.executescript(f"BEGIN IMMEDIATE; {FULL_SCHEMA} INSERT OR IGNORE INTO meta VALUES ('schema_version', "
                            f"'{SCHEMA_VERSION}'); COMMIT;")
         return
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
@@ -104,9 +139,7 @@ def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only:
         raise StoreError(f"The store at {path} was written by a newer factcheck (schema {version}); this one "
                          f"reads schema {SCHEMA_VERSION}. Upgrade factcheck, or give another store (--store DIR).")
     if version < SCHEMA_VERSION:
-        raise StoreError(f"The store at {path} has schema {version}, older than this factcheck's schema "
-                         f"{SCHEMA_VERSION}, and cannot be upgraded in place: ingest the articles again into "
-                         "a new store (--store NEWDIR).")
+        version = _migrate(conn, path, version, read_only=read_only)
     for table, want in COLUMNS.items():
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c in want if c not in have]
@@ -115,4 +148,23 @@ def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only:
                              "by another version of factcheck or altered. Ingest the articles again into a new "
                              "store (--store NEWDIR), or restore it from a backup.")
     if not read_only:
-        conn.executescript(SCHEMA)  # indexes a store may lack (IF NOT EXISTS: nothing else changes)
+        conn.executescript(FULL_SCHEMA)  # indexes a store may lack (IF NOT EXISTS: nothing else changes)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, version: int, *, read_only: bool) -> int:
+    """Bring a store of an older schema up to this one, in one transaction; returns the new version."""
+    first = min(MIGRATIONS)
+    if version < first - 1:
+        raise StoreError(f"The store at {path} has schema {version}, older than any this factcheck can upgrade "
+                         f"(schema {first - 1} and later): ingest the articles again into a new store "
+                         "(--store NEWDIR).")
+    if read_only:
+        raise StoreError(f"The store at {path} has schema {version}, older than this factcheck's schema "
+                         f"{SCHEMA_VERSION}, and this user may not write it to upgrade it: open it once as a "
+                         "user who may write it (the upgrade only adds tables), or use the factcheck that "
+                         "wrote it.")
+    steps = "".join(MIGRATIONS[v] for v in range(version + 1, SCHEMA_VERSION + 1))
+    # BEGIN IMMEDIATE: one process upgrades; another opening meanwhile waits, then finds the tables there
+    conn.executescript(f"BEGIN IMMEDIATE; {steps} UPDATE meta SET value = '{SCHEMA_VERSION}' "
+                       "WHERE key = 'schema_version'; COMMIT;")
+    return SCHEMA_VERSION

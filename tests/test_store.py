@@ -329,3 +329,35 @@ def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(stor
             s.passages()
     msg = str(e.value)
     assert "try again" in msg and "backup" not in msg and "doctor" in msg and "\n" not in msg
+
+
+def _as_schema_1(path: Path) -> None:
+    """Make a store look as factcheck with schema 1 left it: none of the tables version 2 added."""
+    with sqlite3.connect(path / "factcheck.sqlite3") as c:
+        for table in ("article_stories", "stories", "factchecks", "source_profiles"):
+            c.execute(f"DROP TABLE {table}")
+        c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    c.close()
+
+
+def test_a_schema_1_store_is_upgraded_in_place_keeping_what_it_holds(store, add_article):
+    add_article("A", ["One sentence here.", "Another one there."])
+    store.close()
+    _as_schema_1(store.path)
+    with Store.open(store.path) as s:
+        assert s.stats()["passages"] == 2 and s.meta("schema_version") == str(SCHEMA_VERSION)
+        with s.transaction() as c:  # the tables the upgrade added take rows
+            c.execute("INSERT INTO source_profiles(name, country, updated) VALUES ('A', 'MX', 'now')")
+    with Store.open(store.path) as s:  # and a second opening finds nothing left to do
+        assert s.stats()["passages"] == 2 and s.meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_a_schema_1_store_this_user_may_not_write_is_refused_saying_how_to_upgrade(store, add_article,
+                                                                                   deny_writes):
+    add_article("A", ["One sentence here."])
+    store.close()
+    _as_schema_1(store.path)
+    deny_writes(store.path)
+    with pytest.raises(StoreError) as e:
+        Store.open(store.path)
+    assert "schema 1" in str(e.value) and "may write it" in str(e.value)
