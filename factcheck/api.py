@@ -34,6 +34,7 @@ from factcheck.store import Store
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
+    from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile
     from factcheck.retrieve import Hit
     from factcheck.stance import StanceModel
     from factcheck.vectors import VectorBackend
@@ -63,6 +64,8 @@ class _Shared:
         # a vector backend is not safe to search while it changes: held for a search or a change, never for a model
         self.vectors = threading.Lock()
         self.loading = threading.Lock()  # a model loads once, however many sessions ask at once
+        # the stored fact-checks and their vectors, with Store.reviews_version and the model they were read for
+        self.reviews: tuple[tuple[int, int], str, list[Review], Any] | None = None
 
 
 class Factcheck:
@@ -388,6 +391,70 @@ class Factcheck:
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))
+
+    # --- published fact-checks and outlet profiles --------------------------------------------
+    def ingest_factchecks(self, path_or_url: str | Path) -> FactcheckImport:
+        """Import published fact-checks (ClaimReview in HTML pages' JSON-LD, a Fact Check Tools style JSON feed,
+        a schema.org DataFeed, CSV) from a file, a folder or an http(s) URL; one already stored is not added
+        again. An input that cannot be read at all raises IngestError; records without a claim or a rating are
+        skipped and counted by reason."""
+        from factcheck import factchecks
+        from factcheck.records import FactcheckImport
+
+        found = factchecks.read(str(path_or_url), self.settings)
+        unique = list({factchecks.key(d): d for d in found.drafts}.items())
+        added = self.store.add_reviews([d for _, d in unique], [k for k, _ in unique]) if unique else 0
+        return FactcheckImport(origin=found.origin, read=len(found.drafts), added=added,
+                               already=len(found.drafts) - added, skipped=tuple(sorted(found.skipped.items())))
+
+    def factchecks(self) -> list[Review]:
+        return self.store.reviews()
+
+    def published_checks(self, claim: str, *, k: int = 3, min_similarity: float | None = None,
+                         nei_similarity: float | None = None) -> list[PublishedCheck]:
+        """The stored fact-checks closest to a claim (at most k), each with how the verifier matched it: shown
+        beside a verdict, never folded into it. The similarities default to factchecks.MIN_SIMILARITY and
+        NEI_SIMILARITY (see factchecks.match)."""
+        from factcheck import factchecks
+
+        claim = self._claim_text(claim)
+        version = self.store.reviews_version()
+        if not version[0]:
+            return []
+        enc = self.encoder
+        sh = self._shared
+        kept = sh.reviews
+        if kept is None or kept[0] != version or kept[1] != enc.name:
+            reviews = self.store.reviews()
+            kept = sh.reviews = (version, enc.name, reviews, enc.encode([r.claim for r in reviews]))
+        return factchecks.match(
+            claim, self._vector(claim), kept[2], kept[3], self.verifier, k=k,
+            min_similarity=factchecks.MIN_SIMILARITY if min_similarity is None else min_similarity,
+            nei_similarity=factchecks.NEI_SIMILARITY if nei_similarity is None else nei_similarity)
+
+    def profiles(self) -> list[SourceProfile]:
+        return self.store.profiles()
+
+    def set_profile(self, name: str, **fields: str | None) -> SourceProfile:
+        """Record (or replace) what the user knows of an outlet; checked as profiles.make checks it."""
+        from factcheck import profiles
+
+        profile = profiles.make(name, **fields)
+        self.store.set_profiles([profile])
+        return profile
+
+    def remove_profile(self, name: str) -> bool:
+        return self.store.remove_profile(name)
+
+    def import_profiles(self, path: str | Path) -> ProfileImport:
+        """Outlet profiles from a CSV (name,country,owner,rating,rating_source,notes): the rows that pass the
+        checks are stored, replacing profiles of the same name; the others are listed in `refused`."""
+        from factcheck import profiles
+
+        found = profiles.read_csv(path, self.settings)
+        if found.profiles:
+            self.store.set_profiles(found.profiles)
+        return found
 
     def doctor(self) -> list[str]:
         """Integrity report: SQLite integrity_check, then the index as found (before any sync, or there

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from factcheck.labels import Verification
+
 
 @dataclass(frozen=True)
 class PassageDraft:
@@ -74,3 +76,79 @@ class IngestResult:
     title: str | None = None
     source: str | None = None
     claims: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewDraft:
+    """A published fact-check (schema.org ClaimReview) as read from a page, a feed or a CSV, before it is stored."""
+
+    claim: str  # the claim reviewed, one line
+    rating: str  # the publisher's textual rating ("False", "Misleading", …): theirs, never adopted as a verdict
+    publisher: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD) when known
+    url: str | None = None  # the review's page; http(s) only
+    claimant: str | None = None  # who made the claim, when the review says
+    origin: str = ""  # the file or URL it was read from
+
+
+@dataclass(frozen=True)
+class Review:
+    """A stored published fact-check."""
+
+    id: int
+    claim: str
+    rating: str | None
+    publisher: str | None
+    date: str | None
+    url: str | None
+    claimant: str | None
+    origin: str
+    added: str
+
+
+@dataclass(frozen=True)
+class PublishedCheck:
+    """A stored fact-check matched to a checked claim: shown beside the verdict, never folded into it. `match` is
+    what the verifier read of the review's claim against the checked one: supports = the same claim, conflicts =
+    its opposite, nei = another claim on the subject (kept only when the wording is close)."""
+
+    review: Review
+    similarity: float  # cosine of the two claims' sentence vectors
+    match: Verification
+    p_match: float  # the verifier's probability of `match`, after the detail rule
+
+
+@dataclass(frozen=True)
+class FactcheckImport:
+    """What one import of fact-checks did: records read, newly stored, already stored, and those skipped, with
+    the reason and how many for each."""
+
+    origin: str
+    read: int
+    added: int
+    already: int
+    skipped: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceProfile:
+    """What the user records about an outlet, by source name. Nothing here is shipped as fact: a rating is the
+    user's, or the named `rating_source`'s."""
+
+    name: str
+    country: str | None = None
+    owner: str | None = None
+    rating: str | None = None
+    rating_source: str | None = None  # where the rating comes from: required with a rating
+    notes: str | None = None
+    updated: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileImport:
+    """What one CSV of outlet profiles gave: the profiles that passed the checks, and each row refused, with its
+    line and reason."""
+
+    origin: str
+    profiles: tuple[SourceProfile, ...]
+    refused: tuple[str, ...] = ()

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from factcheck.errors import StoreError
-from factcheck.records import Article, ArticleDraft, Passage, Source
+from factcheck.records import Article, ArticleDraft, Passage, Review, ReviewDraft, Source, SourceProfile
 from factcheck.schema import DB_NAME, check_schema, refuse_a_lost_database
 
 # How long a writer waits for another writer's transaction (articles are committed one at a time, so
@@ -411,3 +411,41 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- published fact-checks and outlet profiles (issue 14) ----------------------------------
+    def add_reviews(self, drafts: Sequence[ReviewDraft], keys: Sequence[str]) -> int:
+        """Store published fact-checks in one transaction; a key already stored is left as it is (a re-import
+        adds nothing). Returns how many were new."""
+        with self.transaction() as c:
+            before = c.total_changes
+            c.executemany(
+                "INSERT OR IGNORE INTO factchecks(key, claim, text_hash, rating, publisher, date, url, claimant,"
+                " origin, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(k, d.claim, text_hash(d.claim), d.rating, d.publisher, d.date, d.url, d.claimant, d.origin,
+                  _now()) for d, k in zip(drafts, keys, strict=True)])
+            return c.total_changes - before
+
+    def reviews(self) -> list[Review]:
+        return [Review(*r) for r in self._rows(
+            "SELECT id, claim, rating, publisher, date, url, claimant, origin, added FROM factchecks ORDER BY id")]
+
+    def reviews_version(self) -> tuple[int, int]:
+        """(count, highest id) of the stored fact-checks: changes whenever one is added or removed."""
+        (row,) = self._rows("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM factchecks")
+        return int(row[0]), int(row[1])
+
+    def profiles(self) -> list[SourceProfile]:
+        return [SourceProfile(*r) for r in self._rows(
+            "SELECT name, country, owner, rating, rating_source, notes, updated FROM source_profiles ORDER BY name")]
+
+    def set_profiles(self, profiles: Sequence[SourceProfile]) -> None:
+        """Store outlet profiles in one transaction, each replacing the one of its name."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO source_profiles(name, country, owner, rating, rating_source, notes, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(p.name, p.country, p.owner, p.rating, p.rating_source, p.notes, _now()) for p in profiles])
+
+    def remove_profile(self, name: str) -> bool:
+        with self.transaction() as c:
+            return c.execute("DELETE FROM source_profiles WHERE name = ?", (name,)).rowcount > 0
