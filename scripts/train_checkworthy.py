@@ -68,6 +68,7 @@ class Debate:
     name: str
     texts: list[str]
     labels: np.ndarray
+    speakers: tuple[str, ...] = ()  # one per text; context for scripts/train_checkworthy_finetune.py
 
 
 def log(msg: str) -> None:
@@ -78,14 +79,15 @@ def load_debates(data: Path = DATA) -> list[Debate]:
     """One Debate per .tsv (`line speaker text label`), in file-name order."""
     debates = []
     for f in sorted(data.glob("*.tsv")):
-        texts, labels = [], []
+        texts, labels, speakers = [], [], []
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             parts = line.split("\t")
             if len(parts) != 4 or parts[3] not in {"0", "1"}:
                 raise SystemExit(f"{f}:{n}: expected `line<TAB>speaker<TAB>text<TAB>0|1`")
+            speakers.append(parts[1])
             texts.append(parts[2])
             labels.append(int(parts[3]))
-        debates.append(Debate(f.stem, texts, np.array(labels, dtype=np.int8)))
+        debates.append(Debate(f.stem, texts, np.array(labels, dtype=np.int8), tuple(speakers)))
     if not debates:
         raise SystemExit(f"no .tsv files in {data}")
     return debates
@@ -344,21 +346,34 @@ def cross_validate(x: np.ndarray, y: np.ndarray, g: np.ndarray, params: dict[str
 
     With params["name_dims"], the name subspace of each fold comes from its training debates only
     (`debates`, in the order of g), so not even the names of the debate left out reach its model."""
+    scores = out_of_fold(x, y, g, params, debates, work)
+    deb = g >= 0
+    return evaluate(scores[deb], y[deb], g[deb])
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, g: np.ndarray, params: dict[str, object],
+                debates: list[Debate] | None = None, work: Path = WORK,
+                fold: np.ndarray | None = None) -> np.ndarray:
+    """Scores of the debate rows (g >= 0), each from a model fitted without its fold; 0 on news rows.
+
+    `fold` maps each debate (index in g) to its fold; by default every debate is its own (leave one out)."""
     scores = np.zeros(len(y))
     nw = float(params.get("news_weight", 0.0))  # type: ignore[arg-type]
     dims = int(params.get("name_dims", 0))  # type: ignore[call-overload]
     if dims and debates is None:
         raise ValueError("cross_validate needs the debates to build each fold's name subspace")
     w = sample_weights(y, g, nw) if (g < 0).any() and nw > 0 else None
-    for i in np.unique(g[g >= 0]):
-        tr = g != i
+    fold_of = np.arange(int(g.max()) + 1) if fold is None else np.asarray(fold)
+    row_fold = np.where(g >= 0, fold_of[np.maximum(g, 0)], -1)
+    for f in np.unique(fold_of):
+        tr = row_fold != f
         if w is None:
             tr &= g >= 0
-        names = name_subspace([d for j, d in enumerate(debates or []) if j != i], dims, work) if dims else None
+        names = name_subspace([d for j, d in enumerate(debates or []) if fold_of[j] != f], dims, work) if dims \
+            else None
         model = fit(x[tr], y[tr], params, names=names, weight=None if w is None else w[tr])
-        scores[g == i] = model.predict(x[g == i])
-    deb = g >= 0
-    return evaluate(scores[deb], y[deb], g[deb])
+        scores[row_fold == f] = model.predict(x[row_fold == f])
+    return scores
 
 
 def news_check(model: CheckworthyModel, news: News, work: Path = WORK) -> dict[str, float]:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import save_file
 
@@ -38,3 +39,46 @@ def test_average_keeps_every_pass_once_and_averages_weights(tmp_path):
     from safetensors.torch import load_file
 
     assert torch.all(load_file(tmp_path / "m" / "model.safetensors")["w"] == 2.0)
+
+
+def test_checkworthy_finetune_epoch_balances_classes_and_gives_news_its_share():
+    import numpy as np
+    from train_checkworthy_finetune import epoch_rows
+
+    debate = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1] + [0] * 90)
+    news = np.array([1] * 30 + [0] * 30)
+    hp = {"neg_per_pos": 3, "news_weight": 0.3}
+    src, row, w = epoch_rows(debate, news, hp, np.random.default_rng(0))
+    d, n = src == 0, src == 1
+    assert sorted(row[d][debate[row[d]] == 1]) == [0, 9]  # every positive, once
+    assert (debate[row[d]] == 0).sum() == 6 and len(set(row[d])) == d.sum()  # 3 negatives per positive, no repeats
+    pos_w, neg_w = w[d][debate[row[d]] == 1].sum(), w[d][debate[row[d]] == 0].sum()
+    assert abs(pos_w - neg_w) < 1e-9  # the classes weigh the same
+    assert abs(w[n].sum() / w.sum() - 0.3) < 1e-9 and news[row[n]].sum() == n.sum() / 2  # news: its share, balanced
+    again = epoch_rows(debate, news, hp, np.random.default_rng(0))
+    assert all((a == b).all() for a, b in zip(again, (src, row, w), strict=True))  # seeded
+
+
+@pytest.mark.model
+def test_checkworthy_finetune_trains_and_saves_a_model_that_scores(tmp_path):
+    """The training script end to end on two tiny debates (no news): a safetensors model that loads and scores."""
+    data = tmp_path / "debates"
+    data.mkdir()
+    lines = ["1\tA\tGood evening and welcome.\t0", "2\tB\tUnemployment fell to 3.7 percent in 2018.\t1",
+             "3\tA\tThank you, Senator.\t0", "4\tB\tWe spent 40 billion dollars on roads last year.\t1",
+             "5\tA\tLet us move on.\t0", "6\tB\tI think we can do better.\t0"]
+    for name in ("a", "b"):
+        (data / f"{name}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    hp = {"epochs": 1, "neg_per_pos": 1, "news_weight": 0, "max_length": 32, "batch": 4}
+    subprocess.run([sys.executable, str(SCRIPTS / "train_checkworthy_finetune.py"), "train", "--data", str(data),
+                    "--work", str(tmp_path / "work"), "--out", str(out), "--hp", json.dumps(hp)],
+                   check=True, capture_output=True)
+    assert (out / "model.safetensors").is_file() and (out / "tokenizer.json").is_file()
+    assert not list(out.glob("*.bin")) and not list(out.glob("*.pkl"))  # no pickle
+    from train_checkworthy_finetune import load_base, predict
+
+    model, tok = load_base(str(out))
+    model.eval()
+    p = predict(model, tok, ["A: ", "B: Good evening."], ["Thank you.", "Taxes rose by 3% in 2018."])
+    assert p.shape == (2,) and ((p > 0) & (p < 1)).all()
