@@ -15,11 +15,19 @@ from factcheck import escape
 from factcheck.consistency import Consistency
 from factcheck.labels import VERIFICATIONS
 from factcheck.mismatch import Mismatch
+from factcheck.records import SourceProfile
 from factcheck.verdict import Check, Evidence
 from factcheck.verify import scores_dict
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
-              "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail")
+              "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail",
+              "source_country", "source_owner", "source_rating", "source_rating_source")
+# what the user recorded about an outlet (factcheck.profiles), in every export beside the outlet's name
+PROFILE_FIELDS = ("name", "country", "owner", "rating", "rating_source", "notes")
+
+
+def profile_dict(p: SourceProfile) -> dict[str, Any]:
+    return {f: getattr(p, f) for f in PROFILE_FIELDS}
 
 
 def mismatch_dict(m: Mismatch) -> dict[str, Any]:
@@ -60,21 +68,29 @@ def consistency_dict(cons: Consistency) -> dict[str, Any]:
     }
 
 
-def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
+            profiles: Sequence[SourceProfile] = ()) -> str:
+    """`profiles`: the outlet profiles to include, as "sources" (the caller picks them: those of the sources
+    reported on)."""
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
     payload: dict[str, Any] = {"checks": [check_dict(c) for c in checks]}
     if consistency is not None:
         payload["consistency"] = consistency_dict(consistency)
+    if profiles:
+        payload["sources"] = [profile_dict(p) for p in profiles]
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
+           profiles: Sequence[SourceProfile] = ()) -> str:
     """One row per claim × source: the source's stance and the passage that decides it.
 
     Text cells are quoted and a formula's first character neutralised (escape.csv_cell), so a spreadsheet
     shows the text instead of running it; numbers (counts, probabilities) are written bare and stay numbers.
+    The source's profile (`profiles`), when it has one, fills the source_* columns.
     """
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
+    by_name = {p.name: p for p in profiles}
     buf = io.StringIO()
     buf.write(",".join(CSV_FIELDS) + "\n")
     # every text cell quoted: a spreadsheet whose separator is ';' would otherwise split "a;=cmd" into a
@@ -98,7 +114,9 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
                    **probs,
                    "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
                                            for m in (e.mismatches if e else ())),
-                   "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else ""}
+                   "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else "",
+                   **{f"source_{f}": getattr(by_name[s], f) or "" if s in by_name else ""
+                      for f in ("country", "owner", "rating", "rating_source")}}
             w.writerow({k: escape.csv_cell(x) for k, x in row.items()})
     return buf.getvalue()
 
@@ -115,9 +133,16 @@ def _md(text: str) -> str:
     return escape.markdown(text)
 
 
-def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None) -> str:
+def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
+                profiles: Sequence[SourceProfile] = ()) -> str:
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
     lines = ["# factcheck report", ""]
+    if profiles:
+        lines += ["## Source profiles", "", "What the user recorded about each outlet; a rating is its source's, "
+                  "not factcheck's.", "", "| source | country | owner | rating | rating source | notes |",
+                  "|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(_md(getattr(p, f) or "") for f in PROFILE_FIELDS) + " |" for p in profiles]
+        lines.append("")
     if consistency is not None:
         lines += ["## Sources", "", "| source | claims | corroborated | contested | mixed | unique |",
                   "|---|---:|---:|---:|---:|---:|"]

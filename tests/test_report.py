@@ -114,7 +114,7 @@ def test_csv_numbers_stay_numbers_and_text_is_quoted():
     # probabilities and counts are unquoted numbers; every text cell is quoted, so a spreadsheet whose
     # separator is ';' cannot split "a;=1+1" into a cell that starts with '='
     assert line == ('"a;=1+1 -5","\'-Outlet own","corroborated",1,0,"\'-Outlet","supports","a;=1+1 -5","supports",'
-                    '0.7,0.1,0.2,"number: a;=1+1 -5 vs a;=1+1 -5",""')
+                    '0.7,0.1,0.2,"number: a;=1+1 -5 vs a;=1+1 -5","","","","",""')
     row = next(csv.DictReader(io.StringIO(out)))
     assert row["source"] == "'-Outlet" and row["p_supports"] == "0.7" and row["supporting"] == "1"
 
@@ -147,3 +147,22 @@ def test_a_carriage_return_in_a_cell_cannot_start_a_row():
     assert '"Homicides fell\r=cmd|' in out  # inside one quoted cell
     rows = list(csv.reader(io.StringIO(out, newline="")))
     assert len(rows) == 2 and all(len(r) == len(CSV_FIELDS) for r in rows) and rows[1][0] == text
+
+
+def test_source_profiles_go_into_every_export_escaped():
+    from factcheck.records import SourceProfile
+
+    evil = SourceProfile(name="-Outlet", country="=cmd|' /C calc'!A0", owner="<b>Owner</b> [x](javascript:1)",
+                         rating="Low", rating_source="My | notes")
+    checks = _hostile_checks("Crime fell", "-Outlet")
+    data = json.loads(to_json(checks=checks, profiles=[evil]))
+    assert data["sources"] == [{"name": "-Outlet", "country": "=cmd|' /C calc'!A0",
+                                "owner": "<b>Owner</b> [x](javascript:1)", "rating": "Low",
+                                "rating_source": "My | notes", "notes": None}]
+    assert "sources" not in json.loads(to_json(checks=checks))
+    row = next(csv.DictReader(io.StringIO(to_csv(checks=checks, profiles=[evil]))))
+    assert row["source_country"].startswith("'=") and row["source_rating"] == "Low"
+    md = to_markdown(checks=checks, profiles=[evil])
+    assert "## Source profiles" in md
+    line = next(x for x in md.splitlines() if x.startswith("| \\-Outlet"))
+    assert "<b>" not in line and "](" not in line and line.count(" | ") == 5  # the pipe in a cell is escaped
