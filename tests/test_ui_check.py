@@ -99,3 +99,43 @@ def test_a_bad_setting_in_the_environment_is_named_not_a_traceback(tmp_path, mon
     assert not at.exception, [e.value for e in at.exception]
     assert any(e.value.startswith("FACTCHECK_MAX_INPUT_BYTES='lots' is not a size") for e in at.error), \
         [e.value for e in at.error]
+
+
+HOSTILE_REVIEW = {"claim": "Mexico's homicide rate dropped by 25 percent in 2025",
+                  "rating": "<script>alert(1)</script>**False**", "publisher": "<img src=x onerror=alert(2)> Desk",
+                  "url": "https://evil.example/r?a=<b>&c=1",
+                  "claimant": "[x](javascript:alert(3))"}
+
+
+def test_a_published_rating_shows_beside_the_verdict_and_changes_nothing(tmp_path, monkeypatch):
+    from ui_support import seed_factchecks
+
+    seed(tmp_path)
+    seed_factchecks(tmp_path, HOSTILE_REVIEW)
+    at = check(app(monkeypatch, tmp_path, page="check"), "Mexico's homicide rate dropped by 25 percent in 2025")
+    no_exceptions(at)
+    assert not at.error
+    assert "mixed" in shown_text(at)  # the corpus verdict, as without the review (first test)
+    assert any("Published fact-checks (1): their ratings, not this verdict" in e.label for e in at.expander)
+    html = html_text(at)
+    (box,) = [b for b in html.split('<div class="fc-published">')[1:]]
+    assert "<b>&lt;script&gt;alert(1)&lt;/script&gt;**False**</b> — &lt;img src=x onerror=alert(2)&gt; Desk" in box
+    assert "the same claim (verifier p = 0.88), similarity 1.00" in box
+    assert "https://evil.example/r?a=&lt;b&gt;&amp;c=1" in box
+    (link,) = at.get("link_button")
+    assert link.proto.url == "https://evil.example/r?a=<b>&c=1"
+    assert_inert(at)
+
+
+def test_an_outlet_profile_shows_beside_its_source(tmp_path, monkeypatch):
+    from ui_support import seed_profiles
+
+    seed(tmp_path)
+    seed_profiles(tmp_path, {"name": "The Courier", "country": "Sylvania", "owner": "<script>x</script> Ltd",
+                             "rating": "High", "rating_source": "my reading"})
+    at = check(app(monkeypatch, tmp_path, page="check"), "Mexico's homicide rate dropped by 25 percent in 2025")
+    no_exceptions(at)
+    captions = [c.value for c in at.caption]
+    assert "Sylvania · owner\\: \\<script\\>x\\</script\\> Ltd · rating\\: High \\(per my reading\\)" in captions
+    assert not at.get("link_button")  # no fact-check stored: none shown
+    assert_inert(at)

@@ -59,3 +59,22 @@ def test_hostile_source_is_inert(tmp_path, monkeypatch):
     no_exceptions(at)
     assert_inert(at)
     assert "&lt;script&gt;" in html_text(at)
+
+
+def test_each_claim_shows_its_closest_published_fact_check_and_sources_their_profile(tmp_path, monkeypatch):
+    from ui_support import seed_factchecks, seed_profiles
+
+    seed(tmp_path)
+    seed_factchecks(tmp_path, {"claim": "Mexico's homicide rate dropped by 25 percent in 2025, the government said.",
+                               "rating": "Half true", "publisher": "Invented Checkers", "date": "2026-01-20"})
+    seed_profiles(tmp_path, {"name": "The Courier", "country": "Sylvania", "notes": "**bold** [x](javascript:1)"})
+    at = app(monkeypatch, tmp_path, page="compare")
+    at.multiselect(key="fc_compare_sources").set_value(["Daily Planet", "The Courier"]).run()
+    at.selectbox(key="fc_compare_base").set_value("Daily Planet").run()
+    no_exceptions(at)
+    html = html_text(at)
+    assert ('Published fact-check: <b>Half true</b> — Invented Checkers · 2026-01-20 · the same claim (verifier '
+            "p = 0.88), similarity 1.00") in html
+    assert html.count('class="fc-published"') == 1  # only the claim a review rules on
+    assert "Sylvania · notes\\: \\*\\*bold\\*\\* \\[x\\]\\(javascript\\:1\\)" in [c.value for c in at.caption]
+    assert_inert(at)

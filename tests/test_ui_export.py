@@ -78,3 +78,14 @@ def test_csv_download_neutralises_formulas_like_the_cli(tmp_path, monkeypatch):
     assert body == report.to_csv(consistency=cons)
     cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
     assert "'" + evil in cells and evil not in cells
+
+
+def test_the_report_carries_the_outlet_profiles(tmp_path, monkeypatch):
+    from ui_support import seed_profiles
+
+    seed(tmp_path)
+    seed_profiles(tmp_path, {"name": "Daily Planet", "country": "Freedonia", "owner": "=cmd()"})
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    (code,) = [c.value for c in at.code]
+    assert "## Source profiles" in code and "| Daily Planet | Freedonia | \\=cmd\\(\\) |" in code

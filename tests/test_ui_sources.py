@@ -151,3 +151,51 @@ def test_a_read_only_store_opens_without_an_error_and_is_not_seeded(tmp_path, mo
     no_exceptions(at)
     assert not at.error, errors(at)
     assert sorted(at.dataframe[0].value["source"]) == sorted(a["source"] for a in load_articles())
+
+
+def test_first_start_imports_the_sample_fact_checks_and_no_article_from_them(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    sample = tmp_path / "sample"
+    (sample / "factchecks").mkdir(parents=True)
+    (sample / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    fixtures = Path(__file__).parent / "data" / "factchecks"
+    for name in ("feed.json", "review_trump_hitting_land.html"):
+        (sample / "factchecks" / name).write_bytes((fixtures / name).read_bytes())
+    at = app(monkeypatch, tmp_path / "store", sample_dir=sample, page="sources")
+    no_exceptions(at)
+    assert not at.error, errors(at)
+    assert at.dataframe[0].value["articles"].sum() == 1
+    from factcheck.store import Store
+
+    with Store.open(tmp_path / "store") as store:
+        assert len(store.reviews()) == 11
+
+
+def test_profiles_are_edited_on_the_sources_page(tmp_path, monkeypatch):
+    from factcheck.store import Store
+
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="sources")
+    no_exceptions(at)
+    names = sorted(a["source"] for a in load_articles())
+    row = names.index("Daily Planet")
+    at.selectbox(key="fc_profile_outlet").set_value(row).run()
+    at.text_input(key=f"fc_profile_country_{row}").input("Freedonia")
+    at.text_input(key=f"fc_profile_rating_{row}").input("Low")
+    at.button(key="fc_profile_save").click().run()
+    no_exceptions(at)
+    assert any("rating_source" in e for e in errors(at))  # a rating without its source is refused ...
+    with Store.open(tmp_path) as store:
+        assert store.profiles() == []  # ... and nothing stored
+    at.text_input(key=f"fc_profile_rating_source_{row}").input("my reading")
+    at.button(key="fc_profile_save").click().run()
+    no_exceptions(at)
+    assert not at.error, errors(at)
+    with Store.open(tmp_path) as store:
+        (p,) = store.profiles()
+    assert (p.name, p.country, p.rating, p.rating_source) == ("Daily Planet", "Freedonia", "Low", "my reading")
+    table = at.dataframe[0].value.set_index("source")
+    assert table.loc["Daily Planet", "profile"] == "Freedonia · rating: Low (per my reading)"
+    # picking the outlet again shows what was saved
+    assert at.text_input(key=f"fc_profile_country_{row}").value == "Freedonia"

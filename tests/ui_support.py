@@ -130,3 +130,22 @@ def assert_inert(at: AppTest) -> None:
     # html: user text is entity-escaped, so no tag of theirs and no link at all
     assert "<script" not in html and "<img" not in html
     assert "href" not in html.lower()
+
+
+def seed_factchecks(store_dir: Path, *extra: dict) -> None:
+    """Store the fixture fact-checks (tests/data/factchecks) and `extra` ReviewDraft fields, as an import would."""
+    from factcheck import factchecks
+    from factcheck.records import ReviewDraft
+    from factcheck.settings import Settings
+
+    drafts = factchecks.read(str(Path(__file__).parent / "data" / "factchecks"), Settings()).drafts
+    drafts += [ReviewDraft(**e) for e in extra]
+    with Store.open(store_dir) as store:
+        store.add_reviews(drafts, [factchecks.key(d) for d in drafts])
+
+
+def seed_profiles(store_dir: Path, *profiles: dict) -> None:
+    from factcheck.records import SourceProfile
+
+    with Store.open(store_dir) as store:
+        store.set_profiles([SourceProfile(**p) for p in profiles])

@@ -161,12 +161,20 @@ def _facade(args: argparse.Namespace) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from factcheck.factchecks import how_matched
     from factcheck.report import check_dict
 
     if args.k is not None and args.k < 1:
         raise FactcheckError("--k must be at least 1.")
-    check = _facade(args).check(args.claim, k=args.k, claim_source=args.claim_source)
+    fc = _facade(args)
+    check = fc.check(args.claim, k=args.k, claim_source=args.claim_source)
     d = check_dict(check)
+    # beside the verdict, never in it: a publisher's rating is theirs
+    published = fc.published_checks(check.claim)
+    d["published_checks"] = [{**asdict(m.review), "similarity": round(m.similarity, 4), "match": str(m.match),
+                              "p_match": round(m.p_match, 4)} for m in published]
 
     def human() -> None:
         # each field one line (terminal()): a newline in a source name must not forge a line of evidence
@@ -177,6 +185,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                   f"{dup}")
             for m in e["mismatches"]:
                 print(f"      {m['kind']}: {m['claim']!r} vs {m['passage']!r}")
+        for m in published:
+            r = m.review
+            print(f"PUBLISHED FACT-CHECK: {terminal(r.rating or 'no rating')} — {terminal(r.publisher or 'unknown')}"
+                  f" ({r.date or 'undated'}), {how_matched(m)}: {terminal(r.claim)} {terminal(r.url or '')}".rstrip())
 
     emit(args, d, human)
     return 0
@@ -225,7 +237,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     cons = _compare(args)
     fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
-    text = fn(consistency=cons)
+    text = fn(consistency=cons, profiles=[p for p in _facade(args).profiles() if p.name in cons.sources])
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

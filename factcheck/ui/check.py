@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from factcheck import charts
+from factcheck import charts, profiles
 from factcheck.ui import render, state
 
 st.title("Check a claim")
@@ -30,6 +30,13 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Sources supporting", verdict.supporting)
 m2.metric("Sources conflicting", verdict.conflicting)
 m3.metric("Sources neutral", verdict.neutral)
+# beside the verdict, never part of it: a fact-checker's rating is theirs, and the verdict above is the corpus's
+if published := state.published(check.claim):
+    with st.expander(f"Published fact-checks ({len(published)}): their ratings, not this verdict", expanded=True):
+        for i, m in enumerate(published):
+            render.show(render.published_html(m))
+            if m.review.url:
+                st.link_button("Open the review", m.review.url, key=f"fc_published_link_{i}")
 if not check.evidence:
     st.warning("No passage in the store is similar enough to this claim. Lower the minimum similarity in the "
                "sidebar, or add articles that cover the story.")
@@ -40,11 +47,14 @@ with right:
     st.plotly_chart(charts.stance_mix(check.evidence), key="fc_stance_mix")
 with left:
     stances = dict(verdict.source_stances)
+    outlets = state.profiles()
     for source in sorted({e.source for e in check.evidence}):
         deciding = verdict.deciding_passage(source)
         own = sorted((e for e in check.evidence if e.source == source),
                      key=lambda e: (e.passage_id != deciding, -e.similarity))
         with st.container(border=True):
             st.markdown(f"**{render.md(source)}** — {stances.get(source, 'its own claim')}")
+            if about := profiles.summary(outlets.get(source)):
+                st.caption(render.md(about))
             render.show("".join(render.evidence_html(check.claim, e, deciding=e.passage_id == deciding)
                                 for e in own))

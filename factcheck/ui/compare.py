@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from factcheck import profiles
 from factcheck.ui import render, state
 
 st.title("Compare sources")
@@ -24,15 +25,19 @@ own = [c for c in cons.checks if c.claim_source == base]
 if not own:
     st.info("This source has no claims at the current claim threshold (sidebar).")
 
+outlets = state.profiles()
 header = st.columns(1 + len(others))
-header[0].markdown(f"**{render.md(base)}**")
-for col, other in zip(header[1:], others, strict=True):
-    col.markdown(f"**{render.md(other)}**")
+for col, name in zip(header, [base, *others], strict=True):
+    col.markdown(f"**{render.md(name)}**")
+    if about := profiles.summary(outlets.get(name)):
+        col.caption(render.md(about))
 for check in own:
     stances = dict(check.verdict.source_stances)
     row = st.columns(1 + len(others))
     with row[0]:
         render.show(render.box(check.claim, stance="own", note=check.verdict.label))
+        for m in state.published(check.claim)[:1]:  # the closest ruling, beside the verdict, never in it
+            render.show(render.published_html(m, short=True))
     for col, other in zip(row[1:], others, strict=True):
         stance = stances.get(other, "silent")
         match = render.best(check, other) if stance != "silent" else None

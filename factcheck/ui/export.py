@@ -17,8 +17,11 @@ FORMATS = (("JSON", "json", "application/json", report.to_json),
 
 
 def buttons(name: str, *, consistency: Consistency | None = None, checks: Sequence[Check] = ()) -> None:
+    outlets = state.profiles()
+    shown = {s for c in checks for s, _ in c.verdict.source_stances} | set(consistency.sources if consistency else ())
+    chosen = [outlets[s] for s in sorted(shown) if s in outlets]  # the profiles of the sources reported on
     for col, (label, ext, mime, fn) in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
-        col.download_button(f"Download {label}", fn(consistency=consistency, checks=checks),
+        col.download_button(f"Download {label}", fn(consistency=consistency, checks=checks, profiles=chosen),
                             file_name=f"{name}.{ext}", mime=mime, key=f"fc_dl_{name}_{ext}", on_click="ignore")
 
 
@@ -37,7 +40,8 @@ cons = state.consistency(chosen)
 st.caption(f"{len(cons.checks)} claims from {len(cons.sources)} source(s), as `factcheck report` writes them.")
 buttons("factcheck-report", consistency=cons)
 with st.expander("Preview the Markdown report"):
-    st.code(report.to_markdown(consistency=cons), language="markdown")
+    st.code(report.to_markdown(consistency=cons, profiles=[p for n, p in state.profiles().items() if n in chosen]),
+            language="markdown")
 
 st.subheader("Recent checks")
 recent = st.session_state.get(state.RECENT_CHECKS, [])

@@ -19,7 +19,7 @@ import streamlit as st
 
 from factcheck import escape
 from factcheck.errors import FactcheckError
-from factcheck.records import Passage
+from factcheck.records import Passage, PublishedCheck
 from factcheck.verdict import Check, Evidence
 
 log = logging.getLogger("factcheck.ui")
@@ -38,6 +38,7 @@ CSS = """<style>
 .fc-meta { font-size: 0.8rem; color: #555; margin: 0.2rem 0; }
 .fc-text mark.fc-claim { background: #fff3b0; }
 .fc-comment { color: #555; border-left: 3px solid #cfd8dc; padding-left: 0.6rem; margin: 0.4rem 0; }
+.fc-published { border-left: 4px solid #6a1b9a; padding: 0.3rem 0.7rem; margin: 0.3rem 0; background: #f8f5fb; }
 </style>"""
 
 
@@ -139,6 +140,26 @@ def box(text: str, *, stance: str, note: str = "") -> str:
     colour = STANCE_BORDER.get(stance, "#cfd8dc")
     meta = f'<div class="fc-meta">{esc(note)}</div>' if note else ""
     return f'<div class="fc-box" style="border-left-color:{colour}">{meta}<div class="fc-text">{esc(text)}</div></div>'
+
+
+def published_html(m: PublishedCheck, *, short: bool = False) -> str:
+    """A published fact-check matched to a claim: the publisher's rating (theirs: shown, never adopted), who and
+    when, how it matched, the claim it reviewed and its address (as text: the page holds no link). `short`: one
+    line, for a table cell."""
+    from factcheck.factchecks import how_matched
+
+    r = m.review
+    who = " · ".join(esc(x) for x in (r.publisher or "unknown publisher", r.date) if x)
+    head = f"<b>{esc(r.rating or 'no rating')}</b> — {who} · {esc(how_matched(m))}"
+    if short:
+        return f'<div class="fc-published"><div class="fc-meta">Published fact-check: {head}</div></div>'
+    out = [f'<div class="fc-published"><div class="fc-meta">{head}</div>',
+           f'<div class="fc-text">{esc(r.claim)}</div>']
+    if r.claimant:
+        out.append(f'<div class="fc-meta">claim made by {esc(r.claimant)}</div>')
+    if r.url:
+        out.append(f'<div class="fc-meta">{esc(r.url)}</div>')
+    return "".join(out) + "</div>"
 
 
 def show(body_html: str) -> None:

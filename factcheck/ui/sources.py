@@ -5,6 +5,8 @@ from collections import Counter
 
 import streamlit as st
 
+from factcheck import profiles
+from factcheck.errors import FactcheckError
 from factcheck.ui import adding, render, state
 
 st.title("Sources")
@@ -29,7 +31,9 @@ if not sources:
 articles = fc.articles()
 per_article = Counter(c.article_id for c in fc.claims())
 st.subheader("Sources")
-st.dataframe([{"source": s.name, "articles": s.articles, "claims": s.claims} for s in sources],
+outlets = state.profiles()
+st.dataframe([{"source": s.name, "articles": s.articles, "claims": s.claims,
+               "profile": profiles.summary(outlets.get(s.name))} for s in sources],
              key="fc_sources_table", hide_index=True)
 st.dataframe([{"source": a.source, "title": a.title or "(untitled)", "date": a.date or "unknown",
                "claims": per_article[a.id], "url": a.url or ""} for a in articles],
@@ -47,6 +51,33 @@ if chosen is not None and (art := fc.article(chosen)):
     if comments := fc.passages(article_id=art.id, kind="comment"):
         with st.expander(f"Reader comments ({len(comments)}): not the outlet's claims"):
             render.comments([c.text for c in comments])
+
+st.subheader("Outlet profiles")
+st.caption("What you know of each outlet: yours to write, nothing is filled in for you. A rating needs its "
+           "source (your own reading, or who rated it). Shown beside the outlet on Check and Compare, and in exports.")
+names = sorted({s.name for s in sources} | set(outlets))
+who = st.selectbox("Outlet", range(len(names)), key="fc_profile_outlet", format_func=lambda i: names[i])
+if who is not None:
+    had = outlets.get(names[who])
+    with st.form("fc_profile_form"):
+        # keys carry the outlet's place in the list: picking another outlet shows its own values
+        typed = {c: (st.text_area if c == "notes" else st.text_input)(
+                    c.replace("_", " ").capitalize(), value=(getattr(had, c) or "") if had else "",
+                    key=f"fc_profile_{c}_{who}") for c in profiles.COLUMNS[1:]}
+        saved = st.form_submit_button("Save the profile", key="fc_profile_save")
+    if saved:
+        try:
+            if any(v.strip() for v in typed.values()):
+                state.shared().set_profile(names[who], **typed)
+                st.session_state[state.FLASH] = f"Saved the profile of {render.md(names[who])}."
+            elif had:
+                state.shared().remove_profile(names[who])
+                st.session_state[state.FLASH] = f"Removed the profile of {render.md(names[who])}."
+            st.rerun()
+        except FactcheckError as e:
+            st.error(str(e))
+st.download_button("Download the profiles (CSV)", profiles.to_csv(list(outlets.values())), file_name="profiles.csv",
+                   mime="text/csv", key="fc_profiles_download", on_click="ignore")
 
 st.subheader("Remove a source")
 c1, c2 = st.columns([3, 1])

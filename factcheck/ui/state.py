@@ -20,6 +20,7 @@ from factcheck.settings import Settings, store_dir_from_env
 
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
+    from factcheck.records import PublishedCheck, SourceProfile
 
 # session-state keys (widget keys are named where the widget lives; these hold results)
 RECENT_CHECKS = "fc_recent_checks"  # list[Check], newest first
@@ -28,6 +29,7 @@ CONSISTENCY = "fc_consistency"  # {key: Consistency}; key: sources, sidebar valu
 LAST_CONSISTENCY = "fc_last_consistency"  # the key shown last
 OPEN_ARTICLE = "fc_open_article"
 FLASH = "fc_flash"  # a message to show after st.rerun (e.g. "Removed …")
+PUBLISHED = "fc_published"  # {(claim, stored fact-checks' version): [PublishedCheck]}
 # sidebar widget keys
 TOP_K = "fc_top_k"
 MIN_SIMILARITY = "fc_min_similarity"
@@ -35,6 +37,8 @@ CLAIM_THRESHOLD = "fc_claim_threshold"
 MAX_RECENT = 10
 MAX_KEPT = 4
 SEEDED_META = "dashboard_seeded"
+FACTCHECKS_DIR = "factchecks"  # the sample fact-checks in data/: imported as fact-checks, never as articles
+MAX_PUBLISHED_KEPT = 500
 # the sample corpus beside app.py in a checkout (an installed package has none: first start skips it)
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -130,6 +134,24 @@ def consistency(sources: Sequence[str]) -> Consistency:
     return result
 
 
+def published(claim: str) -> list[PublishedCheck]:
+    """The published fact-checks matched to a claim, kept in the session until a fact-check is imported: a page
+    rerun (any click) does not ask the verifier again."""
+    fc = shared()
+    key = (claim, fc.store.reviews_version())
+    kept: dict[tuple[Any, ...], list[PublishedCheck]] = st.session_state.setdefault(PUBLISHED, {})
+    if key not in kept:
+        if len(kept) >= MAX_PUBLISHED_KEPT:
+            kept.clear()
+        kept[key] = fc.published_checks(claim)
+    return kept[key]
+
+
+def profiles() -> dict[str, SourceProfile]:
+    """The outlet profiles by source name."""
+    return {p.name: p for p in shared().profiles()}
+
+
 def last_consistency() -> Consistency | None:
     """The comparison shown last (on Compare or Consistency): what Export writes."""
     key = st.session_state.get(LAST_CONSISTENCY)
@@ -144,7 +166,13 @@ def first_start(data_dir: Path | None = None) -> None:
         return  # a read-only store (another user's, a read-only mount) is shown as it is
     if not fc.stats()["articles"]:
         with st.status("First start: adding the sample articles…", expanded=True) as status:
-            results = fc.ingest_paths([data_dir], progress=progress_bar("Reading the sample corpus"))
+            from factcheck.corpus import files_in
+
+            inputs = [p for p in files_in(data_dir) if p.relative_to(data_dir).parts[0] != FACTCHECKS_DIR]
+            results = fc.ingest_paths(inputs, progress=progress_bar("Reading the sample corpus"))
             added = sum(r.status == "added" for r in results)
             status.update(label=f"Sample corpus added: {added} article(s)", state="complete", expanded=False)
+        # the sample fact-checks (invented publishers) come with the sample articles, into a new store only
+        if (data_dir / FACTCHECKS_DIR).is_dir() and not fc.factchecks():
+            fc.ingest_factchecks(data_dir / FACTCHECKS_DIR)
     fc.store.set_meta(SEEDED_META, "1")
