@@ -34,7 +34,7 @@ from factcheck.store import Store
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
-    from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile
+    from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
     from factcheck.retrieve import Hit
     from factcheck.stance import StanceModel
     from factcheck.vectors import VectorBackend
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from factcheck.verify import Judgement, Verifier
 
 Progress = Callable[[int, int, str], None]
+MAX_STORY_NAME = 200
 Scorer = Callable[[Sequence[str]], Any]
 
 
@@ -192,7 +193,14 @@ class Factcheck:
             results = run()
             if any(r.status == "added" for r in results):
                 self._refresh(progress)
+                self._group([r.article_id for r in results if r.status == "added" and r.article_id is not None])
             return results
+
+    def _group(self, added: Sequence[int]) -> None:
+        """New articles into stories (factcheck.stories): one encode of each title and lede, through the cache."""
+        from factcheck import stories
+
+        stories.on_ingest(self.store, self.encoder, added)
 
     def ingest_paths(self, inputs: Sequence[str | Path], *, source: str | None = None,
                      progress: Progress | None = None) -> list[IngestResult]:
@@ -316,13 +324,14 @@ class Factcheck:
     def search(self, text: str, *, k: int | None = None, sources: Sequence[str] | None = None,
                exclude_article: int | None = None, exclude_source: str | None = None,
                min_similarity: float | None = None, per_source: bool = True,
-               progress: Progress | None = None) -> list[Hit]:
-        """The stored passages closest to a text: the top k of each source (or overall), best first. `progress`
-        hears of the indexing a first search (or one after another process wrote) does before it answers."""
+               progress: Progress | None = None, articles: frozenset[int] | None = None) -> list[Hit]:
+        """The stored passages closest to a text: the top k of each source (or overall), best first; `articles`:
+        only passages of these articles (a story's). `progress` hears of the indexing a first search (or one
+        after another process wrote) does before it answers."""
         vec = self._vector(self._claim_text(text))
         return self._retrieve(vec, k=k, sources=sources, exclude_article=exclude_article,
                               exclude_source=exclude_source, min_similarity=min_similarity, per_source=per_source,
-                              progress=progress)
+                              progress=progress, articles=articles)
 
     def _vector(self, text: str) -> Any:
         """A claim's unit vector, through the store's embedding cache (a claim checked again is not re-embedded)."""
@@ -331,7 +340,7 @@ class Factcheck:
     def _retrieve(self, vec: Any, *, k: int | None = None, sources: Sequence[str] | None = None,
                   exclude_article: int | None = None, exclude_source: str | None = None,
                   min_similarity: float | None = None, per_source: bool = True,
-                  progress: Progress | None = None) -> list[Hit]:
+                  progress: Progress | None = None, articles: frozenset[int] | None = None) -> list[Hit]:
         from factcheck.retrieve import retrieve
 
         sh = self._shared
@@ -342,7 +351,7 @@ class Factcheck:
             assert index is not None, "_fresh_index opened it"
             return retrieve(self.store, index, vec, k=k or self.settings.top_k, per_source=per_source,
                             exclude_article=exclude_article, exclude_source=exclude_source,
-                            sources=list(sources) if sources else None, pool=pool,
+                            sources=list(sources) if sources else None, pool=pool, articles=articles,
                             min_similarity=self.settings.min_similarity if min_similarity is None else min_similarity)
 
     def _claim_text(self, text: str) -> str:
@@ -373,24 +382,102 @@ class Factcheck:
         probs = self.verifier.scores(list(claims), list(evidence))
         return [judge(p, find_mismatches(c, e)) for c, e, p in zip(claims, evidence, probs, strict=True)]
 
-    def compare(self, *, sources: Sequence[str] | None = None, progress: Progress | None = None) -> Consistency:
-        """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts."""
+    def compare(self, *, sources: Sequence[str] | None = None, story: int | None = None,
+                progress: Progress | None = None) -> Consistency:
+        """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts. `story`: its
+        articles' claims only, checked against its articles' passages only."""
         from factcheck.consistency import build_consistency
         from factcheck.verdict import check_claim
 
         chosen = set(sources) if sources else {s.name for s in self.sources()}
-        claims = [c for c in self.claims() if c.source in chosen]
+        articles = None
+        if story is not None:
+            found = self.story(story)
+            chosen &= set(found.sources)
+            articles = frozenset(found.articles)
+        claims = [c for c in self.claims() if c.source in chosen and (articles is None or c.article_id in articles)]
         checks = []
         for i, c in enumerate(claims):
             if progress:
                 progress(i, len(claims), "checking claims")
-            hits = [h for h in self.search(c.text, exclude_article=c.article_id, exclude_source=c.source)
+            hits = [h for h in self.search(c.text, exclude_article=c.article_id, exclude_source=c.source,
+                                           articles=articles)
                     if h.source in chosen]
             checks.append(check_claim(c.text, hits, self.verifier, claim_source=c.source,
                                       settings=self.settings, claim_passage=c))
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))
+
+    # --- stories (factcheck.stories groups them on ingest; the user edits) ----------------------
+    def stories(self) -> list[Story]:
+        return self.store.stories()
+
+    def story(self, story_id: int) -> Story:
+        """One story, or a FactcheckError naming the known ones."""
+        found = {s.id: s for s in self.store.stories()}
+        if story_id not in found:
+            known = ", ".join(str(i) for i in sorted(found)[:20]) or "none yet"
+            raise FactcheckError(f"No story {story_id} in the store; known stories: {known} "
+                                 "(`factcheck stories` lists them).")
+        return found[story_id]
+
+    def regroup(self) -> list[Story]:
+        """Group every article again; articles the user moved and stories the user edited stay as they are."""
+        from factcheck import stories
+
+        with self._shared.writer:
+            stories.regroup_store(self.store, self.encoder)
+        return self.stories()
+
+    def rename_story(self, story_id: int, name: str) -> Story:
+        name = " ".join(name.split())
+        if not name:
+            raise FactcheckError("A story's name cannot be empty: give a few words.")
+        if len(name) > MAX_STORY_NAME:
+            raise FactcheckError(f"A story's name is at most {MAX_STORY_NAME} characters; this one is {len(name)}.")
+        self.story(story_id)
+        self.store.rename_story(story_id, name)
+        return self.story(story_id)
+
+    def merge_stories(self, story_ids: Sequence[int]) -> Story:
+        """The articles of every story into the first one (kept whole by later regroups)."""
+        ids = list(dict.fromkeys(story_ids))
+        if len(ids) < 2:
+            raise FactcheckError("Merging needs two or more different stories.")
+        for i in ids:
+            self.story(i)
+        with self._shared.writer:
+            self.store.merge_stories(ids[0], ids[1:])
+        return self.story(ids[0])
+
+    def move_article(self, article_id: int, story_id: int) -> Story:
+        """Put an article in another story, pinned there: a regroup leaves it."""
+        if self.store.article(article_id) is None:
+            raise FactcheckError(f"No article {article_id} in the store (`factcheck stories --json` lists each "
+                                 "story's articles).")
+        self.story(story_id)
+        with self._shared.writer:
+            self.store.move_articles([article_id], story_id)
+        return self.story(story_id)
+
+    def split_story(self, story_id: int, article_ids: Sequence[int], name: str | None = None) -> Story:
+        """Some of a story's articles into a new story of their own (named after its earliest, unless `name`)."""
+        from factcheck import stories
+
+        found = self.story(story_id)
+        moving = list(dict.fromkeys(article_ids))
+        outside = [a for a in moving if a not in found.articles]
+        if outside or not moving or len(moving) == len(found.articles):
+            held = ", ".join(map(str, found.articles))
+            raise FactcheckError(f"Split off some, not all, of story {story_id}'s articles ({held})"
+                                 + (f"; not in it: {', '.join(map(str, outside))}" if outside else "") + ".")
+        heads = [h for h in self.store.article_heads() if h.id in moving]
+        first = min(heads, key=lambda h: (stories.day_of(h.date) or 10**9, h.id))
+        with self._shared.writer:
+            new = self.store.move_articles(moving, None, name=" ".join((name or "").split())
+                                           or stories.default_name(first.title, first.lede))
+        return self.story(new)
 
     # --- published fact-checks and outlet profiles --------------------------------------------
     def ingest_factchecks(self, path_or_url: str | Path) -> FactcheckImport:

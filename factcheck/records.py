@@ -152,3 +152,30 @@ class ProfileImport:
     origin: str
     profiles: tuple[SourceProfile, ...]
     refused: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles on one event (factcheck.stories groups them on ingest; the user may rename, merge, split, move).
+    `name` is the user's once `edited`, else its earliest article's title, shortened."""
+
+    id: int
+    name: str
+    articles: tuple[int, ...]
+    sources: tuple[str, ...]
+    first: str | None  # the earliest and latest of its articles' dates, when known
+    last: str | None
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleHead:
+    """What grouping reads of a stored article: its title, first body sentence, date and story, if any."""
+
+    id: int
+    source: str
+    title: str | None
+    date: str | None
+    lede: str
+    story_id: int | None = None
+    pinned: bool = False

@@ -36,13 +36,14 @@ class Hit:
 def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: int = 5, per_source: bool = True,
              exclude_article: int | None = None, exclude_source: str | None = None,
              sources: Iterable[str] | None = None, min_similarity: float = 0.0,
-             pool: Iterable[str] | None = None) -> list[Hit]:
+             pool: Iterable[str] | None = None, articles: frozenset[int] | None = None) -> list[Hit]:
     """The top-k passages per source (or overall when per_source=False), best first.
 
     exclude_article / exclude_source drop the claim's own article or outlet; sources restricts to those
     outlets; passages below min_similarity never come back. `pool` names the sources a per-source retrieval
     searches one by one (default: every source holding an article, from the store, whose count of claims
-    per source costs a scan of the passages: the facade keeps the names between commits instead).
+    per source costs a scan of the passages: the facade keeps the names between commits instead). `articles`
+    keeps passages of those articles only (a story's), inside the backend's search like the rest.
     """
     q = np.asarray(query_vec, dtype=np.float32).reshape(1, -1)
     if k <= 0:  # an empty backend answers with empty slots: no count first (on Milvus, a call of its own)
@@ -58,12 +59,12 @@ def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: in
         if wanted is not None:
             names &= wanted
         names.discard(exclude_source or "")
-        wheres = [_one_source(source, exclude_article) for source in sorted(names)]  # each source its own k
+        wheres = [_one_source(source, exclude_article, articles) for source in sorted(names)]  # each source its own k
         for scores, ids in index.search_each(q, k, wheres):
             found += _kept(scores, ids, min_similarity)
     else:
         where = Where(sources=frozenset(wanted) if wanted is not None else None, exclude_source=exclude_source,
-                      exclude_article=exclude_article)
+                      exclude_article=exclude_article, articles=articles)
         found = _best(index, q, k, None if where == Where() else where, min_similarity)
     by_id = {p.id: p for p in store.passages(ids=[pid for pid, _ in found])}
     hits = [Hit(p.id, p.text, p.source, p.article_id, score, p.start, p.end)
@@ -82,9 +83,9 @@ def _kept(scores: np.ndarray, ids: np.ndarray, min_similarity: float) -> list[tu
 
 
 @functools.lru_cache(maxsize=4096)
-def _one_source(source: str, exclude_article: int | None) -> Where:
+def _one_source(source: str, exclude_article: int | None, articles: frozenset[int] | None = None) -> Where:
     """The filter of one source's search (the same object each time: backends remember filters by it)."""
-    return Where(sources=frozenset({source}), exclude_article=exclude_article)
+    return Where(sources=frozenset({source}), exclude_article=exclude_article, articles=articles)
 
 
 def _rank(h: Hit) -> tuple[float, int]:

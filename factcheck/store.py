@@ -33,7 +33,17 @@ from typing import Any
 import numpy as np
 
 from factcheck.errors import StoreError
-from factcheck.records import Article, ArticleDraft, Passage, Review, ReviewDraft, Source, SourceProfile
+from factcheck.records import (
+    Article,
+    ArticleDraft,
+    ArticleHead,
+    Passage,
+    Review,
+    ReviewDraft,
+    Source,
+    SourceProfile,
+    Story,
+)
 from factcheck.schema import DB_NAME, check_schema, refuse_a_lost_database
 
 # How long a writer waits for another writer's transaction (articles are committed one at a time, so
@@ -58,6 +68,11 @@ def _passages_changed(c: sqlite3.Connection) -> None:
     """Bump passages_version inside the writing transaction, so it commits with the change itself."""
     c.execute("INSERT INTO meta VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
               (PASSAGES_VERSION,))
+
+
+def _drop_empty_stories(c: sqlite3.Connection) -> int:
+    """A story whose last article went (removed, moved, merged away) goes too; returns how many went."""
+    return c.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM article_stories)").rowcount
 
 
 def _now() -> str:
@@ -280,6 +295,7 @@ class Store:
                 "SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id "
                 "JOIN sources s ON s.id = a.source_id WHERE s.name = ?", (name,))]
             c.execute("DELETE FROM sources WHERE name = ?", (name,))
+            _drop_empty_stories(c)
             _passages_changed(c)
             return ids
 
@@ -288,6 +304,7 @@ class Store:
             ids = [r[0] for r in c.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
             c.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             c.execute("DELETE FROM sources WHERE id NOT IN (SELECT DISTINCT source_id FROM articles)")
+            _drop_empty_stories(c)
             _passages_changed(c)
             return ids
 
@@ -449,3 +466,84 @@ class Store:
     def remove_profile(self, name: str) -> bool:
         with self.transaction() as c:
             return c.execute("DELETE FROM source_profiles WHERE name = ?", (name,)).rowcount > 0
+
+    # --- stories (issue 14): what factcheck.stories grouped, and the user's edits --------------------
+    def stories(self) -> list[Story]:
+        """Every story with its articles (by id), their sources and first / last dates, by story id."""
+        found: dict[int, tuple[str, bool, list[int], list[str], list[str]]] = {}
+        for sid, name, edited, aid, source, when in self._rows(
+                "SELECT st.id, st.name, st.edited, a.id, s.name, a.date FROM stories st"
+                " JOIN article_stories l ON l.story_id = st.id JOIN articles a ON a.id = l.article_id"
+                " JOIN sources s ON s.id = a.source_id ORDER BY st.id, a.id"):
+            row = found.setdefault(sid, (name, bool(edited), [], [], []))
+            row[2].append(aid)
+            if source not in row[3]:
+                row[3].append(source)
+            if when:
+                row[4].append(when)
+        return [Story(sid, name, tuple(arts), tuple(sorted(srcs)), min(dates, default=None), max(dates, default=None),
+                      edited) for sid, (name, edited, arts, srcs, dates) in found.items()]
+
+    def article_heads(self) -> list[ArticleHead]:
+        """Every article's title, first body sentence, date and story link: what grouping reads."""
+        return [ArticleHead(int(i), src, title, when, lede or "", sid, bool(pinned)) for i, src, title, when, lede, sid,
+                pinned in self._rows(
+                    "SELECT a.id, s.name, a.title, a.date, (SELECT p.text FROM passages p WHERE p.article_id = a.id"
+                    " AND p.kind = 'body' ORDER BY p.seq LIMIT 1), l.story_id, COALESCE(l.pinned, 0)"
+                    " FROM articles a JOIN sources s ON s.id = a.source_id"
+                    " LEFT JOIN article_stories l ON l.article_id = a.id ORDER BY a.id")]
+
+    def set_stories(self, groups: Sequence[tuple[int | None, Sequence[int], str]]) -> list[int]:
+        """A grouping, in one transaction: each (story id, or None for a new story; its articles; its default
+        name). An article the user pinned stays where it is, an edited story keeps its name, an article removed
+        meanwhile is skipped, and a story left empty goes. Returns each group's story id."""
+        out = []
+        with self.transaction() as c:
+            for sid, articles, name in groups:
+                if sid is None or not c.execute("SELECT 1 FROM stories WHERE id = ?", (sid,)).fetchone():
+                    sid = int(c.execute("INSERT INTO stories(name, created) VALUES (?, ?)", (name, _now())).lastrowid
+                              or 0)
+                else:
+                    c.execute("UPDATE stories SET name = ? WHERE id = ? AND edited = 0", (name, sid))
+                c.executemany(
+                    "INSERT INTO article_stories(article_id, story_id) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM"
+                    " articles WHERE id = ?) ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id"
+                    " WHERE pinned = 0", [(a, sid, a) for a in articles])
+                out.append(sid)
+            _drop_empty_stories(c)
+        return out
+
+    def rename_story(self, story_id: int, name: str) -> bool:
+        with self.transaction() as c:
+            return c.execute("UPDATE stories SET name = ?, edited = 1 WHERE id = ?", (name, story_id)).rowcount > 0
+
+    def merge_stories(self, into: int, others: Sequence[int]) -> int:
+        """Move the articles of `others` into `into` (marked edited: a regroup leaves it whole); returns how many."""
+        with self.transaction() as c:
+            marks = ",".join("?" * len(others))
+            moved = c.execute(f"UPDATE article_stories SET story_id = ? WHERE story_id IN ({marks})",
+                              (into, *others)).rowcount if others else 0
+            c.execute("UPDATE stories SET edited = 1 WHERE id = ?", (into,))
+            _drop_empty_stories(c)
+            return moved
+
+    def move_articles(self, article_ids: Sequence[int], story_id: int | None, *, name: str = "") -> int:
+        """Put articles in a story (None: a new one called `name`), pinned there; the stories they leave and the
+        one they join are marked edited, so a regroup leaves all of them as the user made them. Returns the
+        story id."""
+        with self.transaction() as c:
+            marks = ",".join("?" * len(article_ids))
+            c.execute(f"UPDATE stories SET edited = 1 WHERE id IN (SELECT story_id FROM article_stories WHERE"
+                      f" article_id IN ({marks}))", tuple(article_ids))
+            if story_id is None:
+                story_id = int(c.execute("INSERT INTO stories(name, created, edited) VALUES (?, ?, 1)",
+                                         (name, _now())).lastrowid or 0)
+            c.execute("UPDATE stories SET edited = 1 WHERE id = ?", (story_id,))
+            c.executemany("INSERT OR REPLACE INTO article_stories(article_id, story_id, pinned) VALUES (?, ?, 1)",
+                          [(a, story_id) for a in article_ids])
+            _drop_empty_stories(c)
+            return story_id
+
+    def delete_empty_stories(self) -> int:
+        with self.transaction() as c:
+            return _drop_empty_stories(c)

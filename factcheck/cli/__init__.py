@@ -97,7 +97,7 @@ def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str],
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from factcheck.cli import analysis, claims_cmds, corpus_cmds, factchecks_cmds, index_cmds, maintenance
+    from factcheck.cli import analysis, claims_cmds, corpus_cmds, factchecks_cmds, index_cmds, maintenance, stories_cmds
 
     parser = argparse.ArgumentParser(
         prog="factcheck",
@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", metavar="DIR", dest="store_before_verb",
                         help="store folder for any verb (default: $FACTCHECK_STORE, else per-user)")
     sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for mod in (corpus_cmds, claims_cmds, index_cmds, analysis, factchecks_cmds, maintenance):
+    for mod in (corpus_cmds, claims_cmds, index_cmds, analysis, factchecks_cmds, stories_cmds, maintenance):
         mod.register(sub)
     return parser
 

@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("compare", help="check every claim against the other sources: matrix and agreement")
     add_common(p)
     p.add_argument("--source", action="append", dest="sources", metavar="NAME", help="restrict (repeatable)")
+    p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("report", help="export checks and consistency as JSON, CSV or Markdown")
@@ -211,7 +212,7 @@ def _compare(args: argparse.Namespace) -> Any:
     fc = _facade(args)
     require_known(args.sources, [s.name for s in fc.sources()])
     with progress_bar(args) as progress:
-        return fc.compare(sources=args.sources, progress=progress)
+        return fc.compare(sources=args.sources, story=getattr(args, "story", None), progress=progress)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -6,10 +6,15 @@ from __future__ import annotations
 import streamlit as st
 
 from factcheck import profiles
-from factcheck.ui import render, state
+from factcheck.ui import filters, render, state
 
 st.title("Compare sources")
-names = [s.name for s in state.tuned().sources()]
+story = filters.story_picker(state.tuned().stories(), key="fc_compare_story")
+names = [s.name for s in state.tuned().sources() if story is None or s.name in story.sources]
+if len(names) < 2 and story is not None:
+    st.info("This story holds articles of one source only: pick another story, or move an article into it on "
+            "the Sources page.")
+    st.stop()
 if len(names) < 2:
     st.info("Comparing needs at least two sources: add articles from another outlet on the Sources page.")
     st.stop()
@@ -18,7 +23,7 @@ if len(chosen) < 2:
     st.error("Pick two or more sources to compare.")
     st.stop()
 
-cons = state.consistency(chosen)
+cons = state.consistency(chosen, story.id if story is not None else None)
 base = st.selectbox("Claims of", chosen, key="fc_compare_base")
 others = [s for s in chosen if s != base]
 own = [c for c in cons.checks if c.claim_source == base]

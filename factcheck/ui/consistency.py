@@ -10,11 +10,15 @@ from factcheck.verdict import VERDICTS
 
 st.title("Consistency")
 fc = state.tuned()
-names = [s.name for s in fc.sources()]
+story = filters.story_picker(fc.stories(), key="fc_cons_story")
+names = [s.name for s in fc.sources() if story is None or s.name in story.sources]
+if len(names) < 2 and story is not None:
+    st.info("This story holds articles of one source only: pick another story.")
+    st.stop()
 if len(names) < 2:
     st.info("Consistency needs at least two sources: add articles from another outlet on the Sources page.")
     st.stop()
-cons = state.consistency(names)
+cons = state.consistency(names, story.id if story is not None else None)
 
 c1, c2, c3 = st.columns([2, 2, 1])
 chosen = c1.multiselect("Sources", names, default=names, key="fc_cons_sources")

@@ -6,9 +6,26 @@ not recomputed: a claim keeps the verdict the sources gave it in the full compar
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from factcheck.consistency import Consistency, build_consistency
+from factcheck.records import Story
+
+ALL_STORIES = "All stories"
+
+
+def story_picker(stories: Sequence[Story], *, key: str) -> Story | None:
+    """The Compare and Consistency pages' story select box, "All stories" first; the chosen story or None.
+    A story gone since it was picked (merged, removed) falls back to all."""
+    import streamlit as st
+
+    by_id = {s.id: s for s in stories}
+    if st.session_state.get(key) not in (None, *by_id):
+        st.session_state.pop(key)
+    # option labels are plain text (never Markdown), so a story's name shows as the user typed it
+    chosen = st.selectbox("Story", [None, *by_id], key=key, format_func=lambda i: ALL_STORIES if i is None else
+                          f"{by_id[i].name} ({len(by_id[i].articles)} articles, {len(by_id[i].sources)} sources)")
+    return by_id.get(chosen) if chosen is not None else None
 
 
 def apply(cons: Consistency, *, sources: Collection[str], verdicts: Collection[str], min_score: float = 0.0,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from factcheck import profiles
 from factcheck.errors import FactcheckError
-from factcheck.ui import adding, render, state
+from factcheck.ui import adding, render, state, stories
 
 st.title("Sources")
 fc = state.tuned()
@@ -38,6 +38,7 @@ st.dataframe([{"source": s.name, "articles": s.articles, "claims": s.claims,
 st.dataframe([{"source": a.source, "title": a.title or "(untitled)", "date": a.date or "unknown",
                "claims": per_article[a.id], "url": a.url or ""} for a in articles],
              key="fc_articles_table", hide_index=True)
+stories.panel(articles)
 
 st.subheader("Read an article")
 by_id = {a.id: a for a in articles}

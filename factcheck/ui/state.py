@@ -115,17 +115,18 @@ def progress_bar(label: str) -> Callable[[int, int, str], None]:
     return update
 
 
-def consistency(sources: Sequence[str]) -> Consistency:
-    """Every claim of the chosen sources checked against the others; kept in the session until the
-    sources, the sidebar or the store's contents change (a few selections at a time)."""
+def consistency(sources: Sequence[str], story: int | None = None) -> Consistency:
+    """Every claim of the chosen sources (of one story's articles, when given) checked against the others; kept
+    in the session until the sources, the story's articles, the sidebar or the store's contents change."""
     fc = tuned()
-    key = (tuple(sorted(sources)), tuple(sorted(overrides().items())), tuple(sorted(fc.stats().items())))
+    told = (story, fc.story(story).articles) if story is not None else None
+    key = (tuple(sorted(sources)), tuple(sorted(overrides().items())), tuple(sorted(fc.stats().items())), told)
     kept: dict[tuple[Any, ...], Consistency] = st.session_state.setdefault(CONSISTENCY, {})
     if key in kept:
         st.session_state[LAST_CONSISTENCY] = key
         return kept[key]
     with st.status("Checking every claim against the other sources…", expanded=True) as status:
-        result = fc.compare(sources=list(key[0]), progress=progress_bar("Comparing"))
+        result = fc.compare(sources=list(key[0]), story=story, progress=progress_bar("Comparing"))
         status.update(label=f"{len(result.checks)} claims compared", state="complete", expanded=False)
     while len(kept) >= MAX_KEPT:
         kept.pop(next(iter(kept)))

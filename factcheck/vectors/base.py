@@ -39,10 +39,13 @@ class Where:
     sources: frozenset[str] | None = None  # only passages of these sources (an empty set: none)
     exclude_source: str | None = None
     exclude_article: int | None = None
+    articles: frozenset[int] | None = None  # only passages of these articles (a story's; an empty set: none)
 
     def admits(self, source: str, article: int) -> bool:
         """The same test in Python (for backends that filter with a selector, and for tests)."""
         if self.sources is not None and source not in self.sources:
+            return False
+        if self.articles is not None and article not in self.articles:
             return False
         return source != self.exclude_source and article != self.exclude_article
 

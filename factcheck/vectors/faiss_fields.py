@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -128,6 +128,8 @@ class Filters:
         return found
 
     def _made(self, where: Where | None, probes: tuple[int, int] | None) -> Filter:
+        if where is not None and where.articles is not None:
+            return self._of_articles(where, probes)
         key = self._key(where) if where is not None else None
         if key is not None and key[0] is not None and not key[0]:
             return NOTHING
@@ -157,6 +159,20 @@ class Filters:
         if len(self._params) > FILTER_CACHE:
             self._params.popitem(last=False)
         return found
+
+    def _of_articles(self, where: Where, probes: tuple[int, int] | None) -> Filter:
+        """A filter keeping some articles (a story's): the rest of `where` and-ed with their vectors' ids; not
+        cached beyond the Where asked, since few are asked (one per story compared)."""
+        assert where.articles is not None
+        kept = self.fields.ids[np.isin(self.fields.articles, np.fromiter(where.articles, dtype=np.int64))]
+        if not len(kept):
+            return NOTHING
+        rest = self._made(replace(where, articles=None), probes)
+        if rest.nothing:
+            return NOTHING
+        sel = ids_selector(np.ascontiguousarray(kept)) if rest.sel is None else and_selector(
+            rest.sel, ids_selector(np.ascontiguousarray(kept)))
+        return Filter(sel, search_params(sel, None if probes is None else probes[1]))
 
     def _key(self, where: Where) -> FilterKey:
         """`where` in terms of what is held: the source codes admitted (an empty set: none), a source code

@@ -95,6 +95,8 @@ def filter_expr(where: Where | None) -> str:
         parts.append(f"source != {quote(where.exclude_source)}")
     if where.exclude_article is not None:
         parts.append(f"article != {int(where.exclude_article)}")
+    if where.articles is not None:
+        parts.append(f"article in [{', '.join(str(int(a)) for a in sorted(where.articles))}]")
     return " and ".join(parts)
 
 

@@ -165,7 +165,10 @@ def test_filters_run_inside_the_backend(open_):
     wheres = [Where(), Where(sources=frozenset({"Alpha"})), Where(sources=frozenset(HOSTILE[:3])),
               Where(exclude_source="Beta"), Where(exclude_article=3), Where(sources=frozenset()),
               Where(sources=frozenset({"Alpha", "Beta"}), exclude_source="Beta", exclude_article=0),
-              Where(sources=frozenset({"nobody"}))]
+              Where(sources=frozenset({"nobody"})),
+              # a story's articles (compare --story): alone, with a source, and none held
+              Where(articles=frozenset({1, 4})), Where(sources=frozenset({"Alpha"}), articles=frozenset({1, 2}),
+                                                       exclude_article=2), Where(articles=frozenset({99}))]
     wheres += [Where(sources=frozenset({name})) for name in HOSTILE]
     wheres += [Where(exclude_source=name) for name in HOSTILE]
     for w in wheres:
