@@ -179,7 +179,9 @@ def cmd_rules(args: argparse.Namespace) -> None:
     variants += [(f"supports at {a}, conflicts at {b}, same event {e}",
                   {"verify_supports_at": a, "verify_conflicts_at": b, "same_event_similarity": e}, None)
                  for e in (None, 0.7) for a in (0.3, 0.35, 0.4, 0.5) for b in (0.3, 0.4, 0.5)]
-    variants += [(f"evidence similarity {s}", {"evidence_similarity": s}, None) for s in (0.0, 0.3, 0.5)]
+    variants += [(f"evidence similarity {s}", {"evidence_similarity": s}, None) for s in (0.0, 0.3, 0.35, 0.4, 0.5)]
+    variants += [("without context", {"verify_reads_context": False}, None)]
+    variants += [(f"conflict similarity {s}", {"conflict_similarity": s}, None) for s in (None, 0.3, 0.35, 0.4)]
     variants += [(f"detail share to conflicts {t}", {}, ("share", t)) for t in (0.5, 0.85, 1.0)]
     variants += [(f"bare conflicts at {t}", {"verify_bare_conflicts_at": t}, None) for t in (None, 0.55, 0.7)]
     if args.only:

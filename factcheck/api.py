@@ -370,7 +370,12 @@ class Factcheck:
 
         claim = self._claim_text(claim)
         hits = self._retrieve(self._vector(claim), k=k, exclude_article=exclude_article)  # encoded once
-        return check_claim(claim, hits, self.verifier, claim_source=claim_source, settings=self.settings)
+        return check_claim(claim, hits, self.verifier, claim_source=claim_source, settings=self.settings,
+                           context=self._context(hits))
+
+    def _context(self, hits: Sequence[Hit]) -> dict[int, str]:
+        """The sentence before each hit, for the verifier to read a passage that points back with it."""
+        return self.store.preceding([h.passage_id for h in hits]) if self.settings.verify_reads_context else {}
 
     def verify(self, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
         """(claim, evidence passage) pairs → a judgement each: label, probabilities, the differing details."""
@@ -404,7 +409,7 @@ class Factcheck:
                                            articles=articles)
                     if h.source in chosen]
             checks.append(check_claim(c.text, hits, self.verifier, claim_source=c.source,
-                                      settings=self.settings, claim_passage=c))
+                                      settings=self.settings, claim_passage=c, context=self._context(hits)))
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))

@@ -58,13 +58,20 @@ _WORD_NUM: dict[str, float] = {w: float(i) for i, w in enumerate(
 _WORD_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                   "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5})
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+# a figure joined to a word by a hyphen ("COVID-19", "F-35", "G-7") is part of a name, not a quantity
 _NUM_RE = re.compile(
-    r"(?<![\w.])(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    r"(?<![\w.])(?<![A-Za-z]-)(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(sorted(_WORD_NUM, key=len, reverse=True)) + r")"
     r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|k|m)\b)?"
     r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?(?![\w])",
     re.IGNORECASE)
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d)$")
+# ranks are figures too ("the 9th Circuit" is not "the 4th"), compared only with ranks; "first" is left out: it
+# is as often "the first time" or "at first" as a rank
+ORDINAL = "ordinal"
+_WORD_ORDINAL = {w: i for i, w in enumerate(
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), start=2)}
+_ORDINAL_RE = re.compile(r"(?<![\w.])(?:\d{1,3}(?:st|nd|rd|th)|" + "|".join(_WORD_ORDINAL) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,31 @@ def numbers(text: str) -> list[_Num]:
             value *= _SCALE[m.group("scale").lower()]
         unit = "%" if m.group("pct") else (m.group("cur") or "")
         out.append(_Num(value, unit, m.span(), m.group(0)))
+    for m in _ORDINAL_RE.finditer(text):
+        raw = m.group(0).lower()
+        value = float(_WORD_ORDINAL[raw]) if raw in _WORD_ORDINAL else float(re.sub(r"\D", "", raw))
+        out.append(_Num(value, ORDINAL, m.span(), m.group(0)))
     return out
+
+
+# a hedge before a figure ("nearly 5,000", "about 30%") states it only roughly: a figure of the other text within
+# HEDGE_TOLERANCE of it agrees with it ("4,901" and "almost 5,000" are one count, not two)
+_HEDGE_RE = re.compile(r"\b(?:nearly|almost|about|around|roughly|approximately|some|close to|more than|over|"
+                       r"less than|under|fewer than|just over|just under|up to|at least|at most|upwards of|"
+                       r"an estimated|estimated)\s*$", re.IGNORECASE)
+HEDGE_TOLERANCE = 0.1
+
+
+def _hedged(text: str, n: _Num) -> bool:
+    return bool(_HEDGE_RE.search(text[max(0, n.span[0] - 24) : n.span[0]]))
+
+
+def _agree(c: _Num, claim: str, p: _Num, passage: str) -> bool:
+    if abs(p.value - c.value) <= 1e-9 * max(1.0, c.value):
+        return True
+    if _hedged(claim, c) or _hedged(passage, p):
+        return abs(p.value - c.value) <= HEDGE_TOLERANCE * max(abs(p.value), abs(c.value))
+    return False
 
 
 def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -97,7 +128,7 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
     pnums = numbers(passage)
     for c in numbers(claim):
         same_unit = [p for p in pnums if p.unit == c.unit]
-        if not same_unit or any(abs(p.value - c.value) <= 1e-9 * max(1.0, c.value) for p in same_unit):
+        if not same_unit or any(_agree(c, claim, p, passage) for p in same_unit):
             continue
         p = min(same_unit, key=lambda p: abs(p.value - c.value))
         out.append(Mismatch("number", c.span, p.span, c.text, p.text))
@@ -114,12 +145,23 @@ _DATE_RES = {
 }
 
 
+# a year a comparison reaches back to ("the largest leap since records started in 1960") dates the record, not
+# the event: it contradicts no year of the claim
+_ANCHORED_YEAR = re.compile(
+    r"\b(?:since|as far back as|dating back to|records (?:began|started)(?: in)?)\b[^.;]{0,40}$", re.IGNORECASE)
+
+
 def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """A weekday, month or year of the claim the passage does not give, where the passage gives another one of
+    that kind the claim never names: "2020 … than in 2019" is not contradicted by a passage naming 2020 alone,
+    nor by a year the passage only measures a record from ("since 1995")."""
     out = []
-    for rx in _DATE_RES.values():
+    for kind, rx in _DATE_RES.items():
         cs = list(rx.finditer(claim))
-        ps = list(rx.finditer(passage))
-        pvals = {m.group(0).lower() for m in ps}
+        cvals = {m.group(0).lower() for m in cs}
+        ps = [m for m in rx.finditer(passage) if m.group(0).lower() not in cvals
+              and not (kind == "year" and _ANCHORED_YEAR.search(passage[max(0, m.start() - 60) : m.start()]))]
+        pvals = {m.group(0).lower() for m in rx.finditer(passage)}
         for c in cs:
             if ps and c.group(0).lower() not in pvals:
                 p = ps[0]
@@ -186,15 +228,17 @@ guilty innocent | acquitted convicted | approved rejected | approves rejects | a
 confirms denies | upheld overturned | upholds overturns | accepted refused | allowed banned | legalized banned
 peaceful violent | increase decrease | increases decreases | increased decreased | survived died
 larger smaller | bigger smaller | higher lower | more fewer | wider narrower | older younger | longer shorter
-defeated won | defeated re-elected
+defeated won | defeated re-elected | upheld struck_down | upholds strikes_down | uphold strike_down
+upheld blocked | upheld invalidated | extended ended | extended lifted
 """.strip()
 # a word may have several opposites ("smaller": "larger", "bigger"); the first the passage uses is reported
 OPPOSITE_OUTCOMES: dict[str, tuple[str, ...]] = {}
 for _pair in _OPPOSITE_ROWS.replace("\n", "|").split("|"):
-    _a, _b = _pair.split()
+    _a, _b = (w.replace("_", " ") for w in _pair.split())  # "struck_down": a two-word outcome
     OPPOSITE_OUTCOMES[_a] = (*OPPOSITE_OUTCOMES.get(_a, ()), _b)
     OPPOSITE_OUTCOMES[_b] = (*OPPOSITE_OUTCOMES.get(_b, ()), _a)
-_OUTCOME_RE = re.compile(r"\b(" + "|".join(sorted(OPPOSITE_OUTCOMES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_OUTCOME_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(OPPOSITE_OUTCOMES, key=len, reverse=True))
+                         + r")\b", re.IGNORECASE)
 
 
 def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -215,11 +259,48 @@ def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return out
 
 
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_NOT_SUBJECT = _AUX | {"has", "have", "had", "will", "would", "could", "may", "might", "also", "sharply", "slightly",
+                      "significantly", "steadily", "and", "or", "but", "which", "who", "s"}
+
+
+def _subject_word(text: str, start: int) -> str | None:
+    """The word a direction word at `start` says moved ("the unemployment rate rose": "rate")."""
+    words = [w.group(0).lower() for w in _TOKEN.finditer(text[max(0, start - 60) : start])]
+    for w in reversed(words[-4:]):
+        if w not in _NOT_SUBJECT and len(w) > 2:
+            return w
+    return None
+
+
+def _direction_of(passage: str, subject: str) -> re.Match[str] | None:
+    """The first direction word within a few words after the passage names `subject`."""
+    for hit in re.finditer(rf"\b{re.escape(subject)}\b", passage, re.IGNORECASE):
+        window = passage[hit.end() : hit.end() + 40]
+        found = [m for rx in (_UP, _DOWN) if (m := rx.search(window))]
+        if found:
+            m = min(found, key=lambda m: m.start())
+            return re.compile(re.escape(m.group(0))).search(passage, hit.end() + m.start())
+    return None
+
+
 def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
+    """Opposite direction words: the passage moves what the claim moves the other way ("the unemployment rate
+    fell" for "… rose", though it says payrolls "increased" too), or, where it never names what moved, uses only
+    the opposite direction."""
     out = []
     for mine, opposite in ((_UP, _DOWN), (_DOWN, _UP)):
-        c, p_same, p_opp = mine.search(claim), mine.search(passage), opposite.search(passage)
-        if c and p_opp and not p_same and not opposite.search(claim):
+        c = mine.search(claim)
+        if not c or opposite.search(claim):
+            continue
+        subject = _subject_word(claim, c.start())
+        said = _direction_of(passage, subject) if subject else None
+        if said is not None:
+            if opposite.fullmatch(said.group(0)):
+                out.append(Mismatch("direction", c.span(), said.span(), c.group(0), said.group(0)))
+            continue
+        p_same, p_opp = mine.search(passage), opposite.search(passage)
+        if p_opp and not p_same:
             out.append(Mismatch("direction", c.span(), p_opp.span(), c.group(0), p_opp.group(0)))
     return out
 

@@ -65,6 +65,10 @@ class Settings:
     # a passage less similar than this to a claim is about the story, not the claim: it can neither
     # support nor contradict it (true counterparts in the seed corpus sit at 0.55-0.80, off-claim ones below 0.4)
     evidence_similarity: float = 0.45
+    # ... except that a passage contradicting the claim through a differing detail (another figure, date, outcome;
+    # factcheck.verify.judge) may sit down to this cosine: it can conflict there, never support (None: no
+    # exception; chosen on the suite's dev half, bench/verify.py rules)
+    conflict_similarity: float | None = 0.35
     # a passage supports (conflicts with) a claim when the verifier gives that side at least this probability and
     # more than the other side, even where "not enough information" is more probable: the decision thresholds on
     # its calibrated probabilities (chosen on the dev half of bench/data/verify_suite_*: bench/verify.py rules)
@@ -77,6 +81,9 @@ class Settings:
     # figure, date or outcome in it contradicts the claim even where the verifier reads "not enough information"
     # (factcheck.verify.judge; None switches the rule off; chosen on the suite's dev half, bench/verify.py rules)
     same_event_similarity: float | None = 0.7
+    # a passage that points back ("She cited …", "The 69-year-old …") is read with the sentence before it
+    # (factcheck.verdict.in_context; chosen on the suite's dev half, bench/verify.py rules)
+    verify_reads_context: bool = True
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
     # ingestion limits

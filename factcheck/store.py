@@ -358,6 +358,18 @@ class Store:
         """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
         return [p for p in self.passages(source=source, kind="body") if p.score >= threshold]
 
+    def preceding(self, ids: Sequence[int]) -> dict[int, str]:
+        """The body sentence before each of these passages in its article (passage id -> text), for those that
+        have one: the context a passage opening "She said …" or "The 69-year-old …" is read with."""
+        out: dict[int, str] = {}
+        ids = list(dict.fromkeys(ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self._rows(
+                "SELECT p.id, q.text FROM passages p JOIN passages q ON q.article_id = p.article_id "
+                f"AND q.seq = p.seq - 1 AND q.kind = 'body' WHERE p.id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
     def has_article(self, text: str) -> bool:
         """Is this text already stored (same content hash)? Lets ingest skip scoring duplicates."""
         return bool(self._rows("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)))

@@ -17,7 +17,9 @@ not settle it (nei). Rules (``decide``):
 4. A passage supports (conflicts) when the verifier gives that side ≥ ``Settings.verify_supports_at``
    (``verify_conflicts_at``) and more than the other side (``settle``); a passage
    less similar to the claim than ``Settings.evidence_similarity`` is about the story, not the claim, and
-   settles nothing.
+   settles nothing — unless a differing detail makes it contradict the claim and it sits at or above
+   ``Settings.conflict_similarity`` (a changed figure or date moves the wording away): it may then conflict,
+   never support.
 5. Each other source takes ONE stance through ONE deciding passage: of its counted passages that support or
    conflict, the most probable; else "neutral" if a passage is on the claim's topic; else it is silent.
 6. With S independent sources supporting and C conflicting:
@@ -276,12 +278,20 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, cla
     return Verdict(label, sup, con, n["neutral"], stances, dups, reason, reporting, tuple(deciding))
 
 
-def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_probability: float) -> np.ndarray:
-    """Rule 4: a passage far from the claim settles nothing; a side needs `min_probability`."""
+def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_probability: float,
+         conflict_similarity: float | None = None) -> np.ndarray:
+    """Rule 4: a passage far from the claim settles nothing; a side needs `min_probability`. A passage that
+    contradicts the claim through a differing detail may sit down to `conflict_similarity` (changing a figure,
+    a date or an outcome moves the wording away from the claim's): below `evidence_similarity` it keeps only its
+    conflicts mass, never support."""
     q = np.asarray(q, dtype=np.float32).copy()
-    if similarity < evidence_similarity or float(q[:2].max()) < min_probability:
+    if float(q[:2].max()) < min_probability or similarity < evidence_similarity and (
+            conflict_similarity is None or similarity < conflict_similarity):
         q[2] += q[0] + q[1]
         q[0] = q[1] = 0.0
+    elif similarity < evidence_similarity:
+        q[2] += q[0]
+        q[0] = 0.0
     return q
 
 
@@ -295,26 +305,52 @@ def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflic
     return Verification.NEI
 
 
+# a passage opening on a word that points back ("She cited …", "The 69-year-old suffered …", "The court …") says
+# whom or what it is about only in the sentence before it: the verifier reads the two together
+_POINTS_BACK = re.compile(r"^(?:[\"“‘']\s*)?(?:he|she|it|they|his|her|its|their|this|these|those|such|"
+                          r"the\s+\d[\w-]*(?=[\s,]))\b", re.IGNORECASE)
+
+
+def points_back(text: str) -> bool:
+    """Does this sentence open on a pronoun or a bare "the <noun>" that needs the sentence before it?"""
+    m = _POINTS_BACK.match(text)
+    return bool(m) and not (m.group(0).lower().startswith("the") and text[4:5].isupper())
+
+
+def in_context(text: str, before: str | None) -> str:
+    """What the verifier reads for a passage: the sentence before it too when the passage points back."""
+    return f"{before} {text}" if before and points_back(text) else text
+
+
 def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with_entities: bool = True,
                    evidence_similarity: float = 0.0, min_probability: float = 0.0,
                    supports_at: float | None = None, conflicts_at: float | None = None,
                    bare_conflicts_at: float | None = None,
-                   blocking: frozenset[str] | None = None, same_event: float | None = None) -> list[Evidence]:
+                   blocking: frozenset[str] | None = None, same_event: float | None = None,
+                   context: Mapping[int, str] | None = None,
+                   conflict_similarity: float | None = None) -> list[Evidence]:
     """Each hit judged on its own: the verifier's probabilities, the detail rule (factcheck.verify.judge),
-    then the gates of rule 4. Identical passages are scored once."""
+    then the gates of rule 4. Identical passages are scored once. `context` (passage id -> the sentence before
+    it) lets a passage that points back ("She said …") be read with its antecedent; its differing details are
+    still the passage's own, less a name of the claim the sentence before gives."""
     if not hits:
         return []
-    unique = list(dict.fromkeys(h.text for h in hits))
-    scored = dict(zip(unique, model.scores([claim] * len(unique), unique), strict=True))
+    context = context or {}
+    read = {h.passage_id: in_context(h.text, context.get(h.passage_id)) for h in hits}
+    unique = list(dict.fromkeys(read.values()))
+    scored_read = dict(zip(unique, model.scores([claim] * len(unique), unique), strict=True))
     out = []
     for h in hits:
-        mm = find_mismatches(claim, h.text, entities=with_entities)
+        before = context.get(h.passage_id) if read[h.passage_id] != h.text else None
+        mm = tuple(m for m in find_mismatches(claim, h.text, entities=with_entities)
+                   if not (before and m.kind == "entity" and m.claim_text and m.claim_text in before))
         rule: dict[str, Any] = {"similarity": float(h.score), "same_event": same_event}
         if blocking is not None:
             rule["kinds"] = blocking
-        j = judge(scored[h.text], mm, **rule)
+        j = judge(scored_read[read[h.passage_id]], mm, **rule)
+        detail = j.blocked_by is not None and contradicts(j.blocked_by)
         q = gate(np.asarray(j.scores), float(h.score), evidence_similarity=evidence_similarity,
-                 min_probability=min_probability)
+                 min_probability=min_probability, conflict_similarity=conflict_similarity if detail else None)
         con_at = conflicts_at if conflicts_at is not None else 0.5
         if bare_conflicts_at is not None and not any(contradicts(m) and bears_on_claim(m) for m in mm):
             con_at = max(con_at, bare_conflicts_at)  # no differing detail to show for it: it must be surer
@@ -331,11 +367,12 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
 
 def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_source: str | None = None,
                 settings: Settings | None = None, claim_passage: Any = None,
-                vectors: Mapping[int, np.ndarray] | None = None) -> Check:
+                vectors: Mapping[int, np.ndarray] | None = None, context: Mapping[int, str] | None = None) -> Check:
     """A claim and its retrieved passages → judged evidence, duplicates collapsed, verdict.
 
     `claim_passage` (a stored Passage, optional) records which passage the claim is; `vectors`
-    (passage id → unit vector, optional) adds the cosine test for near-duplicates.
+    (passage id → unit vector, optional) adds the cosine test for near-duplicates; `context` (passage id → the
+    sentence before it, optional) lets a passage that points back be read with it.
     """
     settings = settings or Settings()
     if claim_passage is not None:
@@ -345,7 +382,9 @@ def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_s
                               min_probability=min(settings.verify_supports_at, settings.verify_conflicts_at),
                               supports_at=settings.verify_supports_at, conflicts_at=settings.verify_conflicts_at,
                               bare_conflicts_at=settings.verify_bare_conflicts_at,
-                              same_event=settings.same_event_similarity)
+                              same_event=settings.same_event_similarity,
+                              context=context if settings.verify_reads_context else None,
+                              conflict_similarity=settings.conflict_similarity)
     ev = mark_duplicates(labelled, claim=claim, claim_source=claim_source,
                          vectors=vectors, duplicate_similarity=settings.duplicate_similarity)
     return Check(claim=claim, claim_source=claim_source,

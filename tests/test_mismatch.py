@@ -166,3 +166,42 @@ def test_a_place_swapped_in_a_list_is_marked_and_a_place_named_beside_is_not():
                                          "The country's homicide rate fell, crediting joint work with U.S. agencies.")
               if m.kind == "entity"]
     assert all(not m.swapped for m in beside)
+
+
+def _kinds(claim: str, passage: str) -> list[str]:
+    return [m.kind for m in find_mismatches(claim, passage, entities=False)]
+
+
+def test_a_hedged_figure_agrees_with_a_close_one_and_not_with_a_far_one():
+    claim = "The U.S. saw 4,901 more murders in 2020."
+    assert _kinds(claim, "There were almost 5,000 more murders in 2020.") == []
+    assert _kinds(claim, "There were nearly 6,000 more murders in 2020.") == ["number"]
+    assert _kinds(claim, "There were 5,000 more murders in 2020.") == ["number"]  # no hedge: another figure
+
+
+def test_a_year_the_claim_names_or_a_record_reaches_back_to_contradicts_nothing():
+    claim = "The U.S. saw 4,901 more murders in 2020 than in 2019."
+    assert _kinds(claim, "Murders jumped by 4,901 in 2020 compared with the previous year.") == []
+    assert _kinds(claim, "4,901 more murders in 2020, the largest leap since records started in 1960.") == []
+    assert _kinds("The law was passed in 2019.", "The law was passed in 2018.") == ["date"]
+
+
+def test_direction_is_read_for_what_moved_not_for_any_word_of_the_passage():
+    claim = "The unemployment rate rose to 4.8% in September."
+    passage = "Payrolls increased by 194,000 in September as the unemployment rate fell to 4.8%."
+    (m,) = find_mismatches(claim, passage, entities=False)
+    assert m.kind == "direction" and (m.claim_text, m.passage_text) == ("rose", "fell")
+    assert passage[m.passage_span[0]:m.passage_span[1]] == "fell"
+    assert _kinds(claim, "Payrolls fell by 10,000 while the unemployment rate rose to 4.8%.") == []
+
+
+def test_ranks_are_figures_and_a_hyphenated_name_is_not():
+    assert _kinds("The 9th Circuit ruled on it.", "The 4th Circuit ruled on it.") == ["number"]
+    assert _kinds("The 9th Circuit ruled on it.", "The Ninth Circuit ruled on it.") == []
+    assert [n.text for n in numbers("The COVID-19 trial of the F-35 had 21 cases")] == ["21"]
+
+
+def test_struck_down_is_the_opposite_of_upheld():
+    (m,) = find_mismatches("The Supreme Court upheld the moratorium.",
+                           "The Supreme Court struck down the moratorium.", entities=False)
+    assert m.kind == "opposite" and m.passage_text == "struck down"

@@ -361,3 +361,11 @@ def test_a_schema_1_store_this_user_may_not_write_is_refused_saying_how_to_upgra
     with pytest.raises(StoreError) as e:
         Store.open(store.path)
     assert "schema 1" in str(e.value) and "may write it" in str(e.value)
+
+
+def test_preceding_gives_the_body_sentence_before_each_passage_of_its_own_article(store, add_article):
+    add_article("A", ["Sheinbaum spoke on Friday.", "She cited a drop in homicides."])
+    add_article("B", ["Another outlet's first line."])
+    first, second, other = (p.id for p in store.passages())
+    assert store.preceding([second, first, other, second]) == {second: "Sheinbaum spoke on Friday."}
+    assert store.preceding([]) == {}

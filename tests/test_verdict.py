@@ -15,9 +15,11 @@ from factcheck.verdict import (
     check_claim,
     decide,
     gate,
+    in_context,
     label_evidence,
     mark_duplicates,
     near_duplicate,
+    points_back,
 )
 from factcheck.verify import DETAIL_TO_CONFLICTS, label_of
 
@@ -458,3 +460,29 @@ def test_a_contradiction_with_no_differing_detail_needs_more_probability():
 class BareModel:
     def scores(self, claims, texts):
         return np.array([(0.05, 0.55, 0.4)] * len(texts), dtype=np.float32)
+
+
+def test_a_passage_that_points_back_is_read_with_the_sentence_before_it():
+    assert points_back("She cited a drop in homicides.") and points_back("The 69-year-old died.")
+    assert not points_back("The Supreme Court ruled.") and not points_back("Police said so.")
+    read = in_context("She agrees it fell.", "Sheinbaum spoke on Friday.")
+    assert read == "Sheinbaum spoke on Friday. She agrees it fell."
+    assert in_context("Police agree it fell.", "Sheinbaum spoke on Friday.") == "Police agree it fell."
+    model = FixedModel()
+    hits = [FakeHit(1, "She mentions a drop in homicides.", "B", 10, 0.7), FakeHit(2, "Police agree.", "B", 10, 0.6)]
+    out = label_evidence("Homicides dropped", hits, model, context={1: "Sheinbaum agrees on Friday.", 2: "Before."})
+    assert model.seen == ["Sheinbaum agrees on Friday. She mentions a drop in homicides.", "Police agree."]
+    assert out[0].label == "supports" and out[0].text == "She mentions a drop in homicides."  # shown as stored
+
+
+def test_a_contradiction_through_a_detail_may_sit_further_from_the_claim_than_a_support():
+    hits = [FakeHit(1, "The outlet agrees police made 13 arrests.", "B", 10, 0.38)]
+    c = check_claim("Police made 30 arrests", hits, FixedModel(), settings=Settings())
+    assert c.evidence[0].label == "conflicts" and c.verdict.label == "contested"
+    far = check_claim("Police made 30 arrests", hits, FixedModel(), settings=Settings(conflict_similarity=None))
+    assert far.evidence[0].label == "nei"
+    same = [FakeHit(1, "The outlet agrees police made 30 arrests.", "B", 10, 0.38)]  # no detail: no support
+    alike = check_claim("Police made 30 arrests", same, FixedModel(), settings=Settings())
+    assert alike.verdict.label != "corroborated"
+    g = gate(np.array([0.6, 0.3, 0.1]), 0.4, evidence_similarity=0.45, min_probability=0.4, conflict_similarity=0.35)
+    assert g[0] == 0 and np.isclose(g[1], 0.3) and np.isclose(g[2], 0.7)  # its support is never kept
