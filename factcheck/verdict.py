@@ -305,16 +305,17 @@ def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflic
     return Verification.NEI
 
 
-# a passage opening on a word that points back ("She cited …", "The 69-year-old suffered …", "The court …") says
-# whom or what it is about only in the sentence before it: the verifier reads the two together
+# a passage opening on a word that points back ("She cited …", "The 69-year-old suffered …") says whom it is about
+# only in the sentence before it: the verifier reads the two together
 _POINTS_BACK = re.compile(r"^(?:[\"“‘']\s*)?(?:he|she|it|they|his|her|its|their|this|these|those|such|"
                           r"the\s+\d[\w-]*(?=[\s,]))\b", re.IGNORECASE)
 
 
 def points_back(text: str) -> bool:
-    """Does this sentence open on a pronoun or a bare "the <noun>" that needs the sentence before it?"""
-    m = _POINTS_BACK.match(text)
-    return bool(m) and not (m.group(0).lower().startswith("the") and text[4:5].isupper())
+    """Does this sentence open on a pronoun ("She cited …") or a described person ("The 69-year-old …") that
+    needs the sentence before it? A bare "The <noun>" does not count: read with the sentence before it, "The
+    court …" or "The number of murders …" lost on the suite (bench/verify.py rules)."""
+    return bool(_POINTS_BACK.match(text))
 
 
 def in_context(text: str, before: str | None) -> str:
