@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
     from factcheck.retrieve import Hit
     from factcheck.stance import StanceModel
+    from factcheck.timeline import Timeline
     from factcheck.vectors import VectorBackend
     from factcheck.verdict import Check
     from factcheck.verify import Judgement, Verifier
@@ -413,6 +414,21 @@ class Factcheck:
         if progress:
             progress(len(claims), len(claims), "checking claims")
         return build_consistency(checks, sources=sorted(chosen))
+
+    def timeline(self, *, story: int | None = None, consistency: Consistency | None = None,
+                 progress: Progress | None = None) -> Timeline:
+        """When each outlet first carried each claim and how its wording drifted (factcheck.timeline): of
+        `consistency` when given (a comparison already made), else of `compare(story=story)`."""
+        from factcheck import timeline
+
+        found = self.story(story) if story is not None else None
+        if consistency is None:
+            consistency = self.compare(story=story, progress=progress)
+        wanted = {c.claim_article_id for c in consistency.checks} | {e.article_id for c in consistency.checks
+                                                                       for e in c.evidence}
+        articles = [a for a in map(self.store.article, sorted(i for i in wanted if i is not None)) if a is not None]
+        return timeline.build(consistency.checks, articles, story_id=story,
+                              name=found.name if found is not None else "All stories")
 
     # --- stories (factcheck.stories groups them on ingest; the user edits) ----------------------
     def stories(self) -> list[Story]:
