@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
+    from factcheck.timeline import Timeline
     from factcheck.verdict import Evidence
 
 STANCES = ("supports", "conflicts", "nei")
@@ -137,4 +138,49 @@ def contested_ranking(cons: Consistency, *, limit: int = 20, title: str = "Most 
                              hovertemplate="%{customdata}<br>%{x} source(s) " + label + "<extra></extra>"))
     fig.update_layout(title=title, barmode="stack", xaxis_title="independent sources", yaxis_autorange="reversed",
                       height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
+    return fig
+
+
+CARRIED_WORDS = {"own": "its own outlet", "supports": "states it", "conflicts": "contradicts it"}
+
+
+def _plot_time(when: str) -> str:
+    """An ISO date or an ingest timestamp ("2025-03-01T10:00:00+00:00", UTC) as a plotly date axis reads it."""
+    return when.replace("T", " ")[:19]
+
+
+def timeline(tl: Timeline, *, title: str = "When each outlet carried each claim") -> go.Figure:
+    """One row per claim (C1… as in the other charts), one marker per outlet carrying it, at its article's date;
+    an open marker: the date is unknown and the marker sits at the ingest time. A star: who stated it first."""
+    labels = claim_labels(len(tl.claims))
+    fig = go.Figure()
+    for stance in ("own", "supports", "conflicts"):
+        for dated in (True, False):
+            xs, ys, hover = [], [], []
+            for label, c in zip(labels, tl.claims, strict=True):
+                for a in c.appearances:
+                    if a.stance != stance or a.dated != dated or a.when is None:
+                        continue
+                    xs.append(_plot_time(a.when))
+                    ys.append(label)
+                    when = safe(a.when, width=40) + ("" if dated else " (ingest time: the article has no date)")
+                    hover.append(f"{label}: {safe(c.claim)}<br><b>{safe(a.source, width=40)}</b> "
+                                 f"{CARRIED_WORDS[stance]}, {when}<br>“{safe(a.text)}”")
+            if xs:
+                fig.add_trace(go.Scatter(
+                    x=xs, y=ys, mode="markers", name=CARRIED_WORDS[stance] + ("" if dated else " (ingest time)"),
+                    marker=dict(color=COLOURS["own" if stance == "own" else stance], size=11,
+                                symbol="circle" if dated else "circle-open", line=dict(width=2)),
+                    customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
+    firsts = [(label, c.first) for label, c in zip(labels, tl.claims, strict=True) if c.first is not None]
+    if firsts:
+        fig.add_trace(go.Scatter(
+            x=[_plot_time(f.when or "") for _, f in firsts], y=[label for label, _ in firsts], mode="markers",
+            name="first to state it", marker=dict(symbol="star", size=17, color="#ffd600",
+                                                  line=dict(width=1, color="#333")),
+            customdata=[f"{label}: first stated by <b>{safe(f.source, width=40)}</b>" for label, f in firsts],
+            hovertemplate="%{customdata}<extra></extra>"))
+    fig.update_layout(title=title, xaxis=dict(type="date", title="published (open: ingested)"),
+                      yaxis=dict(_NAMES, autorange="reversed", categoryorder="array", categoryarray=labels),
+                      height=max(300, 80 + 26 * len(labels)), **_LAYOUT)
     return fig

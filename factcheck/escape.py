@@ -2,15 +2,17 @@
 
 Article text, titles and source names come from strangers. One escaper per output format, used by
 every face that writes that format (the report module and the dashboard share `markdown`; the CLI
-prints through `terminal`). HTML is escaped in `factcheck.ui.render.esc`, Plotly labels in
-`factcheck.charts.safe`.
+prints through `terminal`); HTML (the dashboard and the HTML report) through `html` and `marked`, Plotly labels
+through `factcheck.charts.safe`.
 
 Control characters are shown as `\\uXXXX`: visible to a reader, and the same escape JSON and Python
 use, so a JSON text cleaned for the terminal still decodes to the exact original.
 """
 from __future__ import annotations
 
+import html as _html
 import re
+from collections.abc import Sequence
 
 # Backslash first in the class only for readability: re.sub makes one pass, so a backslash already in
 # the text is itself escaped and cannot cancel the escape of the character after it ("\<" -> "\\\<").
@@ -57,3 +59,29 @@ def terminal(text: object, *, keep_lines: bool = False) -> str:
     reorder what it shows. One line unless `keep_lines`: a field then cannot forge lines of its own."""
     s = str(text) if keep_lines else " ".join(str(text).split())
     return _TERMINAL.sub(_code, s)
+
+
+def html(text: object) -> str:
+    """User text for HTML (an element's text or a quoted attribute): every '<', '>', '&' and quote an entity."""
+    return _html.escape(str(text), quote=True)
+
+
+def marked(text: str, spans: Sequence[tuple[int, int, str]], *, titles: Sequence[str] | None = None) -> str:
+    """Escaped HTML of `text` with <mark class=…> around each (start, end, css class) span.
+
+    Spans may overlap or fall outside the text (a stale offset): of overlapping spans the first
+    wins and the others are dropped; a span running past the end is clipped; none raises.
+    """
+    out, pos = [], 0
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1]))
+    for i in order:
+        start, end, cls = spans[i]
+        end = min(end, len(text))
+        if start < pos or end <= start:
+            continue
+        title = f' title="{html(titles[i])}"' if titles else ""
+        out.append(html(text[pos:start]))
+        out.append(f'<mark class="{html(cls)}"{title}>{html(text[start:end])}</mark>')
+        pos = end
+    out.append(html(text[pos:]))
+    return "".join(out)

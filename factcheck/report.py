@@ -1,4 +1,4 @@
-"""Exports of checks and consistency: JSON (for scripts), CSV (for spreadsheets), Markdown (for people).
+"""Exports of checks and consistency: JSON (for scripts), CSV (for spreadsheets), Markdown and HTML (for people).
 
 The CLI (`factcheck check/compare/report`) and the dashboard's download buttons use these same
 functions, so every export of the same results is the same.
@@ -9,7 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factcheck import escape
 from factcheck.consistency import Consistency
@@ -18,6 +18,9 @@ from factcheck.mismatch import Mismatch
 from factcheck.records import SourceProfile
 from factcheck.verdict import Check, Evidence
 from factcheck.verify import scores_dict
+
+if TYPE_CHECKING:
+    from factcheck.timeline import Timeline
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
               "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail",
@@ -166,3 +169,132 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
             lines.append("")
     return "\n".join(lines) + "\n"
+
+
+# --- HTML: one self-contained page (no network: plotly.js inline, no link, no remote font or image) ---------
+_h = escape.html
+# nothing may load or send anything: plotly.js and styles are inline, and a hostile string that escaped the
+# escaping still could not fetch a script, an image or call home
+_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+        "font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+_CSS = """body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 1.5rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; }
+th, td { border: 1px solid #cfd8dc; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+td.n { text-align: right; } .meta { color: #555; font-size: 0.85rem; }
+mark.fc-mismatch { background: #ffab91; text-decoration: underline wavy #c62828; }
+.supports { color: #2e7d32; } .conflicts { color: #c62828; } .nei, .neutral { color: #607d8b; }"""
+_WHEN_UNKNOWN = "no date; ingested"
+
+
+def differing_html(text: str, mismatches: Sequence[Mismatch], *, side: str) -> str:
+    """Escaped HTML of `text` with the differing details marked: `side` "passage" (the outlet's wording) or
+    "claim" (the claim's), each mark titled with what the other text says."""
+    if side == "claim":
+        spans = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in mismatches if m.claim_span[0] >= 0]
+        tips = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in mismatches
+                if m.claim_span[0] >= 0]
+    else:
+        spans = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in mismatches if m.passage_span[0] >= 0]
+        tips = [f"{m.kind}: the claim says “{m.claim_text}”" if m.claim_text else f"{m.kind}: not in the claim"
+                for m in mismatches if m.passage_span[0] >= 0]
+    return escape.marked(text, spans, titles=tips)
+
+
+def when_text(when: str | None, dated: bool) -> str:
+    """An appearance's time for people: the article's date, or the ingest time said to be one."""
+    if when is None:
+        return "unknown"
+    return when if dated else f"{_WHEN_UNKNOWN} {when.replace('T', ' ')[:16]}"
+
+
+def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list[str]:
+    from factcheck import charts
+
+    figs = [charts.timeline(timeline)] if timeline is not None and timeline.claims else []
+    if consistency is not None and consistency.checks:
+        figs += [charts.agreement_heatmap(consistency), charts.claim_matrix(consistency),
+                 charts.source_bars(consistency), charts.contested_ranking(consistency)]
+    # plotly.js once, inline (the page must work offline); labels were escaped by charts.safe and the
+    # figure JSON is written with '<' as \u003c, so no text can close the script element
+    return [f.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False})
+            for i, f in enumerate(figs)]
+
+
+def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
+            profiles: Sequence[SourceProfile] = (), timeline: Timeline | None = None, name: str = "",
+            charts: bool = True) -> str:
+    """A report for people in one HTML file: verdicts, each claim's evidence with its label and the differing
+    words marked, the timeline (who carried each claim when, and its wording), the charts as Plotly divs
+    (plotly.js inline: it opens offline). Every piece of user text is HTML-escaped; addresses are text, never
+    links. `name`: the story's; `charts=False` leaves the charts (and the 4.8 MB of plotly.js) out."""
+    checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
+    labels = [f"C{i + 1}" for i in range(len(checks))]
+    name = name or (timeline.name if timeline is not None else "")
+    heading = "factcheck report" + (f" — {name}" if name else "")
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f'<meta http-equiv="Content-Security-Policy" content="{_h(_CSP)}">',
+           '<meta name="referrer" content="no-referrer">',
+           f"<title>{_h(heading)}</title><style>{_CSS}</style></head><body>", f"<h1>{_h(heading)}</h1>"]
+    sources = consistency.sources if consistency is not None else ()
+    out.append(f'<p class="meta">{len(checks)} claim(s)' + (f", {len(sources)} source(s): "
+                                                           f"{_h(', '.join(sources))}" if sources else "") + "</p>")
+    if profiles:
+        out += ["<h2>Source profiles</h2>", '<p class="meta">What the user recorded about each outlet; a rating is its '
+                "source's, not factcheck's.</p>", "<table><tr>" + "".join(f"<th>{_h(f)}</th>" for f in PROFILE_FIELDS)
+                + "</tr>"]
+        out += ["<tr>" + "".join(f"<td>{_h(getattr(p, f) or '')}</td>" for f in PROFILE_FIELDS) + "</tr>"
+                for p in profiles]
+        out.append("</table>")
+    # a claim's timeline by its words and outlet: `checks` may be a filtered subset of what the timeline covers
+    placed = {(t.claim, t.claim_source): t for t in timeline.claims} if timeline is not None else {}
+    out += ["<h2>Verdicts</h2>", "<table><tr><th>#</th><th>claim</th><th>source</th><th>verdict</th>"
+            "<th>supporting</th><th>conflicting</th>" + ("<th>first stated by</th>" if timeline is not None else "")
+            + "</tr>"]
+    for label, c in zip(labels, checks, strict=True):
+        t = placed.get((c.claim, c.claim_source))
+        first = t.first if t is not None else None
+        first_cell = (f"<td>{_h(first.source)} ({_h(when_text(first.when, first.dated))})</td>" if first else
+                      "<td></td>") if timeline is not None else ""
+        out.append(f"<tr><td>{label}</td><td>{_h(c.claim)}</td>"
+                   f"<td>{_h(c.claim_source or '')}</td><td>{_h(c.verdict.label)}</td>"
+                   f'<td class="n">{c.verdict.supporting}</td><td class="n">{c.verdict.conflicting}</td>'
+                   f"{first_cell}</tr>")
+    out.append("</table>")
+    if charts:
+        divs = _figures(consistency, timeline)
+        if divs:
+            out += ["<h2>Charts</h2>", *divs]
+    if timeline is not None:
+        out += ["<h2>Timeline and wording</h2>", '<p class="meta">When each outlet carried each claim: its article\'s '
+                "date, or — the date unknown — when it was ingested. Words, numbers and names that differ from the "
+                "claim's are marked.</p>"]
+        for label, c in zip(labels, checks, strict=True):
+            t = placed.get((c.claim, c.claim_source))
+            if t is None or not t.appearances:
+                continue
+            out += [f"<h3>{label}: {_h(t.claim)}</h3>", "<table><tr><th>when</th><th>source</th><th>carries it</th>"
+                    "<th>wording</th></tr>"]
+            for a in t.appearances:
+                star = " ★ first" if a is t.first else ""
+                out.append(f"<tr><td>{_h(when_text(a.when, a.dated))}</td><td>{_h(a.source)}{star}</td>"
+                           f'<td class="{_h(a.stance)}">{_h(a.stance)}</td>'
+                           f"<td>{differing_html(a.text, a.mismatches, side='passage')}</td></tr>")
+            out.append("</table>")
+    out.append("<h2>Claims and evidence</h2>")
+    for label, c in zip(labels, checks, strict=True):
+        v = c.verdict
+        src = f" ({_h(c.claim_source)})" if c.claim_source else ""
+        out += [f"<h3>{label}: {_h(c.claim)}{src}</h3>",
+                f"<p><b>Verdict: {_h(v.label)}</b> — {_h(v.reason)}</p>"]
+        if c.evidence:
+            out.append("<table><tr><th>source</th><th>stance</th><th>p</th><th>passage</th>"
+                       "<th>in the claim</th></tr>")
+            for e in c.evidence:
+                notes = (" (near-duplicate)" if not e.counted else "") + (" (reported statement)" if e.reported else "")
+                claim_cell = differing_html(c.claim, e.mismatches, side="claim") if e.mismatches else ""
+                out.append(f'<tr><td>{_h(e.source)}</td><td class="{_h(e.label)}">{_h(e.label)}{notes}</td>'
+                           f'<td class="n">{e.p(e.label):.2f}</td>'
+                           f"<td>{differing_html(e.text, e.mismatches, side='passage')}</td><td>{claim_cell}</td></tr>")
+            out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

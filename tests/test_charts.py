@@ -142,3 +142,24 @@ def test_source_axes_are_categories_even_for_names_that_look_like_numbers_or_dat
     for name, (fig, axes) in figs.items():
         for axis in axes:
             assert fig.layout[f"{axis}axis"].type == "category", (name, axis)
+
+
+def test_timeline_places_each_outlet_open_when_undated_and_stars_the_first():
+    from factcheck.records import Article
+    from factcheck.timeline import build
+
+    arts = [Article(i, s, "t", None, d, None, None, "test", "2025-03-09T08:00:00+00:00")
+            for i, s, d in ((10, "A", "2025-03-03"), (1, "B", None), (2, HOSTILE, "2025-03-01"))]
+    c = Check("Homicides fell by 40%.", "A", decide((ev("B", "supports", 1), ev(HOSTILE, "conflicts", 2)),
+                                                    claim_source="A"),
+              (ev("B", "supports", 1), ev(HOSTILE, "conflicts", 2, text=HOSTILE)), claim_article_id=10)
+    fig = charts.timeline(build([c], arts))
+    traces = {t.name: t for t in fig.data}
+    assert set(traces) == {"its own outlet", "states it (ingest time)", "contradicts it", "first to state it"}
+    assert traces["states it (ingest time)"].marker.symbol == "circle-open"
+    assert list(traces["states it (ingest time)"].x) == ["2025-03-09 08:00:00"]
+    assert list(traces["first to state it"].x) == ["2025-03-03"] and list(traces["first to state it"].y) == ["C1"]
+    hover = " ".join(traces["contradicts it"].customdata) + " ".join(str(t.name) for t in fig.data)
+    assert "<script" not in hover and "<img" not in hover and "&lt;script&gt;" in hover
+    assert "ingest time" in traces["states it (ingest time)"].customdata[0]
+    assert fig.layout.xaxis.type == "date"

@@ -1,17 +1,19 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 
 from factcheck.consistency import build_consistency
 from factcheck.labels import Verification
 from factcheck.mismatch import Mismatch
+from factcheck.records import SourceProfile
 from factcheck.report import CSV_FIELDS, to_csv, to_json, to_markdown
 from factcheck.verdict import Check, Evidence, decide
 
 HOSTILE = "<script>alert(1)</script> [x](javascript:alert(1)) | pipe"
-NUMBER = Mismatch("number", (18, 21), (17, 20), "15%", "12%")
+NUMBER = Mismatch("number", (18, 21), (18, 21), "15%", "12%")
 
 
 def _checks():
@@ -166,3 +168,58 @@ def test_source_profiles_go_into_every_export_escaped():
     assert "## Source profiles" in md
     line = next(x for x in md.splitlines() if x.startswith("| \\-Outlet"))
     assert "<b>" not in line and "](" not in line and line.count(" | ") == 5  # the pipe in a cell is escaped
+
+
+def _hostile_timeline():
+    from factcheck.records import Article
+    from factcheck.timeline import build
+
+    checks = _checks()
+    arts = [Article(2, "B", "t", HOSTILE, "2025-03-01", "javascript:alert(1)", None, "test", "2025-03-09T08:00:00"),
+            Article(3, "C", "t", None, None, None, None, "test", "2025-03-09T08:00:00")]
+    return checks, build(checks, arts, name=HOSTILE + " \"quoted\" 'single'")
+
+
+def test_html_report_shows_verdicts_evidence_timeline_and_marks_differing_words():
+    from factcheck.report import to_html
+
+    checks, tl = _hostile_timeline()
+    page = to_html(consistency=build_consistency(checks), timeline=tl, charts=False)
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "<td>mixed</td>" in page and "<td>single-source</td>" in page
+    # B's figure marked in its passage, the claim's own figure marked in the claim beside it
+    assert '<mark class="fc-mismatch" title="number: the claim says “15%”">12%</mark>' in page
+    assert '<mark class="fc-mismatch" title="number: the passage says “12%”">15%</mark>' in page
+    # C was seen only at ingest: said so; B carried it on its article's date
+    assert "no date; ingested 2025-03-09 08:00" in page and "<td>2025-03-01</td>" in page
+    assert "Timeline and wording" in page and "first stated by" in page
+
+
+def test_html_report_leaves_hostile_text_inert():
+    """Source names, passages, titles, a story name and a javascript: address come out as text: no tag, no
+    attribute, no link, no quote that could end an attribute."""
+    from factcheck.report import to_html
+
+    checks, tl = _hostile_timeline()
+    profile = SourceProfile(name="B", country='"><script>alert(2)</script>', notes="javascript:alert(3)")
+    page = to_html(consistency=build_consistency(checks), timeline=tl, profiles=[profile])
+    # the only script elements are plotly's (its library, then one call per chart): no text closes one early
+    # (the figures' JSON writes '<' as \\u003c), and what lies outside them is ours, every tag of it
+    assert page.count("<script") == page.count("</script>") == 2 + 5  # config, plotly.js, 5 charts
+    assert "alert(1)</script>" not in page and "<script>alert" not in page
+    outside = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert "<script" not in outside and "<img" not in outside
+    assert "href" not in outside.lower() and "src=" not in outside and '="javascript:' not in outside
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outside and "javascript:alert(3)" in outside  # as text
+    assert "&quot;quoted&quot;" in outside and "&#x27;single&#x27;" in outside and '"><script>' not in page
+    # no network: plotly.js is inline, never fetched, and the page forbids any load or connection
+    assert "<script src" not in page and "connect-src &#x27;none&#x27;" in page and "Copyright" in page
+    assert page.count("Plotly.newPlot") == 5  # timeline + the four consistency charts
+
+
+def test_html_report_without_charts_is_small_and_still_complete():
+    from factcheck.report import to_html
+
+    page = to_html(checks=_checks(), charts=False)
+    assert "Plotly" not in page and len(page) < 20_000
+    assert "Homicides fell by 12%" in page and "Timeline and wording" not in page

@@ -10,7 +10,6 @@ Article text, titles, source names and comments come from the web: they may hold
 """
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -46,29 +45,8 @@ CSS = """<style>
 md = escape.markdown
 
 
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def marked(text: str, spans: Sequence[tuple[int, int, str]], *, titles: Sequence[str] | None = None) -> str:
-    """Escaped HTML of `text` with <mark class=…> around each (start, end, css class) span.
-
-    Spans may overlap or fall outside the text (a stale offset): of overlapping spans the first
-    wins and the others are dropped; a span running past the end is clipped; none raises.
-    """
-    out, pos = [], 0
-    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1]))
-    for i in order:
-        start, end, cls = spans[i]
-        end = min(end, len(text))
-        if start < pos or end <= start:
-            continue
-        title = f' title="{esc(titles[i])}"' if titles else ""
-        out.append(esc(text[pos:start]))
-        out.append(f'<mark class="{esc(cls)}"{title}>{esc(text[start:end])}</mark>')
-        pos = end
-    out.append(esc(text[pos:]))
-    return "".join(out)
+esc = escape.html
+marked = escape.marked  # the HTML report highlights with the same function
 
 
 def article_html(text: str, body: Sequence[Passage], *, threshold: float) -> str:
