@@ -219,6 +219,20 @@ def test_report_formats(corpus, tmp_path, capsys, fmt, marker):
     assert marker in capsys.readouterr().out
 
 
+def test_report_html_of_one_story(corpus, tmp_path, capsys):
+    ids = [a.id for a in corpus.store.articles()]
+    story, _ = corpus.store.set_stories([(None, ids[:2], "<b>Homicides</b>"), (None, ids[2:], "Other")])
+    out = tmp_path / "r.html"
+    assert main(["report", "--format", "html", "--story", str(story), "--output", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "factcheck report — &lt;b&gt;Homicides&lt;/b&gt;" in page
+    assert "Timeline and wording" in page and "no date; ingested" in page  # fixture articles carry no date
+    assert "Outlet C" not in page.split("<h1>", 1)[1]  # the other story's outlet is left out
+    assert page.count("Plotly.newPlot") == 5
+    assert main(["report", "--format", "html", "--story", "999"]) == 2
+    assert "No story 999" in capsys.readouterr().err
+
+
 # --- hostile text printed for people (issue 16) -----------------------------------------------------
 
 # retitle the terminal, clear it, turn text red; a C1 CSI; a bidi override; backspaces and a carriage return

@@ -47,11 +47,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("report", help="export checks and consistency as JSON, CSV or Markdown")
+    p = sub.add_parser("report", help="export checks and consistency as JSON, CSV, Markdown or one HTML page")
     add_common(p, json_flag=False)
-    p.add_argument("--format", choices=("json", "csv", "md"), default="md")
+    p.add_argument("--format", choices=("json", "csv", "md", "html"), default="md",
+                   help="html: verdicts, evidence, the timeline and the charts in one page that opens offline")
     p.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--source", action="append", dest="sources", metavar="NAME", help="restrict (repeatable)")
+    p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
     p.set_defaults(func=cmd_report)
 
 
@@ -237,8 +239,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from factcheck import report
 
     cons = _compare(args)
-    fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
-    text = fn(consistency=cons, profiles=[p for p in _facade(args).profiles() if p.name in cons.sources])
+    profiles = [p for p in _facade(args).profiles() if p.name in cons.sources]
+    if args.format == "html":
+        text = report.to_html(consistency=cons, profiles=profiles,
+                              timeline=_facade(args).timeline(story=args.story, consistency=cons))
+    else:
+        fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
+        text = fn(consistency=cons, profiles=profiles)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
