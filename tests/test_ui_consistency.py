@@ -60,3 +60,30 @@ def test_one_source_is_not_enough(tmp_path, monkeypatch):
     at = app(monkeypatch, tmp_path, page="consistency")
     no_exceptions(at)
     assert "at least two sources" in at.info[0].value
+
+
+def test_a_story_shows_its_timeline_and_the_wording_that_drifted(tmp_path, monkeypatch):
+    from ui_support import assert_inert, html_text, markdown_text
+
+    from factcheck.store import Store
+
+    seed(tmp_path)
+    with Store.open(tmp_path) as store:
+        ids = [a.id for a in store.articles()]
+        (story,) = store.set_stories([(None, ids, "<script>alert(1)</script> Border")])
+    at = app(monkeypatch, tmp_path, page="consistency")
+    assert "When each outlet carried each claim" not in charts_by_title(at)  # all stories: no timeline
+    assert "Pick a story" in markdown_text(at)
+    at.selectbox(key="fc_cons_story").set_value(story).run()
+    no_exceptions(at)
+    fig = charts_by_title(at)["When each outlet carried each claim"]
+    names = {t["name"] for t in fig["data"]}
+    # the fixture articles carry no date: every outlet is placed at its ingest time, said so
+    assert {"its own outlet (ingest time)", "states it (ingest time)", "contradicts it (ingest time)"} <= names
+    assert "placed at their ingest time" in markdown_text(at)
+    shown = html_text(at)
+    # The Courier's "did not fall" against Daily Planet's "fell sharply": the negation marked in the drift table
+    assert 'class="fc-drift"' in shown and "The Courier (conflicts)" in shown
+    drift = shown.split('class="fc-drift"', 1)[1]
+    assert 'title="negation: not in the claim">not</mark> fall last year' in drift
+    assert_inert(at)

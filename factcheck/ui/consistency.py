@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from factcheck import charts
-from factcheck.ui import filters, state
+from factcheck import charts, report
+from factcheck.ui import filters, render, state
 from factcheck.verdict import VERDICTS
 
 st.title("Consistency")
@@ -36,6 +36,27 @@ left.plotly_chart(charts.agreement_heatmap(view), key="fc_chart_agreement")
 right.plotly_chart(charts.source_bars(view), key="fc_chart_sources")
 st.plotly_chart(charts.claim_matrix(view), key="fc_chart_matrix")
 st.plotly_chart(charts.contested_ranking(view), key="fc_chart_contested")
+
+st.subheader("Timeline and wording drift")
+if story is None:
+    st.caption("Pick a story above to see when each outlet carried each claim and how its wording changed.")
+else:
+    tl = fc.timeline(story=story.id, consistency=view)
+    st.plotly_chart(charts.timeline(tl), key="fc_chart_timeline")
+    if tl.undated:
+        st.caption(f"{tl.undated} appearance(s) placed at their ingest time (open markers): the article has no date.")
+    rows = [(label, c, a) for label, c in zip(charts.claim_labels(len(tl.claims)), tl.claims, strict=True)
+            for a in c.drift]
+    if rows:
+        render.show('<table class="fc-drift"><tr><th>#</th><th>source</th><th>when</th><th>its words</th>'
+                    "<th>the claim's words</th></tr>" + "".join(
+                        f"<tr><td>{label}</td><td>{render.esc(a.source)} ({render.esc(a.stance)})</td>"
+                        f"<td>{render.esc(report.when_text(a.when, a.dated))}</td>"
+                        f'<td class="fc-text">{report.differing_html(a.text, a.mismatches, side="passage")}</td>'
+                        f'<td class="fc-text">{report.differing_html(c.claim, a.mismatches, side="claim")}</td></tr>'
+                        for label, c, a in rows) + "</table>")
+    else:
+        st.caption("No outlet words a claim differently in a number, date, name or negation.")
 
 st.subheader("Claims")
 st.dataframe([{"#": label, "source": c.claim_source, "verdict": c.verdict.label, "claim": c.claim,
