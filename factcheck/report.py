@@ -216,8 +216,9 @@ def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list
                  charts.source_bars(consistency), charts.contested_ranking(consistency)]
     # plotly.js once, inline (the page must work offline); labels were escaped by charts.safe and the
     # figure JSON is written with '<' as \u003c, so no text can close the script element
-    return [f.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False})
-            for i, f in enumerate(figs)]
+    # fixed div ids (plotly draws random ones): the same results give the same file
+    return [f.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False},
+                      div_id=f"fc-chart-{i + 1}") for i, f in enumerate(figs)]
 
 
 def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,

@@ -89,3 +89,28 @@ def test_the_report_carries_the_outlet_profiles(tmp_path, monkeypatch):
     no_exceptions(at)
     (code,) = [c.value for c in at.code]
     assert "## Source profiles" in code and "| Daily Planet | Freedonia | \\=cmd\\(\\) |" in code
+
+
+def test_html_report_download_is_the_cli_page_with_the_timeline(tmp_path, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, (bytes, str)):
+            served[filename] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    labels = {el.key: el.proto.label for el in at.download_button}
+    assert labels["fc_dl_factcheck-report_html"] == "Download HTML"
+    page = served["factcheck-report.html"].decode("utf-8")
+    fc = fake_factcheck(Settings.from_env(tmp_path))
+    cons = fc.compare()
+    # byte for byte the page `factcheck report --format html` writes
+    assert page == report.to_html(consistency=cons, timeline=fc.timeline(consistency=cons))
+    assert "Timeline and wording" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

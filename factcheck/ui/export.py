@@ -1,5 +1,5 @@
-"""Export: the comparison as JSON, CSV or a Markdown report — the same text `factcheck report --format
-json|csv|md [--source NAME…]` writes — and the session's recent checks."""
+"""Export: the comparison as JSON, CSV, a Markdown report or one HTML page — the same text `factcheck report
+--format json|csv|md|html [--source NAME…]` writes — and the session's recent checks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,12 +8,22 @@ import streamlit as st
 
 from factcheck import report
 from factcheck.consistency import Consistency
+from factcheck.records import SourceProfile
 from factcheck.ui import state
 from factcheck.verdict import Check
 
+
+def html_report(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
+                profiles: Sequence[SourceProfile] = ()) -> str:
+    """The HTML page `factcheck report --format html` writes, with the comparison's timeline."""
+    timeline = state.tuned().timeline(consistency=consistency) if consistency is not None else None
+    return report.to_html(consistency=consistency, checks=checks, profiles=profiles, timeline=timeline)
+
+
 FORMATS = (("JSON", "json", "application/json", report.to_json),
            ("CSV", "csv", "text/csv", report.to_csv),
-           ("Markdown", "md", "text/markdown", report.to_markdown))
+           ("Markdown", "md", "text/markdown", report.to_markdown),
+           ("HTML", "html", "text/html", html_report))
 
 
 def buttons(name: str, *, consistency: Consistency | None = None, checks: Sequence[Check] = ()) -> None:
