@@ -32,6 +32,7 @@ from factcheck.settings import Settings
 from factcheck.store import Store
 
 if TYPE_CHECKING:
+    from factcheck.analysis import Refresh
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
@@ -286,6 +287,17 @@ class Factcheck:
                 self._refresh(None)
             return len(ids)
 
+    def remove_article(self, article_id: int) -> int:
+        """Remove one article and its passages from the store and the index; returns passages removed."""
+        if self.store.article(article_id) is None:
+            raise FactcheckError(f"No article {article_id} in the store (`factcheck stories --json` lists each "
+                                 "story's articles).")
+        with self._shared.writer:
+            ids = self.store.remove_article(article_id)
+            if self._shared.index is not None:
+                self._refresh(None)
+            return len(ids)
+
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the vector index from the stored passages (cached vectors make this cheap)."""
         from factcheck.index import rebuild
@@ -391,29 +403,62 @@ class Factcheck:
     def compare(self, *, sources: Sequence[str] | None = None, story: int | None = None,
                 progress: Progress | None = None) -> Consistency:
         """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts. `story`: its
-        articles' claims only, checked against its articles' passages only."""
+        articles' claims only, checked against its articles' passages only. Checks come from the stored analysis
+        (factcheck.analysis) where still current; only the others are checked again, and stored."""
+        from factcheck.analysis import narrowed
         from factcheck.consistency import build_consistency
-        from factcheck.verdict import check_claim
 
         chosen = set(sources) if sources else {s.name for s in self.sources()}
-        articles = None
         if story is not None:
-            found = self.story(story)
-            chosen &= set(found.sources)
-            articles = frozenset(found.articles)
-        claims = [c for c in self.claims() if c.source in chosen and (articles is None or c.article_id in articles)]
-        checks = []
-        for i, c in enumerate(claims):
-            if progress:
-                progress(i, len(claims), "checking claims")
-            hits = [h for h in self.search(c.text, exclude_article=c.article_id, exclude_source=c.source,
-                                           articles=articles)
-                    if h.source in chosen]
-            checks.append(check_claim(c.text, hits, self.verifier, claim_source=c.source,
-                                      settings=self.settings, claim_passage=c, context=self._context(hits)))
+            chosen &= set(self.story(story).sources)
+        checks, _ = self._analysed(story, lambda c: c.source in chosen, progress)
+        return build_consistency([narrowed(c, chosen, self.settings) for c in checks], sources=sorted(chosen))
+
+    def analyse(self, *, story: int | None = None, progress: Progress | None = None) -> Refresh:
+        """Bring the stored analysis of every claim (of one story's articles, when given) up to date: what compare
+        would check again, checked now. Returns how many claims were current and how many were checked again."""
+        return self._analysed(story, lambda c: True, progress)[1]
+
+    def _analysed(self, story: int | None, wanted: Callable[[Passage], bool],
+                  progress: Progress | None) -> tuple[list[Check], Refresh]:
+        """The checks of the scope's claims that `wanted` keeps, in claim order: stored ones still current, the
+        others checked against every other source of the scope and stored (in batches: an interrupted run
+        keeps what it did)."""
+        from factcheck import analysis
+        from factcheck.verdict import check_claim
+
+        articles = frozenset(self.story(story).articles) if story is not None else None
+        claims = [c for c in self.claims() if wanted(c) and (articles is None or c.article_id in articles)]
+        scope = analysis.scope_of(story)
+        sh = self._shared
+        fp = analysis.fingerprint(self.settings, verifier=sh.verifier,
+                                  encoder_name=sh.encoder.name if sh.encoder is not None else _default_encoder_name())
+        done = analysis.current(self.store, claims, analysis.read(self.store, scope), fingerprint=fp,
+                                articles=articles, encode=lambda texts: self.encoder.encode(list(texts)),
+                                k=self.settings.top_k, min_similarity=self.settings.min_similarity)
+        todo = [c for c in claims if c.id not in done]
+        label = f"{len(claims) - len(todo)} of {len(claims)} claims up to date, re-checking {len(todo)}"
         if progress:
-            progress(len(claims), len(claims), "checking claims")
-        return build_consistency(checks, sources=sorted(chosen))
+            progress(0, len(todo), label)
+        if todo:
+            index = self._fresh_index(progress)
+            ids = index.ids()
+            seen = int(ids.max()) if len(ids) else 0  # ids only grow: what the index lacks comes after this one
+            batch: list[tuple[int, str, str, str]] = []
+            for i, c in enumerate(todo):
+                hits = self.search(c.text, exclude_article=c.article_id, exclude_source=c.source, articles=articles)
+                check = check_claim(c.text, hits, self.verifier, claim_source=c.source, settings=self.settings,
+                                    claim_passage=c, context=self._context(hits))
+                done[c.id] = check
+                batch.append((c.id, fp, analysis.encode_hits(hits, seen=seen, articles=articles),
+                              analysis.encode_check(check)))
+                if len(batch) >= 50 or i == len(todo) - 1:
+                    if not self.store.read_only:  # a read-only store is still compared, just not remembered
+                        self.store.put_checks(scope, batch)
+                    batch = []
+                if progress:
+                    progress(i + 1, len(todo), label)
+        return [done[c.id] for c in claims], analysis.Refresh(len(claims), len(claims) - len(todo), len(todo))
 
     def timeline(self, *, story: int | None = None, consistency: Consistency | None = None,
                  progress: Progress | None = None) -> Timeline:
@@ -600,6 +645,12 @@ class Factcheck:
             if opened and idx is not sh.index:  # opened here and not kept: let go of its files or connection
                 idx.close()
         return notes
+
+
+def _default_encoder_name() -> str:
+    from factcheck.embed import MODEL_NAME
+
+    return MODEL_NAME
 
 
 def _labelled(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:

@@ -27,6 +27,7 @@ COLUMNS = {
     "factchecks": ("id", "key", "claim", "text_hash", "rating", "publisher", "date", "url", "claimant", "origin",
                    "added"),
     "source_profiles": ("name", "country", "owner", "rating", "rating_source", "notes", "updated"),
+    "checks": ("passage_id", "scope", "fingerprint", "hits", "result", "computed"),
 }
 
 SCHEMA = """
@@ -80,6 +81,13 @@ CREATE TABLE IF NOT EXISTS factchecks (
 CREATE TABLE IF NOT EXISTS source_profiles (
     name TEXT PRIMARY KEY, country TEXT, owner TEXT, rating TEXT, rating_source TEXT, notes TEXT,
     updated TEXT NOT NULL);
+-- the stored analysis (factcheck.analysis): each claim's check within a scope ("all" or "story:<id>") with what it
+-- depended on: the settings and models (`fingerprint`), the passages it saw (`hits`, JSON); a claim removed
+-- takes its checks with it
+CREATE TABLE IF NOT EXISTS checks (
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE, scope TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, hits TEXT NOT NULL, result TEXT NOT NULL, computed TEXT NOT NULL,
+    PRIMARY KEY (passage_id, scope));
 """,
 }
 FULL_SCHEMA = SCHEMA + "".join(MIGRATIONS[v] for v in sorted(MIGRATIONS))

@@ -388,6 +388,25 @@ class Store:
     def passage_ids(self) -> list[int]:
         return [r[0] for r in self._rows("SELECT id FROM passages WHERE kind = 'body' ORDER BY id")]
 
+    def passages_after(self, after: int) -> list[Passage]:
+        """Body passages added after passage `after` (ids only grow: AUTOINCREMENT), by id."""
+        return [Passage(*r) for r in self._rows(_PASSAGE_SQL + " WHERE p.id > ? AND p.kind = 'body' ORDER BY p.id",
+                                                (after,))]
+
+    # --- the stored analysis (factcheck.analysis) ------------------------------------------------
+    def checks(self, scope: str) -> list[tuple[int, str, str, str]]:
+        """The stored checks of one scope: (claim passage id, fingerprint, hits JSON, result JSON)."""
+        return [(int(i), f, h, r) for i, f, h, r in self._rows(
+            "SELECT passage_id, fingerprint, hits, result FROM checks WHERE scope = ?", (scope,))]
+
+    def put_checks(self, scope: str, rows: Sequence[tuple[int, str, str, str]]) -> None:
+        """Store (or replace) checks of one scope, in one transaction; a claim removed meanwhile is skipped."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO checks(passage_id, scope, fingerprint, hits, result, computed)"
+                " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
+                [(pid, scope, f, h, r, _now(), pid) for pid, f, h, r in rows])
+
     def stats(self, threshold: float = 0.5) -> dict[str, int]:
         # one statement, so one snapshot: the counts agree even while an ingest commits
         (row,) = self._rows(

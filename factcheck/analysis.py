@@ -1,0 +1,245 @@
+"""The stored analysis: every claim's check kept with what it depended on, so the Compare and Consistency pages
+read results instead of re-checking every claim each session.
+
+A stored check is keyed by (claim passage id, scope), scope "all" or "story:<id>" (`scope_of`), and holds the
+Check as JSON (`encode_check` / `decode_check`: plain JSON, never pickle), the passages retrieval returned (id,
+source, article, cosine), the highest passage id the index held then (`seen`), a story's articles then, and a
+`fingerprint` of everything else a check reads: the verifier's files, the encoder's name, the Settings fields of
+retrieval and of the verdict rules, and the source of the modules that make the rules.
+
+A stored check is reused (`current`) when its fingerprint matches and its neighbourhood is unchanged:
+(a) every passage it saw still exists (and, for a story, still belongs to it), and (b) no passage added since
+(an id above `seen`, or an article that joined the story) would enter its per-source top k: its cosine to the
+claim stays below that source's k-th stored cosine, or below min_similarity where the source gave fewer than k.
+Retrieval is exact up to IVF's approximation (indexes past 40k vectors), so (b) is the test retrieval itself
+would make. A check is stored against every other source in its scope; a Consistency of fewer sources narrows it
+(`narrowed`): the dropped sources' evidence goes, duplicates are marked again and the verdict decided again,
+which is what checking the narrowed hits gives, since each passage is judged on its own.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from factcheck.labels import Verification
+from factcheck.mismatch import Mismatch
+from factcheck.settings import Settings
+from factcheck.verdict import Check, Evidence, Verdict, decide, mark_duplicates
+
+if TYPE_CHECKING:
+    from factcheck.records import Passage
+    from factcheck.store import Store
+
+SCOPE_ALL = "all"
+CODEC = 1  # the JSON layout of a stored check: part of the fingerprint
+# the Settings fields a check reads: retrieval (top_k, min_similarity) and the verdict rules (verdict.check_claim)
+CHECK_SETTINGS = ("top_k", "min_similarity", "evidence_similarity", "conflict_similarity", "verify_supports_at",
+                  "verify_conflicts_at", "verify_bare_conflicts_at", "same_event_similarity",
+                  "verify_reads_context", "duplicate_similarity")
+# the modules whose code makes a verdict: a change to one (a new rule) makes every stored check stale
+RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py")
+# a cosine computed here and one the index computed may differ in the last float32 bits: lean towards re-checking
+EPS = 1e-4
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+def scope_of(story: int | None) -> str:
+    return SCOPE_ALL if story is None else f"story:{story}"
+
+
+# --- what a check depended on ---------------------------------------------------------------------
+def _files(path: Path) -> list[tuple[str, int, int]]:
+    try:
+        return sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in path.iterdir() if f.is_file())
+    except OSError:
+        return []
+
+
+def verifier_identity(verifier: Any) -> str:
+    """The packaged (or a given) verifier by its files' names, sizes and times, without loading it; any other
+    verifier (a fake in tests) by its class and its `version` attribute, if it has one."""
+    from factcheck.verify import DEFAULT_MODEL_DIR
+
+    path = getattr(verifier, "path", None) if verifier is not None else DEFAULT_MODEL_DIR
+    if isinstance(path, Path):
+        return json.dumps([str(path.resolve()), _files(path)])
+    kind = type(verifier)
+    return f"{kind.__module__}.{kind.__qualname__}:{getattr(verifier, 'version', '')}"
+
+
+_RULES: str | None = None
+
+
+def _rules_hash() -> str:
+    global _RULES  # noqa: PLW0603 - the modules' source does not change while the process runs
+    if _RULES is None:
+        here = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for name in RULE_MODULES:
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _RULES = h.hexdigest()
+    return _RULES
+
+
+def fingerprint(settings: Settings, *, verifier: Any, encoder_name: str) -> str:
+    """What a stored check must have been computed with to be reused (besides its neighbourhood)."""
+    parts = {"codec": CODEC, "verifier": verifier_identity(verifier), "encoder": encoder_name,
+             "rules": _rules_hash(), "settings": {f: getattr(settings, f) for f in CHECK_SETTINGS}}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+# --- the JSON of a Check -----------------------------------------------------------------------------
+def encode_check(check: Check) -> str:
+    return json.dumps(dataclasses.asdict(check), ensure_ascii=False, separators=(",", ":"))
+
+
+def _tuples(x: Any) -> Any:
+    """JSON arrays back to the tuples the frozen dataclasses hold."""
+    return tuple(_tuples(v) for v in x) if isinstance(x, list) else x
+
+
+def _mismatch(d: dict[str, Any]) -> Mismatch:
+    return Mismatch(**{k: _tuples(v) for k, v in d.items()})
+
+
+def _evidence(d: dict[str, Any]) -> Evidence:
+    f = {k: _tuples(v) for k, v in d.items() if k not in ("mismatches", "blocked_by")}
+    f["label"] = Verification(d["label"])
+    return Evidence(**f, mismatches=tuple(_mismatch(m) for m in d["mismatches"]),
+                    blocked_by=_mismatch(d["blocked_by"]) if d.get("blocked_by") else None)
+
+
+def decode_check(text: str) -> Check:
+    """A Check from encode_check's JSON; raises ValueError (or KeyError, TypeError) on anything else."""
+    d = json.loads(text)
+    verdict = Verdict(**{k: _tuples(v) for k, v in d["verdict"].items()})
+    return Check(claim=d["claim"], claim_source=d["claim_source"], verdict=verdict,
+                 evidence=tuple(_evidence(e) for e in d["evidence"]),
+                 claim_passage_id=d.get("claim_passage_id"), claim_article_id=d.get("claim_article_id"))
+
+
+# --- stored checks ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoredHit:
+    passage_id: int
+    source: str
+    article_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Stored:
+    passage_id: int  # the claim
+    fingerprint: str
+    hits: tuple[StoredHit, ...]  # what retrieval returned, every other source of the scope
+    seen: int  # the highest passage id the index held when it was computed
+    articles: frozenset[int] | None  # a story's articles then; None for scope "all"
+    check: Check
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What bringing a scope's analysis up to date did."""
+
+    claims: int
+    reused: int
+    rechecked: int
+
+
+def encode_hits(hits: Iterable[Any], *, seen: int, articles: frozenset[int] | None) -> str:
+    return json.dumps({"seen": seen, "articles": sorted(articles) if articles is not None else None,
+                       "hits": [[h.passage_id, h.source, h.article_id, float(h.score)] for h in hits]},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def read(store: Store, scope: str) -> dict[int, Stored]:
+    """The stored checks of a scope by claim passage id; a row that cannot be read is left out (re-checked)."""
+    out: dict[int, Stored] = {}
+    for pid, fp, hits_json, result in store.checks(scope):
+        try:
+            h = json.loads(hits_json)
+            arts = h["articles"]
+            out[pid] = Stored(pid, fp, tuple(StoredHit(int(i), str(s), int(a), float(c)) for i, s, a, c in h["hits"]),
+                              int(h["seen"]), frozenset(int(a) for a in arts) if arts is not None else None,
+                              decode_check(result))
+        except (ValueError, KeyError, TypeError):
+            continue  # damaged or from another layout: computed again, never a crash
+    return out
+
+
+def current(store: Store, claims: Sequence[Passage], stored: dict[int, Stored], *, fingerprint: str,
+            articles: frozenset[int] | None, encode: Encode, k: int, min_similarity: float) -> dict[int, Check]:
+    """The stored checks of `claims` that are still what checking them again would give (see the module's
+    docstring), by claim passage id. `encode` gives unit vectors (the facade's cached encoder); it is called only
+    when passages were added since some check was computed."""
+    present = set(store.passage_ids())
+    candidates: list[tuple[Passage, Stored]] = []
+    for c in claims:
+        s = stored.get(c.id)
+        if s is None or s.fingerprint != fingerprint:
+            continue
+        if any(h.passage_id not in present or (articles is not None and h.article_id not in articles)
+               for h in s.hits):
+            continue  # (a) a passage it saw was removed or left the story
+        candidates.append((c, s))
+    if not candidates:
+        return {}
+    since = min(s.seen for _, s in candidates)
+    added = [p for p in store.passages_after(since) if articles is None or p.article_id in articles]
+    if articles is not None:  # articles that joined the story after some check: their passages are new to it
+        known = {p.id for p in added}
+        joined = set().union(*(articles - s.articles for _, s in candidates if s.articles is not None))
+        for a in sorted(joined):
+            added += [p for p in store.passages(article_id=a) if p.id not in known]
+    ok = {c.id: s.check for c, s in candidates}
+    if not added:
+        return ok
+    claim_vecs = encode([c.text for c, _ in candidates])
+    added_vecs = encode([p.text for p in added])
+    for lo in range(0, len(candidates), 1024):  # bounded memory: 1,024 claims × the added passages at a time
+        sims = claim_vecs[lo:lo + 1024] @ added_vecs.T
+        for row, (c, s) in enumerate(candidates[lo:lo + 1024]):
+            near = np.flatnonzero(sims[row] >= min_similarity - EPS)
+            if near.size and _enters(c, s, [added[j] for j in near], sims[row, near], articles, k, min_similarity):
+                del ok[c.id]  # (b) an added passage would be among its hits
+    return ok
+
+
+def _enters(claim: Passage, s: Stored, added: Sequence[Passage], sims: np.ndarray, articles: frozenset[int] | None,
+            k: int, min_similarity: float) -> bool:
+    """Would one of these added passages (each at its cosine to the claim) enter the claim's per-source top k?"""
+    by_source: dict[str, list[float]] = {}
+    for h in s.hits:
+        by_source.setdefault(h.source, []).append(h.score)
+    for p, sim in zip(added, sims.tolist(), strict=True):
+        new = p.id > s.seen or (articles is not None and s.articles is not None and p.article_id not in s.articles)
+        if not new or p.source == claim.source or p.article_id == claim.article_id:
+            continue
+        got = sorted(by_source.get(p.source, ()), reverse=True)
+        bar = got[k - 1] if len(got) >= k else min_similarity
+        if sim >= bar - EPS:
+            return True
+    return False
+
+
+def narrowed(check: Check, sources: Iterable[str], settings: Settings) -> Check:
+    """A check stored against every other source, as checking it against `sources` only gives: their evidence,
+    duplicates marked again among it, the verdict decided again."""
+    keep = set(sources)
+    if all(e.source in keep for e in check.evidence):
+        return check
+    ev = [replace(e, duplicate_of=None) for e in check.evidence if e.source in keep]
+    ev = mark_duplicates(ev, claim=check.claim, claim_source=check.claim_source,
+                         duplicate_similarity=settings.duplicate_similarity)
+    return replace(check, evidence=tuple(ev), verdict=decide(ev, claim_source=check.claim_source, claim=check.claim,
+                                                             on_topic=settings.evidence_similarity))

@@ -1,0 +1,182 @@
+"""The stored analysis (factcheck.analysis): checks kept with what they depended on, re-checked only when that
+changed. Fake models (tests/conftest.py FakeEncoder, tests/ui_support.py FakeVerifier); a verifier that records
+which claims it was asked about tells which claims were checked again."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from conftest import FakeEncoder, make_draft
+from ui_support import FakeVerifier, fake_checkworthiness
+
+from factcheck import analysis
+from factcheck.api import Factcheck
+from factcheck.settings import Settings
+from factcheck.store import Store
+
+FLOOD = {
+    "Alpha": ["River floods destroyed 300 homes in Dresden on Monday.",
+              "The mayor ordered evacuations of the old town district."],
+    "Beta": ["Floods destroyed 30 homes in Dresden on Monday, officials said.",
+             "The mayor ordered evacuations of the old town district overnight."],
+    "Gamma": ["River floods destroyed 300 homes in Dresden on Monday, police said.",
+              "The mayor did not order evacuations of the old town district."],
+}
+VOTE = {
+    "Delta": ["Turnout in the Saxony state election reached 74 percent on Sunday."],
+    "Alpha": ["Turnout in the Saxony state election reached 47 percent on Sunday."],
+}
+
+
+class RecordingVerifier(FakeVerifier):
+    """FakeVerifier that remembers the claims it was asked about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        self.asked |= set(claims)
+        return super().scores(claims, evidence)
+
+
+def _add(store: Store, source: str, sentences: list[str], story: int) -> int:
+    aid, _ = store.add_article(make_draft(source, sentences, title=sentences[0][:30]))
+    store.move_articles([aid], story)
+    return aid
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A store with two stories (flood: Alpha, Beta, Gamma; vote: Delta, Alpha) and a facade with fake models."""
+    store_dir = tmp_path / "store"
+    with Store.open(store_dir) as store:
+        flood = [store.add_article(make_draft(s, t, title=s))[0] for s, t in FLOOD.items()]
+        vote = [store.add_article(make_draft(s, t, title=s))[0] for s, t in VOTE.items()]
+        ids = store.set_stories([(None, flood, "flood"), (None, vote, "vote")])
+    verifier = RecordingVerifier()
+    fc = Factcheck(Settings(store_dir=store_dir, top_k=1, min_similarity=0.0, evidence_similarity=0.0),
+                   encoder=FakeEncoder(), verifier=verifier, scorer=fake_checkworthiness)
+    return fc, verifier, {"flood": ids[0], "vote": ids[1], "flood_articles": flood}
+
+
+def test_a_second_compare_checks_nothing_again(world):
+    fc, verifier, s = world
+    first = fc.compare(story=s["flood"])
+    assert verifier.asked and verifier.calls
+    verifier.asked.clear()
+    calls = verifier.calls
+    second = fc.compare(story=s["flood"])
+    assert verifier.calls == calls and not verifier.asked
+    assert second == first
+    assert fc.analyse(story=s["flood"]) == analysis.Refresh(claims=6, reused=6, rechecked=0)
+
+
+def test_progress_says_how_many_are_up_to_date(world):
+    fc, _, s = world
+    heard: list[tuple[int, int, str]] = []
+    fc.compare(story=s["flood"])
+    fc.compare(story=s["flood"], progress=lambda d, t, label: heard.append((d, t, label)))
+    assert heard[0] == (0, 0, "6 of 6 claims up to date, re-checking 0")
+
+
+def test_an_article_of_another_story_checks_nothing_of_this_one_again(world):
+    fc, verifier, s = world
+    fc.analyse(story=s["flood"])
+    _add(fc.store, "Beta", ["Turnout in the Saxony state election reached 74 percent, officials said."], s["vote"])
+    verifier.asked.clear()
+    assert fc.analyse(story=s["flood"]).rechecked == 0
+    assert not verifier.asked
+
+
+def test_an_article_entering_a_claims_top_k_checks_that_claim_only(world):
+    fc, verifier, s = world
+    fc.analyse(story=s["flood"])
+    # nearer to Alpha's first claim than anything Beta said; far from every other claim
+    new = "River floods destroyed 300 homes in Dresden on Monday, Beta reported."
+    _add(fc.store, "Beta", [new], s["flood"])
+    verifier.asked.clear()
+    got = fc.analyse(story=s["flood"])
+    # Alpha's and Gamma's flood claims (Beta's best passage is now the new one) and the new claim itself
+    assert verifier.asked == {FLOOD["Alpha"][0], FLOOD["Gamma"][0], new}
+    assert got == analysis.Refresh(claims=7, reused=4, rechecked=3)
+
+
+def test_removing_a_passage_a_check_saw_checks_its_claims_again(world):
+    fc, verifier, s = world
+    fc.analyse(story=s["flood"])
+    gamma = s["flood_articles"][2]
+    fc.remove_article(gamma)
+    verifier.asked.clear()
+    got = fc.analyse(story=s["flood"])
+    # every Alpha and Beta claim had its Gamma passage among its hits (top 1 of each other source)
+    assert verifier.asked == set(FLOOD["Alpha"]) | set(FLOOD["Beta"])
+    assert got == analysis.Refresh(claims=4, reused=0, rechecked=4)
+    # the removed claims' stored checks went with their passages
+    held = {pid for pid, *_ in fc.store.checks(analysis.scope_of(s["flood"]))}
+    assert held == {c.id for c in fc.claims() if c.article_id in s["flood_articles"][:2]}
+
+
+def test_a_changed_setting_checks_every_claim_again(world):
+    fc, verifier, s = world
+    fc.analyse(story=s["flood"])
+    assert fc.with_settings(verify_supports_at=0.6).analyse(story=s["flood"]).rechecked == 6
+    assert fc.with_settings(verify_supports_at=0.6).analyse(story=s["flood"]).rechecked == 0
+    assert fc.analyse(story=s["flood"]).rechecked == 6  # stored for the other settings now
+
+
+def test_stories_and_the_whole_store_are_separate_scopes(world):
+    fc, _, s = world
+    fc.analyse(story=s["flood"])
+    assert fc.analyse().rechecked == 8  # scope "all": every claim, against every source
+    assert fc.analyse().rechecked == 0
+    assert fc.analyse(story=s["flood"]).rechecked == 0
+
+
+def test_a_story_narrowed_to_some_sources_is_what_checking_against_them_gives(world):
+    """A check stored against every other source, narrowed to the chosen ones, equals the check of the chosen
+    sources' hits alone (compare's behaviour before checks were stored)."""
+    from factcheck.verdict import check_claim
+
+    fc, _, s = world
+    fc.analyse(story=s["flood"])
+    cons = fc.compare(sources=["Alpha", "Gamma"], story=s["flood"])
+    arts = frozenset(s["flood_articles"])
+    want = []
+    for c in [c for c in fc.claims() if c.source in ("Alpha", "Gamma") and c.article_id in arts]:
+        hits = [h for h in fc.search(c.text, exclude_article=c.article_id, exclude_source=c.source, articles=arts)
+                if h.source in ("Alpha", "Gamma")]
+        want.append(check_claim(c.text, hits, fc.verifier, claim_source=c.source, settings=fc.settings,
+                                claim_passage=c, context=fc._context(hits)))
+    assert list(cons.checks) == want
+    assert {e.source for c in cons.checks for e in c.evidence} == {"Alpha", "Gamma"}
+
+
+def test_checks_survive_the_json_round_trip(world):
+    fc, _, s = world
+    checks = fc.compare(story=s["flood"]).checks + fc.compare().checks
+    assert any(e.mismatches for c in checks for e in c.evidence)  # "30" / "300", "did not"
+    assert any(e.blocked_by for c in checks for e in c.evidence)
+    for c in checks:
+        assert analysis.decode_check(analysis.encode_check(c)) == c
+
+
+@pytest.mark.parametrize("column, value", [("result", "{not json"), ("hits", '{"seen": "x"}'),
+                                           ("result", '{"claim": 1}')])
+def test_a_damaged_stored_check_is_checked_again_not_a_crash(world, column, value):
+    fc, _, s = world
+    before = fc.compare(story=s["flood"])
+    victim = before.checks[0].claim_passage_id
+    with fc.store.transaction() as c:
+        c.execute(f"UPDATE checks SET {column} = ? WHERE passage_id = ?", (value, victim))
+    assert fc.analyse(story=s["flood"]) == analysis.Refresh(claims=6, reused=5, rechecked=1)
+    assert fc.compare(story=s["flood"]) == before
+
+
+def test_the_fingerprint_follows_settings_and_verifier():
+    base = analysis.fingerprint(Settings(), verifier=None, encoder_name="m")
+    assert base == analysis.fingerprint(Settings(claim_threshold=0.9), verifier=None, encoder_name="m")  # not read
+    assert base != analysis.fingerprint(Settings(top_k=3), verifier=None, encoder_name="m")
+    assert base != analysis.fingerprint(Settings(), verifier=None, encoder_name="other")
+    assert base != analysis.fingerprint(Settings(), verifier=FakeVerifier(), encoder_name="m")
