@@ -437,9 +437,10 @@ class Factcheck:
                                 articles=articles, encode=lambda texts: self.encoder.encode(list(texts)),
                                 k=self.settings.top_k, min_similarity=self.settings.min_similarity)
         todo = [c for c in claims if c.id not in done]
-        label = f"{len(claims) - len(todo)} of {len(claims)} claims up to date, re-checking {len(todo)}"
+        # the bar starts at the claims already up to date ("40/50": 40 of 50 read from the store, 10 to check)
+        reused = len(claims) - len(todo)
         if progress:
-            progress(0, len(todo), label)
+            progress(reused, len(claims), "checking claims")
         if todo:
             index = self._fresh_index(progress)
             ids = index.ids()
@@ -457,8 +458,8 @@ class Factcheck:
                         self.store.put_checks(scope, batch)
                     batch = []
                 if progress:
-                    progress(i + 1, len(todo), label)
-        return [done[c.id] for c in claims], analysis.Refresh(len(claims), len(claims) - len(todo), len(todo))
+                    progress(reused + i + 1, len(claims), "checking claims")
+        return [done[c.id] for c in claims], analysis.Refresh(len(claims), reused, len(todo))
 
     def timeline(self, *, story: int | None = None, consistency: Consistency | None = None,
                  progress: Progress | None = None) -> Timeline:

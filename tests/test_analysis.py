@@ -77,8 +77,10 @@ def test_progress_says_how_many_are_up_to_date(world):
     fc, _, s = world
     heard: list[tuple[int, int, str]] = []
     fc.compare(story=s["flood"])
+    _add(fc.store, "Beta", ["River floods destroyed 300 homes in Dresden on Monday, Beta reported."], s["flood"])
     fc.compare(story=s["flood"], progress=lambda d, t, label: heard.append((d, t, label)))
-    assert heard[0] == (0, 0, "6 of 6 claims up to date, re-checking 0")
+    checking = [(d, t) for d, t, label in heard if label == "checking claims"]
+    assert checking == [(4, 7), (5, 7), (6, 7), (7, 7)]  # starts at the 4 read from the store
 
 
 def test_an_article_of_another_story_checks_nothing_of_this_one_again(world):
@@ -180,3 +182,19 @@ def test_the_fingerprint_follows_settings_and_verifier():
     assert base != analysis.fingerprint(Settings(top_k=3), verifier=None, encoder_name="m")
     assert base != analysis.fingerprint(Settings(), verifier=None, encoder_name="other")
     assert base != analysis.fingerprint(Settings(), verifier=FakeVerifier(), encoder_name="m")
+
+
+def test_the_analyse_verb_says_what_it_checked_again(world, monkeypatch, capsys):
+    import json
+
+    import factcheck.api
+    from factcheck.cli import main
+
+    fc, verifier, s = world
+    monkeypatch.setattr(factcheck.api, "Factcheck", lambda settings: fc)
+    assert main(["analyse", "--story", str(s["flood"]), "--json", "--store", str(fc.store.path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"claims": 6, "up_to_date": 0, "rechecked": 6}
+    assert main(["analyse", "--store", str(fc.store.path)]) == 0
+    assert capsys.readouterr().out.strip() == "8 claims: 0 were up to date, 8 checked again."
+    assert main(["analyse", "--story", "999", "--store", str(fc.store.path)]) == 2
+    assert "No story 999" in capsys.readouterr().err

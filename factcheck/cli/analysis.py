@@ -47,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
     p.set_defaults(func=cmd_compare)
 
+    p = sub.add_parser("analyse", help="bring the stored analysis up to date: check again only the claims whose "
+                                       "passages or settings changed since (compare does it too, when it runs)")
+    add_common(p)
+    p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
+    p.set_defaults(func=cmd_analyse)
+
     p = sub.add_parser("report", help="export checks and consistency as JSON, CSV, Markdown or one HTML page")
     add_common(p, json_flag=False)
     p.add_argument("--format", choices=("json", "csv", "md", "html"), default="md",
@@ -232,6 +238,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                   f"{p['conflict']} conflict")
 
     emit(args, d, human)
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    fc = _facade(args)
+    with progress_bar(args) as progress:
+        r = fc.analyse(story=args.story, progress=progress)
+    emit(args, {"claims": r.claims, "up_to_date": r.reused, "rechecked": r.rechecked},
+         lambda: print(f"{r.claims} claims: {r.reused} were up to date, {r.rechecked} checked again."))
     return 0
 
 
