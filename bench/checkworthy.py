@@ -8,8 +8,11 @@ are a small sample, so it also prints the leave-one-debate-out MAP over the 15 t
 scored by a model fitted on the other 14 and the news), the figure the recipe was chosen by.
 The debate-only recipe (no news sentences), a lexical-only fit and a length-only ranking are printed
 for reference, and both recipes are checked on held-apart news (FNC-1 dev stories vs unseen ARC comments).
-Then the shipped model itself is measured on hand-labelled news (bench/data/checkworthy_news.jsonl, every
-body sentence of 40 AllSides stories it never trained on; see bench/data/CHECKWORTHY_NEWS.md).
+The fine-tuned cross-encoder averaged in beside it (scripts/train_checkworthy_finetune.py) takes ~45 min of CPU to
+cross-validate, so its rows are printed as that script recorded them; `--finetuned DIR` measures a cross-encoder
+checkpoint on the labelled news. Then the shipped model itself (both parts) is measured on hand-labelled news
+(bench/data/checkworthy_news.jsonl, every body sentence of 40 AllSides stories it never trained on; see
+bench/data/CHECKWORTHY_NEWS.md), with the sentences/s claims.score ran at.
 
 Usage: python bench/checkworthy.py [--json] [--news-only]   (first run embeds ~16k sentences: a few minutes;
 --news-only measures the shipped model on the labelled news alone, in seconds)
@@ -20,6 +23,7 @@ import argparse
 import importlib.util
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,29 +93,70 @@ def news_check(scores: np.ndarray, y: np.ndarray, article: np.ndarray, threshold
             "precision 0.8": {"threshold": float(min(reach)), **_prf(scores >= min(reach), y)} if reach else None}
 
 
-def news_labelled() -> dict[str, Any]:
-    """The shipped model (not a refit) on the labelled news, scored as ingest scores body passages."""
+def news_labelled(scores: np.ndarray | None = None) -> dict[str, Any]:
+    """The shipped model (not a refit) on the labelled news, scored as ingest scores body passages; or `scores`
+    another scorer gave the rows of load_news_labels, in their order."""
     from factcheck.claims import score
     from factcheck.settings import Settings
 
     rows = load_news_labels()
-    scores = score([str(r["text"]) for r in rows])
+    rate = None
+    if scores is None:
+        score([str(r["text"]) for r in rows[:64]])  # loads the models before the timing
+        t = time.perf_counter()
+        scores = score([str(r["text"]) for r in rows])
+        rate = len(rows) / (time.perf_counter() - t)
     y = np.array([int(r["label"]) for r in rows])
     article = np.unique([f"{r['story']}/{r['source']}" for r in rows], return_inverse=True)[1]
     # AllSides cut each excerpt mid-sentence ("..."): labelled 0 by rule, so also measured without them
     whole = np.array([not str(r["text"]).endswith(("...", "…")) for r in rows])  # the labelling rule's test
     threshold = Settings().claim_threshold
     return {"stories": len({r["story"] for r in rows}), "articles": int(article.max()) + 1,
-            "all sentences": news_check(scores, y, article, threshold),
+            "sentences_per_second": rate, "all sentences": news_check(scores, y, article, threshold),
             "without the cut last sentences": news_check(scores[whole], y[whole], article[whole], threshold)}
 
 
-def print_news(result: dict[str, Any]) -> None:
+def finetuned_on_news(directory: Path, weight: float) -> dict[str, Any]:
+    """A fine-tuned cross-encoder (scripts/train_checkworthy_finetune.py) on the labelled news, alone and
+    averaged with the shipped model (`weight` its share), each sentence read after the one before it in its
+    article, as the cross-encoder was trained; cut sentences capped as claims.score caps them; and speed."""
+    from factcheck.claims import score
+
+    spec = importlib.util.spec_from_file_location("train_checkworthy_finetune",
+                                                  ROOT / "scripts" / "train_checkworthy_finetune.py")
+    assert spec and spec.loader
+    ft = importlib.util.module_from_spec(spec)
+    sys.modules["train_checkworthy_finetune"] = ft
+    spec.loader.exec_module(ft)
+    rows = load_news_labels()
+    texts = [str(r["text"]) for r in rows]
+    contexts = [str(rows[i - 1]["text"]) if i and (rows[i - 1]["story"], rows[i - 1]["source"])
+                == (r["story"], r["source"]) else "" for i, r in enumerate(rows)]
+    model, tok = ft.load_base(str(directory))
+    model.eval()
+    ft.predict(model, tok, contexts[:64], texts[:64])  # warm-up, kept out of the timing
+    t = time.perf_counter()
+    p_ft = ft.predict(model, tok, contexts, texts)
+    ft_rate = len(texts) / (time.perf_counter() - t)
+    score(texts[:64])  # loads the encoder and model before the timing
+    t = time.perf_counter()
+    p_lr = score(texts)
+    lr_rate = len(texts) / (time.perf_counter() - t)
+    cut = np.array([is_cut(x) for x in texts])
+    p_ft = np.where(cut, np.minimum(p_ft, CUT_SCORE_MAX), p_ft)
+    return {"directory": str(directory), "sentences_per_second": {"fine-tuned": ft_rate, "shipped": lr_rate},
+            "fine-tuned": news_labelled(p_ft),
+            f"average, fine-tuned {weight}": news_labelled(weight * p_ft + (1 - weight) * p_lr)}
+
+
+def print_news(result: dict[str, Any], title: str = "shipped model") -> None:
     def line(label: str, m: dict[str, float]) -> str:
         return f"    {label:22} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['F1']:.3f}  shown {m['shown']:.0%}"
 
-    print(f"shipped model on hand-labelled news ({NEWS_LABELS.name}: {result['articles']} articles of "
-          f"{result['stories']} AllSides stories it never trained on); shown = share listed as claims")
+    print(f"{title} on hand-labelled news ({NEWS_LABELS.name}: {result['articles']} articles of "
+          f"{result['stories']} AllSides stories it never trained on); shown = share listed as claims"
+          + (f"; claims.score ran at {result['sentences_per_second']:.0f} sentences/s"
+             if result.get("sentences_per_second") else ""))
     for name in ("all sentences", "without the cut last sentences"):
         r = result[name]
         print(f"  {name}: {r['sentences']} sentences, {r['positives']} check-worthy; AP {r['AP']:.3f}")
@@ -128,11 +173,40 @@ def print_news(result: dict[str, Any]) -> None:
             print(line(f"P>=0.8 from {best['threshold']:.3f}", best) + f"  ({reached})")
 
 
+def print_cross_encoder() -> None:
+    """The fine-tuned cross-encoder's figures, as scripts/train_checkworthy_finetune.py measured them (recorded in
+    train_checkworthy.MEASURED and the model card: its cv and bench take ~45 min of CPU, too long to rerun here)."""
+    rec = tc.MEASURED.get("finetuned_cross_encoder")
+    if not isinstance(rec, dict):
+        return
+    print(f"\nfine-tuned MiniLM cross-encoder (context: the sentence before), recorded: {rec['protocol']}")
+    print(f"  {'candidate':40} {'CV MAP':>7} {'held-apart MAP':>14} {'P@5':>5} {'P@10':>5}")
+    for name, r in rec["rows"].items():
+        print(f"  {name:40} {r['cv_map']:7.3f} {r['MAP']:14.3f} {r['P@5']:5.2f} {r['P@10']:5.2f}")
+    for key in ("chosen", "news", "speed"):
+        if key in rec:
+            print(f"  {key}: {rec[key]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--news-only", action="store_true", help="only the shipped model on the labelled news")
+    ap.add_argument("--finetuned", type=Path, metavar="DIR",
+                    help="also measure this fine-tuned cross-encoder on the labelled news (alone and averaged)")
+    ap.add_argument("--weight", type=float, default=0.5, help="--finetuned: its share in the average")
     args = ap.parse_args(argv)
+    if args.finetuned:
+        r = finetuned_on_news(args.finetuned, args.weight)
+        if args.json:
+            json.dump(r, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+            return 0
+        print(f"sentences/s on these {r['fine-tuned']['all sentences']['sentences']} sentences: "
+              + ", ".join(f"{k} {v:.0f}" for k, v in r["sentences_per_second"].items()))
+        for name in ("fine-tuned", f"average, fine-tuned {args.weight}"):
+            print_news(r[name], title=f"{name} ({args.finetuned})")
+        return 0
     if args.news_only:
         if args.json:
             json.dump({"news_labelled": news_labelled()}, sys.stdout, indent=2)
@@ -177,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
               for name, s in runs.items()}
     if args.json:
         json.dump({"debates": result, "leave_one_debate_out_map": loo, "news_dev": news_checks,
-                   "news_labelled": news_labelled()}, sys.stdout, indent=2)
+                   "news_labelled": news_labelled(),
+                   "finetuned_cross_encoder": tc.MEASURED.get("finetuned_cross_encoder")}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     print(f"trained on {len(tune)} debates ({int(y_tr.sum())} positives of {len(y_tr)}); "
@@ -196,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
           "stories): share on the right side of 0.5 by kind, and AUC facts vs comments")
     for name, r in news_checks.items():
         print(f"  {name}: {r}")
+    print_cross_encoder()
     print()
     print_news(news_labelled())
     return 0

