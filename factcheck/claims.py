@@ -261,14 +261,18 @@ def features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
 
 
 def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
-          model: CheckworthyModel | None = None, cross: ContextScorer | None = None) -> np.ndarray:
+          model: CheckworthyModel | None = None, cross: ContextScorer | None = None,
+          contexts: Sequence[str] | None = None) -> np.ndarray:
     """Check-worthiness of each text, float64 in [0, 1]; blank texts score 0.
 
-    The texts are taken as a passage in order: the cross-encoder reads each after the text before it. With the
+    The cross-encoder reads each text after its context: `contexts[i]`, by default the text before it in `texts`
+    (a caller scoring several articles in one call passes "" for each article's first sentence). With the
     shipped model (no `model` given) the shipped cross-encoder joins in; with a `model` given, only `cross`."""
     if isinstance(texts, str):
         raise FactcheckError("claims.score takes a list of sentences, not one string")
     texts = list(texts)
+    if contexts is not None and len(contexts) != len(texts):
+        raise FactcheckError(f"claims.score got {len(contexts)} contexts for {len(texts)} sentences")
     out = np.zeros(len(texts), dtype=np.float64)
     keep = [i for i, t in enumerate(texts) if t.strip()]
     if not keep:
@@ -283,8 +287,8 @@ def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
                                 f"model expects {model.embed_dim} dimensions from {model.encoder}")
     p = model.predict(features(kept, vectors))
     if cross is not None:
-        contexts = [texts[i - 1].strip() if i else "" for i in keep]
-        p = cross.weight * np.asarray(cross.probabilities(contexts, kept), dtype=np.float64) + (1 - cross.weight) * p
+        ctx = [(contexts[i] if contexts is not None else texts[i - 1] if i else "").strip() for i in keep]
+        p = cross.weight * np.asarray(cross.probabilities(ctx, kept), dtype=np.float64) + (1 - cross.weight) * p
     out[keep] = p
     cut = [i for i in keep if is_cut(texts[i])]
     out[cut] = np.minimum(out[cut], CUT_SCORE_MAX)

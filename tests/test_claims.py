@@ -167,6 +167,30 @@ def test_a_context_scorer_reads_each_sentence_after_the_one_before_and_is_averag
     assert cross.read == [("", texts[0]), (texts[0], "Nice."), ("", "We agree."), ("We agree.", "Prices rose…")]
     np.testing.assert_allclose(both[[0, 1, 3]], 0.25 * np.array([0.1, 0.9, 0.1]) + 0.75 * alone[[0, 1, 3]])
     assert both[2] == 0.0 and both[4] <= claims.CUT_SCORE_MAX  # blank stays 0, a cut sentence stays capped
+    given = FakeCross()
+    claims.score(texts[:2], encoder=FakeEncoder(), model=_toy_model(), cross=given, contexts=["", " "])
+    assert given.read == [("", texts[0]), ("", "Nice.")]  # a new article: nothing before its first sentence
+    with pytest.raises(FactcheckError, match="1 contexts for 2 sentences"):
+        claims.score(texts[:2], encoder=FakeEncoder(), model=_toy_model(), cross=given, contexts=[""])
+
+
+def test_no_cross_encoder_where_none_ships_and_a_damaged_one_is_refused(tmp_path: Path) -> None:
+    assert claims.load_cross(tmp_path) is None  # the embedding model then scores alone
+    (tmp_path / claims.CROSS_SPEC).write_text(json.dumps({"max_length": 96}), encoding="utf-8")
+    with pytest.raises(ModelMissingError, match="cross-encoder .* is damaged"):
+        claims.load_cross(tmp_path)
+
+
+@pytest.mark.model
+def test_shipped_score_is_the_average_of_both_parts() -> None:
+    cross = claims.load_cross()
+    assert cross is not None and 0 < cross.weight < 1
+    texts = ["Unemployment fell to 3.7 percent in 2018.", "I think that is great."]
+    enc = claims._default_encoder()
+    alone = claims.score(texts, encoder=enc, model=claims._shipped_model())
+    p = cross.probabilities(["", texts[0]], texts)
+    np.testing.assert_allclose(claims.score(texts, encoder=enc), cross.weight * p + (1 - cross.weight) * alone,
+                               atol=1e-6)
 
 
 def test_score_refuses_a_wrong_encoder_and_a_bare_string() -> None:
