@@ -66,7 +66,7 @@ MEASURED: dict[str, object] = {
         "news": "hand-labelled news at 0.5: shipped average P 0.805 / R 0.971, AP 0.946 (this recipe alone: P 0.812 "
                 "/ R 0.953, AP 0.94); the cross-encoder alone scores nearly every news sentence 0.8-0.9 (AP 0.892)",
         "speed": "the cross-encoder costs about one more MiniLM pass: claims.score 15-21 sentences/s with both vs "
-                 "32-36 for the encoder alone, on 2 cores shared with other jobs (load 4-6)",
+                 "29-45 with this recipe alone, on 2 cores shared with other jobs (load 3-6)",
     },
     "seed_articles": "every fact >= 0.6: compelling results 0.95/0.81, fentanyl seizures 0.97/0.95, phone call "
                      "0.60/0.94, Rubio-de la Fuente joint statement 0.75/0.79 (before 0.14/0.34); reader comments "
