@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         tok.save_pretrained(out)
         spec = {"format": "factcheck-checkworthy-cross/1", "weight": args.weight, "max_length": args.hp["max_length"],
                 "context": "the sentence before (debates: 'SPEAKER: sentence before'; news rows of load_news: '')",
+                "inference_context": "none unless claims.score is given contexts (MODEL_CARD.md)",
                 "debates": [d.name for d in debates], "hp": args.hp, "news": news is not None,
                 "train_seconds": round(time.time() - t), "trained": time.strftime("%Y-%m-%d"),
                 "measured": _recorded(args.work)}

@@ -164,12 +164,15 @@ def test_a_context_scorer_reads_each_sentence_after_the_one_before_and_is_averag
     alone = claims.score(texts, encoder=FakeEncoder(), model=_toy_model())
     cross = FakeCross()
     both = claims.score(texts, encoder=FakeEncoder(), model=_toy_model(), cross=cross)
-    assert cross.read == [("", texts[0]), (texts[0], "Nice."), ("", "We agree."), ("We agree.", "Prices rose…")]
-    np.testing.assert_allclose(both[[0, 1, 3]], 0.25 * np.array([0.1, 0.9, 0.1]) + 0.75 * alone[[0, 1, 3]])
+    # no contexts given: each is read alone, so its score does not depend on what else was scored with it
+    assert cross.read == [("", texts[0]), ("", "Nice."), ("", "We agree."), ("", "Prices rose…")]
+    np.testing.assert_allclose(both[[0, 1, 3]], 0.25 * 0.1 + 0.75 * alone[[0, 1, 3]])
     assert both[2] == 0.0 and both[4] <= claims.CUT_SCORE_MAX  # blank stays 0, a cut sentence stays capped
     given = FakeCross()
-    claims.score(texts[:2], encoder=FakeEncoder(), model=_toy_model(), cross=given, contexts=["", " "])
-    assert given.read == [("", texts[0]), ("", "Nice.")]  # a new article: nothing before its first sentence
+    with_ctx = claims.score(texts, encoder=FakeEncoder(), model=_toy_model(), cross=given,
+                            contexts=["", texts[0], "", " ", "We agree."])
+    assert given.read == [("", texts[0]), (texts[0], "Nice."), ("", "We agree."), ("We agree.", "Prices rose…")]
+    np.testing.assert_allclose(with_ctx[1], 0.25 * 0.9 + 0.75 * alone[1])
     with pytest.raises(FactcheckError, match="1 contexts for 2 sentences"):
         claims.score(texts[:2], encoder=FakeEncoder(), model=_toy_model(), cross=given, contexts=[""])
 
@@ -188,7 +191,7 @@ def test_shipped_score_is_the_average_of_both_parts() -> None:
     texts = ["Unemployment fell to 3.7 percent in 2018.", "I think that is great."]
     enc = claims._default_encoder()
     alone = claims.score(texts, encoder=enc, model=claims._shipped_model())
-    p = cross.probabilities(["", texts[0]], texts)
+    p = cross.probabilities(["", ""], texts)
     np.testing.assert_allclose(claims.score(texts, encoder=enc), cross.weight * p + (1 - cross.weight) * alone,
                                atol=1e-6)
 
