@@ -179,10 +179,10 @@ def print_cross_encoder() -> None:
     rec = tc.MEASURED.get("finetuned_cross_encoder")
     if not isinstance(rec, dict):
         return
-    print(f"\nfine-tuned MiniLM cross-encoder (context: the sentence before), recorded: {rec['protocol']}")
-    print(f"  {'candidate':40} {'CV MAP':>7} {'held-apart MAP':>14} {'P@5':>5} {'P@10':>5}")
+    print(f"\nfine-tuned MiniLM cross-encoder (debates read after speaker + line before), recorded: {rec['protocol']}")
+    print(f"  {'candidate':40} {'CV MAP':>7} {'held-apart MAP':>14} {'P@5':>6} {'P@10':>6}")
     for name, r in rec["rows"].items():
-        print(f"  {name:40} {r['cv_map']:7.3f} {r['MAP']:14.3f} {r['P@5']:5.2f} {r['P@10']:5.2f}")
+        print(f"  {name:40} {r['cv_map']:7.3f} {r['MAP']:14.3f} {r['P@5']:6.3f} {r['P@10']:6.3f}")
     for key in ("chosen", "news", "speed"):
         if key in rec:
             print(f"  {key}: {rec[key]}")
