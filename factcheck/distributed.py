@@ -215,7 +215,8 @@ def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, mo
     # the vectors first: a crash between the two leaves a warmer cache, never a stored article whose
     # vectors a re-run would not bring (a re-run skips the stored articles' model work)
     store.put_embeddings(model, {text_hash(p.text): v for k in articles if not known[k]
-                                 for p, v in zip(_body(rows[k]), batch["vectors"][k], strict=True)})
+                                 for p, v in zip(_body(rows[k]), batch["vectors"][k], strict=True)}
+                         | {text_hash(_head(rows[k])): batch["head"][k] for k in articles if not known[k]})
     # articles stored before (a re-run): scored here, from the cached vectors, as a plain re-run scores them
     again = [k for k in articles if known[k]]
     rescored = dict(zip(again, ingest.scored([(rows[k], rows[k].passages) for k in again], score), strict=True))
@@ -230,6 +231,14 @@ def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, mo
 
 def _body(draft: ArticleDraft) -> list[PassageDraft]:
     return [p for p in draft.passages if p.kind == "body"]
+
+
+def _head(draft: ArticleDraft) -> str:
+    """The text the driver groups the article into a story by (factcheck.stories.head_text)."""
+    from factcheck.stories import head_text
+
+    body = _body(draft)
+    return head_text(draft.title, body[0].text if body else None)
 
 
 def _known_keys(store: Store) -> np.ndarray:
@@ -405,19 +414,24 @@ class _Worker:
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         failure, vectors = self.failure, np.empty(len(batch["row"]), dtype=object)
+        heads = np.empty(len(batch["row"]), dtype=object)
         out = batch["row"].copy()
         if not failure:
             try:
-                self._score(batch, out, vectors)
+                self._score(batch, out, vectors, heads)
             except FactcheckError as e:
                 failure = str(e)
         # every row gets a matrix, if an empty one: a column of nothing but None would not stay one
         for k in range(len(vectors)):
             if vectors[k] is None:
                 vectors[k] = np.zeros((0, 1), dtype=np.float32)
-        return {**batch, "row": out, "vectors": vectors, "failure": np.full(len(out), failure, dtype=object)}
+            if heads[k] is None:
+                heads[k] = np.zeros(1, dtype=np.float32)
+        return {**batch, "row": out, "vectors": vectors, "head": heads,
+                "failure": np.full(len(out), failure, dtype=object)}
 
-    def _score(self, batch: Mapping[str, np.ndarray], out: np.ndarray, vectors: np.ndarray) -> None:
+    def _score(self, batch: Mapping[str, np.ndarray], out: np.ndarray, vectors: np.ndarray,
+               heads: np.ndarray) -> None:
         from factcheck import claims
 
         rows, known = batch["row"], batch["known"]
@@ -426,7 +440,9 @@ class _Worker:
         score = self.scorer or functools.partial(claims.score, encoder=memo)
         drafts = ingest.scored([(rows[k], rows[k].passages) for k in todo], score)
         # every body passage's vector goes to the cache (a scorer of its own embeds none: embedded here)
-        memo.encode([p.text for d in drafts for p in _body(d)])
+        # and its story-grouping text's (factcheck.stories): the driver groups from the cache
+        memo.encode([p.text for d in drafts for p in _body(d)] + [_head(d) for d in drafts])
         for k, draft in zip(todo, drafts, strict=True):
             out[k] = draft
             vectors[k] = np.stack([memo.vectors[p.text] for p in _body(draft)])
+            heads[k] = memo.vectors[_head(draft)]

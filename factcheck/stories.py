@@ -70,6 +70,12 @@ def lede_text(title: str | None, lede: str | None) -> str:
     return ". ".join(parts)
 
 
+def head_text(title: str | None, lede: str | None) -> str:
+    """The text an article's grouping vector is encoded from (what the embedding cache keeps it under): a
+    distributed ingest's workers encode it beside the passages, so the driver groups without encoding."""
+    return lede_text(title, lede) or "(empty)"
+
+
 def entities(text: str) -> frozenset[str]:
     """Capitalised words and numbers, lower-cased, less NOT_NAMES: a cheap stand-in for named entities."""
     found = (t.strip("'’.,").lower() for t in _ENTITY_RE.findall(text))
@@ -188,7 +194,7 @@ def regroup(profiles: Sequence[Profile], kept: Sequence[int | None], rule: Rule 
 # --- a store's stories --------------------------------------------------------------------------------------
 def profiles(heads: Sequence[ArticleHead], encoder: Encoder) -> list[Profile]:
     """Each article's profile; vectors through `encoder` (the facade's caches them: a regroup encodes nothing)."""
-    texts = [lede_text(h.title, h.lede) or "(empty)" for h in heads]
+    texts = [head_text(h.title, h.lede) for h in heads]
     vecs = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     return [Profile(v, entities(t), day_of(h.date)) for v, t, h in zip(vecs, texts, heads, strict=True)]
 
