@@ -175,7 +175,7 @@ def _walk_through(page: Page, server: str, shots: Path) -> None:
     page.screenshot(path=str(shots / "4-consistency.png"), full_page=True)
 
     goto("Export")
-    expect(page.locator('[data-testid="stDownloadButton"]')).to_have_count(2 * 4, timeout=SLOW)  # 4 formats x (report, checks)
+    expect(page.locator('[data-testid="stDownloadButton"]')).to_have_count(2 * 4, timeout=SLOW)  # 4 formats x 2
     no_error()
     page.wait_for_timeout(500)
     settled()
