@@ -61,3 +61,18 @@ def test_sources_panel_renames_and_merges(tmp_path, monkeypatch):
     with Store.open(tmp_path) as store:
         (only,) = store.stories()
     assert only.id == first and only.edited
+
+
+def test_the_stories_table_shows_names_as_text_never_a_link_or_an_image(tmp_path, monkeypatch):
+    from ui_support import assert_inert
+
+    seed(tmp_path)
+    with Store.open(tmp_path) as store:
+        ids = [a.id for a in store.articles()]
+        store.set_stories([(None, ids[:2], "![x](https://evil.example/p.png) [login](https://phish.example)"),
+                           (None, ids[2:], HOSTILE)])
+    at = app(monkeypatch, tmp_path, page="sources")
+    no_exceptions(at)
+    cells = [str(v) for el in at.table for v in el.value.to_numpy().ravel()]
+    assert any("evil" in c and "p.png" in c.replace("\\", "") for c in cells)  # the name is there, as text
+    assert_inert(at)

@@ -110,6 +110,8 @@ def markdown_text(at: AppTest) -> str:
     parts = [el.value for el in at.markdown] + [el.value for el in at.caption]
     parts += [el.value for kind in (at.error, at.warning, at.info, at.success) for el in kind]
     parts += [el.label for el in at.expander]
+    # st.table renders its cells as Markdown too
+    parts += [str(v) for el in at.table for v in el.value.to_numpy().ravel()]
     return "\n".join(str(p) for p in parts)
 
 
@@ -127,6 +129,7 @@ def assert_inert(at: AppTest) -> None:
     # markdown: a backslash-escaped "\<" is a literal character, not a tag; links need an unescaped "]("
     assert not re.search(r"(?<!\\)<(script|img)", md)
     assert not re.search(r"(?<!\\)\]\((?i:javascript)", md)
+    assert not re.search(r"(?<!\\)!\[[^\]]*(?<!\\)\]\(", md)  # no image, which a browser would fetch
     # html: user text is entity-escaped, so no tag of theirs and no link at all
     assert "<script" not in html and "<img" not in html
     assert "href" not in html.lower()

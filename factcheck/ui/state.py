@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import streamlit as st
 
+from factcheck import escape
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
 from factcheck.settings import Settings, store_dir_from_env
@@ -110,7 +111,8 @@ def progress_bar(label: str) -> Callable[[int, int, str], None]:
     bar = st.progress(0.0, text=label)
 
     def update(done: int, total: int, what: str) -> None:
-        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{what}: {done}/{total}")
+        # `what` may be a file name or a URL: the bar's text is Markdown, so it is escaped
+        bar.progress(min(1.0, done / total) if total else 1.0, text=f"{escape.markdown(what)}: {done}/{total}")
 
     return update
 

@@ -18,9 +18,11 @@ def panel(articles: Sequence[Article]) -> None:
     if not stories:
         st.caption("No stories yet: articles are grouped into stories as they are added.")
         return
-    # a static table (st.table: plain-text cells), apart from the page's two data frames of sources and articles
-    st.table([{"story": s.id, "name": s.name, "articles": len(s.articles), "sources": ", ".join(s.sources),
-               "dates": s.first if s.first == s.last else f"{s.first or '?'} – {s.last or '?'}",
+    # a static table, apart from the page's two data frames of sources and articles; st.table renders each cell
+    # as Markdown, so the names (a web page's title, an outlet's name) are escaped: no link, no remote image
+    st.table([{"story": s.id, "name": render.md(s.name), "articles": len(s.articles),
+               "sources": render.md(", ".join(s.sources)),
+               "dates": render.md(s.first if s.first == s.last else f"{s.first or '?'} – {s.last or '?'}"),
                "edited": s.edited} for s in stories])
     by_id = {s.id: s for s in stories}
     titles = {a.id: f"{a.source} — {a.title or '(untitled)'}" for a in articles}
