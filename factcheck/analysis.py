@@ -120,7 +120,8 @@ def _evidence(d: dict[str, Any]) -> Evidence:
 
 
 def decode_check(text: str) -> Check:
-    """A Check from encode_check's JSON; raises ValueError (or KeyError, TypeError) on anything else."""
+    """A Check from encode_check's JSON; raises ValueError (or KeyError, TypeError, AttributeError) on anything
+    else."""
     d = json.loads(text)
     verdict = Verdict(**{k: _tuples(v) for k, v in d["verdict"].items()})
     return Check(claim=d["claim"], claim_source=d["claim_source"], verdict=verdict,
@@ -172,8 +173,9 @@ def read(store: Store, scope: str) -> dict[int, Stored]:
             out[pid] = Stored(pid, fp, tuple(StoredHit(int(i), str(s), int(a), float(c)) for i, s, a, c in h["hits"]),
                               int(h["seen"]), frozenset(int(a) for a in arts) if arts is not None else None,
                               decode_check(result))
-        except (ValueError, KeyError, TypeError):
-            continue  # damaged or from another layout: computed again, never a crash
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # damaged or from another layout ("verdict": [] has no .items()): computed again, never a crash
+            continue
     return out
 
 

@@ -8,6 +8,7 @@ would let the next sync empty the index, the one thing left of the passages.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -91,6 +92,7 @@ CREATE TABLE IF NOT EXISTS checks (
 """,
 }
 FULL_SCHEMA = SCHEMA + "".join(MIGRATIONS[v] for v in sorted(MIGRATIONS))
+_ADDED_TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", "".join(MIGRATIONS.values())))
 
 
 def _index_vectors(path: Path) -> int | None:
@@ -148,6 +150,10 @@ def check_schema(conn: sqlite3.Connection, path: Path, state: str, *, read_only:
                          f"reads schema {SCHEMA_VERSION}. Upgrade factcheck, or give another store (--store DIR).")
     if version < SCHEMA_VERSION:
         version = _migrate(conn, path, version, read_only=read_only)
+    elif not read_only and not set(_ADDED_TABLES) <= tables:
+        # a store of this version written before one of its tables was added (schema 2 grew `checks` before
+        # release): the tables the migrations add are made, never the base ones a damaged store may have lost
+        conn.executescript(f"BEGIN IMMEDIATE; {''.join(MIGRATIONS.values())} COMMIT;")
     for table, want in COLUMNS.items():
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c in want if c not in have]

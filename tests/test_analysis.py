@@ -165,7 +165,10 @@ def test_checks_survive_the_json_round_trip(world):
 
 
 @pytest.mark.parametrize("column, value", [("result", "{not json"), ("hits", '{"seen": "x"}'),
-                                           ("result", '{"claim": 1}')])
+                                           ("result", '{"claim": 1}'),
+                                           ("result", '{"claim":"a","claim_source":null,"verdict":[],"evidence":[]}'),
+                                           ("result", '{"claim":"a","claim_source":null,"verdict":"x","evidence":[]}'),
+                                           ("hits", '[]')])
 def test_a_damaged_stored_check_is_checked_again_not_a_crash(world, column, value):
     fc, _, s = world
     before = fc.compare(story=s["flood"])

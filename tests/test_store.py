@@ -334,7 +334,7 @@ def test_a_read_only_store_that_reads_as_damaged_is_told_to_try_again_first(stor
 def _as_schema_1(path: Path) -> None:
     """Make a store look as factcheck with schema 1 left it: none of the tables version 2 added."""
     with sqlite3.connect(path / "factcheck.sqlite3") as c:
-        for table in ("article_stories", "stories", "factchecks", "source_profiles"):
+        for table in ("article_stories", "stories", "factchecks", "source_profiles", "checks"):
             c.execute(f"DROP TABLE {table}")
         c.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     c.close()
@@ -350,6 +350,34 @@ def test_a_schema_1_store_is_upgraded_in_place_keeping_what_it_holds(store, add_
             c.execute("INSERT INTO source_profiles(name, country, updated) VALUES ('A', 'MX', 'now')")
     with Store.open(store.path) as s:  # and a second opening finds nothing left to do
         assert s.stats()["passages"] == 2 and s.meta("schema_version") == str(SCHEMA_VERSION)
+        assert {"stories", "article_stories", "factchecks", "source_profiles", "checks"} <= _tables(s.path)
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path / "factcheck.sqlite3") as c:
+        found = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    c.close()
+    return found
+
+
+def test_a_store_of_this_schema_written_before_one_of_its_tables_existed_gains_it(store, add_article):
+    add_article("A", ["One sentence here."])
+    store.close()
+    with sqlite3.connect(store.path / "factcheck.sqlite3") as c:  # schema 2 as a build before `checks` wrote it
+        c.execute("DROP TABLE checks")
+    c.close()
+    with Store.open(store.path) as s:  # was refused: "lacks checks.passage_id"
+        assert s.stats()["passages"] == 1 and "checks" in _tables(s.path)
+
+
+def test_a_damaged_store_missing_a_base_table_is_refused_not_refilled(store, add_article):
+    add_article("A", ["One sentence here."])
+    store.close()
+    with sqlite3.connect(store.path / "factcheck.sqlite3") as c:
+        c.execute("DROP TABLE passages")
+    c.close()
+    with pytest.raises(StoreError):
+        Store.open(store.path)
 
 
 def test_a_schema_1_store_this_user_may_not_write_is_refused_saying_how_to_upgrade(store, add_article,
