@@ -602,12 +602,18 @@ class Factcheck:
 
     def import_profiles(self, path: str | Path) -> ProfileImport:
         """Outlet profiles from a CSV (name,country,owner,rating,rating_source,notes): the rows that pass the
-        checks are stored, replacing profiles of the same name; the others are listed in `refused`."""
+        checks are stored, replacing the columns the file gives of profiles of the same name (a file of names and
+        countries keeps the ratings and notes already stored); the others are listed in `refused`."""
+        from dataclasses import replace
+
         from factcheck import profiles
 
         found = profiles.read_csv(path, self.settings)
         if found.profiles:
-            self.store.set_profiles(found.profiles)
+            stored = {p.name: p for p in self.store.profiles()}
+            absent = [c for c in profiles.COLUMNS if c not in found.columns]
+            self.store.set_profiles([replace(p, **{c: getattr(stored[p.name], c) for c in absent})
+                                     if p.name in stored else p for p in found.profiles])
         return found
 
     def doctor(self) -> list[str]:

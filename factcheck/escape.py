@@ -53,6 +53,13 @@ def csv_cell(value: object) -> object:
     return value
 
 
+def csv_uncell(value: str) -> str:
+    """What `csv_cell` was given, from what it wrote: a file factcheck exported reads back as it was stored."""
+    if value.startswith("'") and value[1:].lstrip(" ").startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 def terminal(text: object, *, keep_lines: bool = False) -> str:
     """Text to print for a person: control characters (ESC, CSI, bell, backspace, carriage return…) and
     bidi overrides become visible `\\uXXXX`, so text cannot retitle, recolour or rewrite the terminal, nor

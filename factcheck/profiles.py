@@ -79,14 +79,15 @@ def read_csv(path: str | Path, settings: Settings) -> ProfileImport:
                 refused.append(f"line {reader.line_num}: past {MAX_ROWS:,} profiles in one file")
                 break
             try:
-                prof = make(**dict(zip(header, row, strict=True)))
+                prof = make(**{h: escape.csv_uncell(v) for h, v in zip(header, row, strict=True)})
             except FactcheckError as e:
                 refused.append(f"line {reader.line_num}: {e}")
                 continue
             profiles[prof.name] = prof  # a name twice: the later row wins, as in a spreadsheet's last edit
     except csv.Error as e:
         raise IngestError(f"{name}: broken CSV at line {reader.line_num}: {csv_problem(e)}.") from e
-    return ProfileImport(origin=name, profiles=tuple(profiles.values()), refused=tuple(refused))
+    return ProfileImport(origin=name, profiles=tuple(profiles.values()), refused=tuple(refused),
+                         columns=tuple(header))
 
 
 def to_csv(profiles: Sequence[SourceProfile]) -> str:

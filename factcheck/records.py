@@ -152,6 +152,7 @@ class ProfileImport:
     origin: str
     profiles: tuple[SourceProfile, ...]
     refused: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # the columns the file gave: an import keeps what is stored in the others
 
 
 @dataclass(frozen=True)

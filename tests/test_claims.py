@@ -307,3 +307,14 @@ def test_a_cut_sentence_scores_below_any_claim_threshold_and_the_rest_are_untouc
     raw = claims.score([whole + "."], encoder=FakeEncoder(), model=_toy_model())
     assert s[0] == raw[0] and s[0] > claims.CUT_SCORE_MAX  # the toy model scores the figure high
     assert s[1] <= claims.CUT_SCORE_MAX and s[2] <= claims.CUT_SCORE_MAX
+
+
+@pytest.mark.model
+def test_truncated_cross_encoder_weights_are_refused_saying_so(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(claims.CROSS_DIR, tmp_path / "cross")
+    weights = tmp_path / "cross" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:4096])  # a download or a copy cut short
+    with pytest.raises(ModelMissingError, match="cross-encoder .* is damaged"):  # was safetensors' own error
+        claims.load_cross(tmp_path / "cross")

@@ -85,3 +85,26 @@ def test_facade_stores_profiles_by_name_and_keeps_them_after_the_source_goes(tmp
     with pytest.raises(FactcheckError):
         fc.set_profile("X", rating="Low")
     assert [p.name for p in fc.profiles()] == ["The Courier"]
+
+
+def test_an_exported_file_imports_back_as_it_was_stored(tmp_path):
+    fc = _fc(tmp_path)
+    fc.set_profile("-Outlet", country="=1+1", notes="plain")
+    path = tmp_path / "out.csv"
+    path.write_text(profiles.to_csv(fc.profiles()), encoding="utf-8")
+    fc.import_profiles(path)
+    fc.import_profiles(path)  # twice: no quote piles up
+    (p,) = fc.profiles()
+    assert (p.name, p.country, p.notes) == ("-Outlet", "=1+1", "plain")
+
+
+def test_a_file_of_some_columns_keeps_what_is_stored_in_the_others(tmp_path):
+    fc = _fc(tmp_path)
+    fc.set_profile("Daily Planet", country="Freedonia", rating="High", rating_source="my reading", notes="kept")
+    path = tmp_path / "countries.csv"
+    path.write_text("name,country\nDaily Planet,Ruritania\nNew Wire,Elbonia\n", encoding="utf-8")
+    fc.import_profiles(path)
+    by_name = {p.name: p for p in fc.profiles()}
+    assert by_name["Daily Planet"].country == "Ruritania"
+    assert (by_name["Daily Planet"].rating, by_name["Daily Planet"].rating_source) == ("High", "my reading")
+    assert by_name["Daily Planet"].notes == "kept" and by_name["New Wire"].rating is None
