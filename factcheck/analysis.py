@@ -44,7 +44,7 @@ CHECK_SETTINGS = ("top_k", "min_similarity", "evidence_similarity", "conflict_si
                   "verify_conflicts_at", "verify_bare_conflicts_at", "same_event_similarity",
                   "verify_reads_context", "duplicate_similarity")
 # the modules whose code makes a verdict: a change to one (a new rule) makes every stored check stale
-RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py")
+RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py", "labels.py", "analysis.py")
 # a cosine computed here and one the index computed may differ in the last float32 bits: lean towards re-checking
 EPS = 1e-4
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -74,6 +74,22 @@ def verifier_identity(verifier: Any) -> str:
     return f"{kind.__module__}.{kind.__qualname__}:{getattr(verifier, 'version', '')}"
 
 
+def _runtime(verifier: Any) -> dict[str, Any]:
+    """What this machine changes in a verdict without a file changing: bf16 or fp32 verifier arithmetic, and
+    whether names come from spaCy's model or the regex fallback (factcheck.mismatch), told without loading it."""
+    import importlib.metadata
+    import importlib.util
+
+    from factcheck import mismatch
+    from factcheck.verify import uses_bf16
+
+    try:
+        ner = importlib.metadata.version("spacy") if importlib.util.find_spec(mismatch.NER_MODEL) else None
+    except (importlib.metadata.PackageNotFoundError, ValueError, ImportError):
+        ner = None
+    return {"bf16": getattr(verifier, "bf16", None) if verifier is not None else uses_bf16(), "ner": ner}
+
+
 _RULES: str | None = None
 
 
@@ -94,7 +110,8 @@ def _rules_hash() -> str:
 def fingerprint(settings: Settings, *, verifier: Any, encoder_name: str) -> str:
     """What a stored check must have been computed with to be reused (besides its neighbourhood)."""
     parts = {"codec": CODEC, "verifier": verifier_identity(verifier), "encoder": encoder_name,
-             "rules": _rules_hash(), "settings": {f: getattr(settings, f) for f in CHECK_SETTINGS}}
+             "rules": _rules_hash(), "settings": {f: getattr(settings, f) for f in CHECK_SETTINGS},
+             "runtime": _runtime(verifier)}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

