@@ -197,9 +197,14 @@ def _walk_through(page: Page, server: str, shots: Path) -> None:
     outcome = page.get_by_text(re.compile(r"\d+ of \d+ added")).or_(page.locator('[data-testid="stAlertContentError"]'))
     outcome.first.wait_for(timeout=SLOW)
     assert re.search(r"\b1 of 1 added", outcome.first.inner_text()), outcome.first.inner_text()
+    # the run that added it goes on drawing the page below ("1 of 1 added" comes first): a picker opened before it
+    # ends is drawn again, closed, under the click
+    settled()
     # "Read an article"'s picker: the stories panel above has an "Article" picker too, folded away
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").filter(visible=True).first.click()
-    page.get_by_role("option", name="Hostile <b>Herald</b>", exact=False).first.click()
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Article").filter(visible=True).first
+    picker.scroll_into_view_if_needed()
+    picker.click()
+    page.get_by_role("option", name="Hostile <b>Herald</b>", exact=False).first.click(timeout=60_000)
     shown = page.locator('[data-testid="stHtml"]', has_text="onerror=alert(1)")
     shown.first.wait_for(timeout=60_000)
     assert "<img src=x onerror=alert(1)>" in shown.first.inner_text()
