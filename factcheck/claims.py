@@ -310,16 +310,11 @@ class CrossEncoder:
     def probabilities(self, contexts: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         import torch
 
-        out = np.zeros(len(texts), dtype=np.float64)
-        # batched by length so little is spent on padding
-        order = sorted(range(len(texts)), key=lambda i: len(contexts[i]) + len(texts[i]))
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s:s + self.batch_size]
-                enc = self.tokenizer([contexts[i] for i in idx], [texts[i] for i in idx], truncation="longest_first",
-                                     max_length=self.max_length, padding=True, return_tensors="pt")
-                out[idx] = torch.sigmoid(self.model(**enc).logits[:, 0].float()).numpy()
-        return out
+        from factcheck.verify import pair_logits
+
+        logits = pair_logits(self.model, self.tokenizer, contexts, texts, width=1, max_length=self.max_length,
+                             batch_size=self.batch_size, bf16=self.bf16)
+        return torch.sigmoid(torch.from_numpy(logits[:, 0])).numpy().astype(np.float64)
 
 
 def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
@@ -332,6 +327,8 @@ def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
+
+    from factcheck.verify import cpu_bf16_units
 
     try:
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
@@ -350,15 +347,7 @@ def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
     model.eval()
     flag = os.environ.get("FACTCHECK_CHECKWORTHY_BF16", "auto")
     return CrossEncoder(model, tokenizer, weight=weight, max_length=max_length,
-                        bf16=_cpu_has_bf16() if flag == "auto" else flag == "1")
-
-
-def _cpu_has_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " amx_bf16" in flags or " avx512_bf16" in flags
+                        bf16=bool(cpu_bf16_units()) if flag == "auto" else flag == "1")
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,33 @@ def scores_dict(row: np.ndarray | Sequence[float]) -> dict[str, float]:
     return {str(lab): round(float(p), 4) for lab, p in zip(VERIFICATIONS, row, strict=True)}
 
 
+def pair_logits(model: Any, tokenizer: Any, firsts: Sequence[str], seconds: Sequence[str], *, width: int,
+                max_length: int, batch_size: int, bf16: bool) -> np.ndarray:
+    """A sequence-pair classifier's raw logits, (n, width): pairs batched by length so little is spent on
+    padding, both texts cut to fit, in bf16 autocast where `bf16` (the verifier's and the check-worthiness
+    cross-encoder's way of reading pairs)."""
+    import torch
+
+    out = np.zeros((len(firsts), width), dtype=np.float32)
+    order = sorted(range(len(firsts)), key=lambda i: len(firsts[i]) + len(seconds[i]))
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for s in range(0, len(order), batch_size):
+            idx = order[s : s + batch_size]
+            enc = tokenizer([firsts[i] for i in idx], [seconds[i] for i in idx], truncation="longest_first",
+                            max_length=max_length, padding=True, return_tensors="pt")
+            out[idx] = model(**enc).logits.float().numpy()
+    return out
+
+
+def cpu_bf16_units() -> frozenset[str]:
+    """The bf16 matrix units this CPU has ("amx_bf16", "avx512_bf16"), from /proc/cpuinfo; none where unread."""
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return frozenset()
+    return frozenset(flags & {"amx_bf16", "avx512_bf16"})
+
+
 class VerifyModel:
     """The cross-encoder and its temperature; `scores` returns calibrated (n, 3) probabilities."""
 
@@ -69,21 +96,12 @@ class VerifyModel:
         self.path = path
 
     def logits(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
-        """Raw logits, (n, 3); pairs are batched by length so little is spent on padding."""
-        import torch
-
+        """Raw logits, (n, 3)."""
         if len(claims) != len(evidence):
             raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")
-        out = np.zeros((len(claims), len(VERIFICATIONS)), dtype=np.float32)
-        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(evidence[i]))
-        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            for s in range(0, len(order), self.batch_size):
-                idx = order[s : s + self.batch_size]
-                enc = self.tokenizer([claims[i][:MAX_CLAIM_CHARS] for i in idx], [evidence[i] for i in idx],
-                                     truncation="longest_first", max_length=self.max_length, padding=True,
-                                     return_tensors="pt")
-                out[idx] = self.model(**enc).logits.float().numpy()
-        return out
+        return pair_logits(self.model, self.tokenizer, [c[:MAX_CLAIM_CHARS] for c in claims], evidence,
+                           width=len(VERIFICATIONS), max_length=self.max_length, batch_size=self.batch_size,
+                           bf16=self.bf16)
 
     def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
         if not len(claims):
@@ -124,15 +142,7 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
 def uses_bf16() -> bool:
     """Does the verifier compute in bf16 here ($FACTCHECK_VERIFY_BF16: 1, 0 or auto, the CPU's units)?"""
     flag = os.environ.get("FACTCHECK_VERIFY_BF16", "auto")
-    return _cpu_has_bf16() if flag == "auto" else flag == "1"
-
-
-def _cpu_has_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " amx_bf16" in flags
+    return "amx_bf16" in cpu_bf16_units() if flag == "auto" else flag == "1"
 
 
 # --- details are evidence ---------------------------------------------------------------------
