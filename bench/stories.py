@@ -132,7 +132,7 @@ def main() -> None:
         encode_s = (time.perf_counter() - t) / len(texts)
 
     def profiles_of(date_key: str | None) -> list:
-        return [stories.Profile(v, stories.entities(text), stories.day_of(r[date_key]) if date_key else None)
+        return [stories.Signature(v, stories.entities(text), stories.day_of(r[date_key]) if date_key else None)
                 for v, text, r in zip(vecs, texts, rows, strict=True)]
 
     results: dict[str, object] = {"articles": len(rows), "split": "story id even = dev (tuning), odd = test",

@@ -48,7 +48,7 @@ RULE = Rule()
 
 
 @dataclass(frozen=True)
-class Profile:
+class Signature:
     """What grouping reads of one article."""
 
     vec: np.ndarray  # unit vector of its title and lede
@@ -96,7 +96,7 @@ def default_name(title: str | None, lede: str | None) -> str:
     return text if len(text) <= NAME_CHARS else text[:NAME_CHARS - 1].rstrip() + "…"
 
 
-def distances(a: Sequence[Profile], b: Sequence[Profile], rule: Rule = RULE) -> np.ndarray:
+def distances(a: Sequence[Signature], b: Sequence[Signature], rule: Rule = RULE) -> np.ndarray:
     """(len a, len b) distances: cosine distance blended with entity Jaccard distance, FAR outside the window."""
     if not a or not b:
         return np.zeros((len(a), len(b)))
@@ -116,13 +116,13 @@ def distances(a: Sequence[Profile], b: Sequence[Profile], rule: Rule = RULE) -> 
     return np.clip(d, 0.0, FAR)
 
 
-def group(profiles: Sequence[Profile], rule: Rule = RULE) -> np.ndarray:
+def group(signatures: Sequence[Signature], rule: Rule = RULE) -> np.ndarray:
     """A label per article (0, 1, …): the batch grouping, AgglomerativeClustering on `distances`."""
-    if len(profiles) < 2:
-        return np.zeros(len(profiles), dtype=np.int64)
+    if len(signatures) < 2:
+        return np.zeros(len(signatures), dtype=np.int64)
     from sklearn.cluster import AgglomerativeClustering
 
-    d = distances(profiles, profiles, rule)
+    d = distances(signatures, signatures, rule)
     np.fill_diagonal(d, 0.0)
     model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage=rule.linkage,
                                     distance_threshold=rule.threshold)
@@ -134,14 +134,14 @@ def _linked(d: np.ndarray, rule: Rule) -> float:
     return float(d.max() if rule.linkage == "complete" else d.mean())
 
 
-def assign(profiles: Sequence[Profile], labels: Sequence[int | None], rule: Rule = RULE) -> list[int]:
+def assign(signatures: Sequence[Signature], labels: Sequence[int | None], rule: Rule = RULE) -> list[int]:
     """Labels for the articles whose label is None, one at a time in order: the nearest labelled group within
     the threshold, else a new label (one more than the largest so far). Labelled articles keep theirs."""
     out: list[int | None] = list(labels)
     todo = [i for i, lab in enumerate(out) if lab is None]
     if not todo:
         return [int(lab) for lab in out if lab is not None]
-    d = distances([profiles[i] for i in todo], profiles, rule)
+    d = distances([signatures[i] for i in todo], signatures, rule)
     members: dict[int, list[int]] = {}
     for i, lab in enumerate(out):
         if lab is not None:
@@ -160,7 +160,7 @@ def assign(profiles: Sequence[Profile], labels: Sequence[int | None], rule: Rule
     return [int(lab) for lab in out if lab is not None]
 
 
-def regroup(profiles: Sequence[Profile], kept: Sequence[int | None], rule: Rule = RULE) -> list[int]:
+def regroup(signatures: Sequence[Signature], kept: Sequence[int | None], rule: Rule = RULE) -> list[int]:
     """Group every article again, leaving the `kept` ones (a story id: pinned, or in a story the user edited)
     where they are: the free articles are clustered among themselves (`group`), then each cluster joins the
     nearest kept story within the threshold (linkage over both), else stays a story of its own, labelled
@@ -169,7 +169,7 @@ def regroup(profiles: Sequence[Profile], kept: Sequence[int | None], rule: Rule 
     out: list[int] = [int(k) if k is not None else 0 for k in kept]
     if not free:
         return out
-    labels = group([profiles[i] for i in free], rule)
+    labels = group([signatures[i] for i in free], rule)
     stories: dict[int, list[int]] = {}
     for i, k in enumerate(kept):
         if k is not None:
@@ -179,7 +179,7 @@ def regroup(profiles: Sequence[Profile], kept: Sequence[int | None], rule: Rule 
         idx = [free[j] for j in np.flatnonzero(labels == lab)]
         best, best_d = None, rule.threshold
         if stories:
-            d = distances([profiles[i] for i in idx], profiles, rule)
+            d = distances([signatures[i] for i in idx], signatures, rule)
             for sid, members in stories.items():
                 linked = _linked(d[:, members], rule)
                 if linked <= best_d:
@@ -192,11 +192,11 @@ def regroup(profiles: Sequence[Profile], kept: Sequence[int | None], rule: Rule 
 
 
 # --- a store's stories --------------------------------------------------------------------------------------
-def profiles(heads: Sequence[ArticleHead], encoder: Encoder) -> list[Profile]:
+def signatures_of(heads: Sequence[ArticleHead], encoder: Encoder) -> list[Signature]:
     """Each article's profile; vectors through `encoder` (the facade's caches them: a regroup encodes nothing)."""
     texts = [head_text(h.title, h.lede) for h in heads]
     vecs = encoder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-    return [Profile(v, entities(t), day_of(h.date)) for v, t, h in zip(vecs, texts, heads, strict=True)]
+    return [Signature(v, entities(t), day_of(h.date)) for v, t, h in zip(vecs, texts, heads, strict=True)]
 
 
 def _name(members: Sequence[ArticleHead]) -> str:
@@ -212,7 +212,7 @@ def on_ingest(store: Store, encoder: Encoder, added: Sequence[int], rule: Rule =
     labels: list[int | None] = [None if h.id in new else h.story_id for h in heads]
     if all(lab is not None for lab in labels):
         return []
-    got = assign(profiles(heads, encoder), labels, rule)
+    got = assign(signatures_of(heads, encoder), labels, rule)
     known = {h.story_id for h in heads if h.story_id is not None and h.id not in new}
     touched = {lab for lab, before in zip(got, labels, strict=True) if before is None}
     groups = []
@@ -232,7 +232,7 @@ def regroup_store(store: Store, encoder: Encoder, rule: Rule = RULE) -> list[int
         return []
     edited = {s.id for s in store.stories() if s.edited}
     kept = [h.story_id if h.story_id is not None and (h.pinned or h.story_id in edited) else None for h in heads]
-    got = regroup(profiles(heads, encoder), kept, rule)
+    got = regroup(signatures_of(heads, encoder), kept, rule)
     by_label: dict[int, list[ArticleHead]] = {}
     for h, lab in zip(heads, got, strict=True):
         by_label.setdefault(lab, []).append(h)

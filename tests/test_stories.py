@@ -14,7 +14,7 @@ from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
 from factcheck.records import ArticleDraft
 from factcheck.settings import Settings
-from factcheck.stories import Profile, Rule
+from factcheck.stories import Rule, Signature
 
 FLOOD = [("Outlet A", "Floods hit Valencia as river bursts its banks", "The river Turia burst its banks in Valencia "
           "on Tuesday, flooding streets."),
@@ -61,27 +61,27 @@ def _groups(fc: Factcheck) -> set[frozenset[int]]:
 
 # --- the rule on hand-made vectors ------------------------------------------------------------------------
 def test_group_joins_close_vectors_and_keeps_far_ones_apart():
-    profs = [Profile(_unit(1, 0.1, 0), frozenset(), None), Profile(_unit(1, 0.15, 0), frozenset(), None),
-             Profile(_unit(0, 1, 0.1), frozenset(), None), Profile(_unit(0, 1, 0.2), frozenset(), None)]
-    labels = stories.group(profs, Rule(threshold=0.3))
+    sigs = [Signature(_unit(1, 0.1, 0), frozenset(), None), Signature(_unit(1, 0.15, 0), frozenset(), None),
+             Signature(_unit(0, 1, 0.1), frozenset(), None), Signature(_unit(0, 1, 0.2), frozenset(), None)]
+    labels = stories.group(sigs, Rule(threshold=0.3))
     assert labels[0] == labels[1] and labels[2] == labels[3] and labels[0] != labels[2]
 
 
 def test_dates_outside_the_window_keep_twin_articles_apart_and_an_unknown_date_does_not():
     v = _unit(1, 0, 0)
-    profs = [Profile(v, frozenset(), 100), Profile(v, frozenset(), 101), Profile(v, frozenset(), 110),
-             Profile(v, frozenset(), None)]
-    d = stories.distances(profs, profs, Rule(window_days=2))
+    sigs = [Signature(v, frozenset(), 100), Signature(v, frozenset(), 101), Signature(v, frozenset(), 110),
+             Signature(v, frozenset(), None)]
+    d = stories.distances(sigs, sigs, Rule(window_days=2))
     assert d[0, 1] == pytest.approx(0.0, abs=1e-6) and d[0, 2] == stories.FAR and d[2, 3] == pytest.approx(0, abs=1e-6)
-    assert stories.distances(profs, profs, Rule(window_days=None))[0, 2] == pytest.approx(0.0, abs=1e-6)
+    assert stories.distances(sigs, sigs, Rule(window_days=None))[0, 2] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_entities_pull_articles_naming_the_same_people_together():
     v1, v2 = _unit(1, 0.5, 0), _unit(1, 0, 0.5)
-    same = stories.distances([Profile(v1, frozenset({"biden", "kabul"}), None)],
-                             [Profile(v2, frozenset({"biden", "kabul"}), None)], Rule(entity_weight=0.5))
-    other = stories.distances([Profile(v1, frozenset({"biden", "kabul"}), None)],
-                              [Profile(v2, frozenset({"newsom"}), None)], Rule(entity_weight=0.5))
+    same = stories.distances([Signature(v1, frozenset({"biden", "kabul"}), None)],
+                             [Signature(v2, frozenset({"biden", "kabul"}), None)], Rule(entity_weight=0.5))
+    other = stories.distances([Signature(v1, frozenset({"biden", "kabul"}), None)],
+                              [Signature(v2, frozenset({"newsom"}), None)], Rule(entity_weight=0.5))
     assert same[0, 0] < other[0, 0]
 
 
@@ -93,20 +93,20 @@ def test_entities_are_names_and_numbers_not_sentence_starts_or_weekdays():
 
 
 def test_assign_one_at_a_time_matches_the_batch_on_clear_groups():
-    profs = [Profile(_unit(1, 0.05 * i, 0), frozenset(), None) for i in range(3)] + \
-            [Profile(_unit(0, 0.05 * i, 1), frozenset(), None) for i in range(3)]
+    sigs = [Signature(_unit(1, 0.05 * i, 0), frozenset(), None) for i in range(3)] + \
+            [Signature(_unit(0, 0.05 * i, 1), frozenset(), None) for i in range(3)]
     rule = Rule(threshold=0.3)
     labels: list[int | None] = []
-    for i in range(len(profs)):
-        labels = [*stories.assign(profs[: i + 1], [*labels, None], rule)]
+    for i in range(len(sigs)):
+        labels = [*stories.assign(sigs[: i + 1], [*labels, None], rule)]
     assert labels == [0, 0, 0, 1, 1, 1]
-    assert len(set(stories.group(profs, rule).tolist())) == 2
+    assert len(set(stories.group(sigs, rule).tolist())) == 2
 
 
 def test_regroup_keeps_fixed_articles_and_lets_close_free_ones_join_them():
-    profs = [Profile(_unit(1, 0, 0), frozenset(), None), Profile(_unit(1, 0.1, 0), frozenset(), None),
-             Profile(_unit(0, 0, 1), frozenset(), None)]
-    out = stories.regroup(profs, [7, None, 7], Rule(threshold=0.3, linkage="average"))
+    sigs = [Signature(_unit(1, 0, 0), frozenset(), None), Signature(_unit(1, 0.1, 0), frozenset(), None),
+             Signature(_unit(0, 0, 1), frozenset(), None)]
+    out = stories.regroup(sigs, [7, None, 7], Rule(threshold=0.3, linkage="average"))
     assert out[0] == 7 and out[2] == 7  # kept where they were, though article 2 is far from article 0
     assert out[1] == 7 or out[1] < 0
 
