@@ -392,13 +392,11 @@ class Factcheck:
 
     def verify(self, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
         """(claim, evidence passage) pairs → a judgement each: label, probabilities, the differing details."""
-        from factcheck.mismatch import find_mismatches
-        from factcheck.verify import judge
+        from factcheck.verify import judge_pairs
 
         if len(claims) != len(evidence):
             raise FactcheckError(f"{len(claims)} claims but {len(evidence)} evidence passages")
-        probs = self.verifier.scores(list(claims), list(evidence))
-        return [judge(p, find_mismatches(c, e)) for c, e, p in zip(claims, evidence, probs, strict=True)]
+        return judge_pairs(self.verifier, claims, evidence)
 
     def compare(self, *, sources: Sequence[str] | None = None, story: int | None = None,
                 progress: Progress | None = None) -> Consistency:

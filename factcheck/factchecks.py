@@ -330,8 +330,7 @@ def match(claim: str, claim_vec: np.ndarray, reviews: Sequence[Review], review_v
     `pool` closest by cosine (unit vectors: a dot product), each judged by the verifier; one it calls the same
     claim (supports) or its opposite (conflicts) comes before one on another claim (nei), which is kept only at
     `nei_similarity` or more. A claim no review is close to costs no verifier call."""
-    from factcheck.mismatch import find_mismatches
-    from factcheck.verify import judge
+    from factcheck.verify import judge_pairs
 
     if not reviews or k < 1:
         return []
@@ -341,10 +340,9 @@ def match(claim: str, claim_vec: np.ndarray, reviews: Sequence[Review], review_v
     if not len(top):
         return []
     cands = [reviews[i] for i in top]
-    probs = verifier.scores([claim] * len(cands), [r.claim for r in cands])
     found = []
-    for r, i, p in zip(cands, top, probs, strict=True):
-        j = judge(p, find_mismatches(claim, r.claim))
+    for r, i, j in zip(cands, top, judge_pairs(verifier, [claim] * len(cands), [r.claim for r in cands]),
+                       strict=True):
         if j.label == Verification.NEI and sims[i] < nei_similarity:
             continue
         found.append(PublishedCheck(review=r, similarity=float(sims[i]), match=j.label, p_match=j.p(j.label)))

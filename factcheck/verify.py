@@ -217,3 +217,14 @@ def judge(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *
         blocker = None
     return Judgement(label_of(q), (float(q[0]), float(q[1]), float(q[2])), (float(p[0]), float(p[1]), float(p[2])),
                      tuple(mismatches), blocker)
+
+
+def judge_pairs(verifier: Verifier, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
+    """(claim, evidence passage) pairs, each judged on its own: the verifier's probabilities, then the detail
+    rule (`judge`) with every differing detail found (factcheck.mismatch)."""
+    from factcheck.mismatch import find_mismatches
+
+    if not len(claims):
+        return []
+    probs = verifier.scores(list(claims), list(evidence))
+    return [judge(p, find_mismatches(c, e)) for c, e, p in zip(claims, evidence, probs, strict=True)]
