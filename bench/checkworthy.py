@@ -52,7 +52,7 @@ def per_debate(scores: np.ndarray, y: np.ndarray, g: np.ndarray, names: list[str
 def load_news_labels(path: Path = NEWS_LABELS) -> list[dict[str, object]]:
     """The labelled sentences, after checking they are still the passages factcheck makes of each article:
     a changed splitter would leave the labels on sentences the claims list no longer shows."""
-    from factcheck.ingest import passages_of
+    from factcheck.ingest.pipeline import passages_of
 
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     stories = {}

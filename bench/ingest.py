@@ -52,7 +52,7 @@ def main() -> None:
     from factcheck import claims, index
     from factcheck.embed import load_encoder
     from factcheck.errors import FactcheckError
-    from factcheck.ingest import ingest
+    from factcheck.ingest.pipeline import ingest
     from factcheck.settings import Settings
     from factcheck.store import Store, text_hash
 

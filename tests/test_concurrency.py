@@ -24,7 +24,7 @@ import pytest
 from reliability_support import SCORE_DELAY_ENV, TESTS, allsides_articles, make_fc, slow_scores
 
 from factcheck.api import Factcheck
-from factcheck.ingest import passages_of
+from factcheck.ingest.pipeline import passages_of
 from factcheck.store import Store, content_hash
 
 N_BEFORE, N_CLI, OVERLAP = 4, 36, 3

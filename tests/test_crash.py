@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from reliability_support import TESTS, allsides_articles, make_fc
 
-from factcheck.ingest import passages_of
+from factcheck.ingest.pipeline import passages_of
 from factcheck.store import Store, content_hash
 
 N_ARTICLES = 90

@@ -13,7 +13,7 @@ from ui_support import FakeVerifier
 from factcheck import factchecks
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError, IngestError
-from factcheck.fetch import Fetched
+from factcheck.ingest.fetch import Fetched
 from factcheck.labels import Verification
 from factcheck.records import Review
 from factcheck.settings import Settings
@@ -114,7 +114,7 @@ def test_hostile_records_are_skipped_or_defused(tmp_path):
 
 
 def test_a_url_goes_through_fetch_and_its_page_is_the_link(tmp_path, monkeypatch):
-    import factcheck.fetch
+    import factcheck.ingest.fetch
 
     seen = []
 
@@ -123,7 +123,7 @@ def test_a_url_goes_through_fetch_and_its_page_is_the_link(tmp_path, monkeypatch
         body = _page("Harbour fees tripled in Porto Velha.", "False").encode()
         return Fetched(url=url, final_url=url + "?final", content_type="text/html; charset=utf-8", body=body)
 
-    monkeypatch.setattr(factcheck.fetch, "fetch_url", fake_fetch)
+    monkeypatch.setattr(factcheck.ingest.fetch, "fetch_url", fake_fetch)
     found = factchecks.read("https://checks.example/porto", Settings())
     assert seen == ["https://checks.example/porto"]
     (d,) = found.drafts

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factcheck import corpus
-from factcheck.clean import clean
 from factcheck.errors import IngestError
-from factcheck.ingest import passages_of
+from factcheck.ingest import corpus
+from factcheck.ingest.clean import clean
+from factcheck.ingest.pipeline import passages_of
+from factcheck.ingest.sentences import split, split_span
 from factcheck.records import ArticleDraft
-from factcheck.sentences import split, split_span
 from factcheck.store import Store
 
 TOKENS = [

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from reliability_support import make_fc, snapshot
 
-from factcheck import fetch
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
-from factcheck.sentences import split
+from factcheck.ingest import fetch
+from factcheck.ingest.sentences import split
 
 DATA = Path(__file__).parent / "data"
 GOOD = ("The city council said on Monday that 12 bridges will close for repairs next year.\n\n"
@@ -167,7 +167,7 @@ def test_other_encodings_are_decoded(fc, name, make):
 
 def test_mixed_encodings_keep_both_parts():
     """UTF-8 with stray cp1252 bytes (text pasted from two places): each part decoded as itself."""
-    from factcheck.corpus import decode
+    from factcheck.ingest.corpus import decode
 
     data = "Café owners said rents rose. ".encode() + "Zürich’s office agreed.".encode("cp1252")
     assert decode(data) == "Café owners said rents rose. Zürich’s office agreed."

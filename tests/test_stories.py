@@ -48,9 +48,9 @@ def fc(tmp_path):
 
 
 def _ingest(fc: Factcheck, rows, date: str | None = "2024-10-29") -> list[int]:
-    from factcheck import ingest
+    from factcheck.ingest import pipeline
 
-    results = fc._ingest(lambda: ingest.ingest(fc.store, [_draft(s, t, lede, date) for s, t, lede in rows],
+    results = fc._ingest(lambda: pipeline.ingest(fc.store, [_draft(s, t, lede, date) for s, t, lede in rows],
                                                fc.settings, scorer=fc._score), None)
     return [r.article_id for r in results]
 

@@ -130,7 +130,7 @@ def undecodable_argument(args: argparse.Namespace) -> str | None:
             try:
                 v.encode("utf-8")
             except UnicodeEncodeError:
-                from factcheck.corpus import shown
+                from factcheck.ingest.corpus import shown
 
                 return (f"the argument '{shown(v)}' is not UTF-8 text; type it again in a UTF-8 terminal "
                         "(e.g. LANG=C.UTF-8), or convert it with iconv.")

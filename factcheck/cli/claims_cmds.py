@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from factcheck.cli import add_common, emit, settings_from
-from factcheck.corpus import too_big
 from factcheck.errors import IngestError, json_problem
+from factcheck.ingest.corpus import too_big
 
 # scoring in slices bounds memory on big files; the encoder batches inside each slice
 _SLICE = 2048

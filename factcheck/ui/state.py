@@ -169,7 +169,7 @@ def first_start(data_dir: Path | None = None) -> None:
         return  # a read-only store (another user's, a read-only mount) is shown as it is
     if not fc.stats()["articles"]:
         with st.status("First start: adding the sample articles…", expanded=True) as status:
-            from factcheck.corpus import files_in
+            from factcheck.ingest.corpus import files_in
 
             inputs = [p for p in files_in(data_dir) if p.relative_to(data_dir).parts[0] != FACTCHECKS_DIR]
             results = fc.ingest_paths(inputs, progress=progress_bar("Reading the sample corpus"))

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, overload
 from urllib.parse import urlsplit
 
-from factcheck.clean import clean, parse_date
 from factcheck.errors import IngestError, csv_problem, json_problem
+from factcheck.ingest.clean import clean, parse_date
 from factcheck.records import ArticleDraft
 from factcheck.settings import ENV_MAX_INPUT_BYTES, Settings
 
@@ -298,7 +298,7 @@ def shown(path: str | os.PathLike[str]) -> str:
 
 def read_url(url: str, settings: Settings) -> list[ArticleDraft]:
     """Download a web page (SSRF-safe, see fetch) and read it like a file of its content type."""
-    from factcheck.fetch import fetch_url
+    from factcheck.ingest.fetch import fetch_url
 
     got = fetch_url(url, settings)
     kind = got.content_type.partition(";")[0]

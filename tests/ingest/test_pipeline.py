@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from factcheck import corpus
-from factcheck.ingest import ingest, passages_of
+from factcheck.ingest import corpus
+from factcheck.ingest.pipeline import ingest, passages_of
 from factcheck.settings import Settings
 from factcheck.store import Store
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SEEDS = [DATA / "corpus_seed_000.txt", DATA / "corpus_seed_001.txt"]
 
 

@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from factcheck import corpus
-from factcheck.clean import clean
 from factcheck.errors import IngestError
+from factcheck.ingest import corpus
+from factcheck.ingest.clean import clean
 from factcheck.settings import Settings
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 S = Settings()
 ARTICLE = "Officials said on Friday that 40 people were rescued from the flooded valley overnight.\n"
 

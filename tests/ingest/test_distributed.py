@@ -1,4 +1,4 @@
-"""Distributed ingest (factcheck.distributed) on a local Ray with 2 CPUs: a slice of the AllSides corpus
+"""Distributed ingest (factcheck.ingest.distributed) on a local Ray with 2 CPUs: a slice of the AllSides corpus
 ingested through Ray gives the store a plain ingest gives (articles, passages, scores, cached vectors,
 results, progress), a crash of the driver mid-way then a re-run gives it too with no duplicate, and a
 machine without Ray is told what to install.
@@ -19,10 +19,11 @@ import numpy as np
 import pytest
 from reliability_support import allsides_articles, make_fc
 
-from factcheck import distributed, embed
+from factcheck import embed
 from factcheck.api import Factcheck
 from factcheck.cli import EXIT_USER_ERROR, main
 from factcheck.errors import ClusterError, ModelMissingError
+from factcheck.ingest import distributed
 from factcheck.records import IngestResult
 from factcheck.settings import Settings
 from factcheck.store import Store, text_hash
@@ -216,7 +217,7 @@ def test_files_too_few_for_a_local_ray_are_ingested_plainly_and_told(corpus: Pat
     def no_reading(*_args: object, **_kw: object) -> None:
         raise AssertionError("read to be counted")
 
-    monkeypatch.setattr(distributed.ingest, "prepare", no_reading)
+    monkeypatch.setattr(distributed.pipeline, "prepare", no_reading)
     with pytest.raises(ClusterError, match="Ray is not installed"):
         make_fc(tmp_path / "archive").ingest_distributed([corpus])
 
@@ -260,7 +261,7 @@ def test_the_readers_mark_stored_articles_so_workers_skip_them(corpus: Path, tmp
 def test_any_other_worker_failure_names_what_was_raised_and_what_to_do() -> None:
     # what Ray raises carries the worker's traceback as text, and its own exception after it
     raised = RuntimeError("\x1b[36mray::MapWorker(MapBatches(_Worker)).submit()\x1b[39m (pid=1, ip=192.0.2.2)\n"
-                          '  File "factcheck/distributed.py", line 312, in __call__\n'
+                          '  File "factcheck/ingest/distributed.py", line 312, in __call__\n'
                           "MemoryError: cannot allocate 3 GiB\n\n"
                           "The above exception was the direct cause of the following exception:\n\n"
                           "ray.exceptions.UserCodeException: UDF failed to process a data block.\n")

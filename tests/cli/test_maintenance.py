@@ -11,7 +11,7 @@ import pytest
 from factcheck.cli import main
 from factcheck.cli.maintenance import app_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_dashboard_runs_beside_app_py_whatever_the_folder_it_is_typed_in(tmp_path: Path, monkeypatch,

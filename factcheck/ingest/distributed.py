@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck import corpus, ingest
 from factcheck.embed import MODEL_NAME, normalise
 from factcheck.errors import ClusterError, FactcheckError
+from factcheck.ingest import corpus, pipeline
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.settings import Settings
 from factcheck.store import Store, content_hash, text_hash
@@ -60,7 +60,7 @@ Scorer = Callable[[Sequence[str]], Any]
 
 INSTALL = "pip install -e '.[ray]'"
 # articles a worker scores in one call: the plain ingest's batch, so both embed alike
-BATCH_ARTICLES = ingest.SCORE_BATCH_ARTICLES
+BATCH_ARTICLES = pipeline.SCORE_BATCH_ARTICLES
 # a reader task for every this many CPUs: reading and splitting cost ~1/60 of scoring and embedding
 CPUS_PER_READER = 8
 BLOCK_BYTES = 1 << 19
@@ -119,17 +119,17 @@ class Plan:
         return cls(workers=max(1, cpus), cpus=1, gpus=0, readers=readers)
 
 
-def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Settings, *, address: str | None = None,
+def ingest_files(store: Store, inputs: Iterable[pipeline.Input], settings: Settings, *, address: str | None = None,
                  scorer: Scorer, models: WorkerModels = WorkerModels(), source: str | None = None,
                  progress: Progress | None = None, notes: list[str] | None = None) -> list[IngestResult]:
     """Ingest files, folders and URLs through Ray: one result per article (or refused input), in input order,
-    as ingest.ingest gives them. `address`: None starts a local Ray on this machine's CPUs, else a cluster's
+    as pipeline.ingest gives them. `address`: None starts a local Ray on this machine's CPUs, else a cluster's
     address for ray.init ("auto", "HOST:6379", "ray://HOST:10001"); a Ray already started in this process is
     used as it is. `scorer` scores what the driver reads itself (URLs) and articles stored before (a re-run).
     Files too small for a local Ray to pay for its start (LOCAL_MIN_PASSAGES) are ingested plainly, which
     `notes` is told."""
     inputs = list(inputs)
-    items = ingest.expand(inputs)
+    items = pipeline.expand(inputs)
     results: list[list[IngestResult]] = [[] for _ in items]
     files = {i: (origin, item) for i, (origin, item) in enumerate(items)
              if isinstance(item, os.PathLike) and not isinstance(item, str)}
@@ -137,7 +137,7 @@ def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Setting
         if notes is not None:
             notes.append(f"ingested without Ray: for fewer than {LOCAL_MIN_PASSAGES:,} sentences, starting a local "
                          "Ray costs more than it saves")
-        return ingest.ingest(store, inputs, settings, source=source, progress=progress, scorer=scorer)
+        return pipeline.ingest(store, inputs, settings, source=source, progress=progress, scorer=scorer)
     here = [i for i in range(len(items)) if i not in files]  # URLs (and drafts): the driver reads them
     done = 0
     waiting = iter(files)  # files complete in input order: rows come in input order
@@ -158,7 +158,7 @@ def ingest_files(store: Store, inputs: Iterable[ingest.Input], settings: Setting
 
     with _cluster(address) as ray, _quiet():
         for i in here:  # downloads need no worker: read first, by the plain ingest
-            results[i] = ingest.ingest(store, [items[i][1]], settings, source=source, scorer=scorer)
+            results[i] = pipeline.ingest(store, [items[i][1]], settings, source=source, scorer=scorer)
             finished(i)
         if files:
             ds = _dataset(ray, [(i, *files[i]) for i in files], settings, source=source, models=models,
@@ -192,8 +192,8 @@ def _worth_a_local_ray(files: Sequence[os.PathLike[str]], settings: Settings) ->
     n = 0
     for item in files:
         try:
-            n += sum(1 for _, passages in ingest.prepare(item, settings) for p in passages if p.kind == "body")
-        except Exception:  # noqa: BLE001 - refused by whichever ingest runs, as ingest.ingest refuses it
+            n += sum(1 for _, passages in pipeline.prepare(item, settings) for p in passages if p.kind == "body")
+        except Exception:  # noqa: BLE001 - refused by whichever ingest runs, as pipeline.ingest refuses it
             continue
         if n >= LOCAL_MIN_PASSAGES:
             return True
@@ -219,13 +219,13 @@ def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, mo
                          | {text_hash(_head(rows[k])): batch["head"][k] for k in articles if not known[k]})
     # articles stored before (a re-run): scored here, from the cached vectors, as a plain re-run scores them
     again = [k for k in articles if known[k]]
-    rescored = dict(zip(again, ingest.scored([(rows[k], rows[k].passages) for k in again], score), strict=True))
+    rescored = dict(zip(again, pipeline.scored([(rows[k], rows[k].passages) for k in again], score), strict=True))
     out = []
     for k, row in enumerate(rows):
         i = int(batch["input"][k])
         reached(i)
         out.append((i, row if isinstance(row, IngestResult) else
-                    ingest.store_article(store, rescored.get(k, row), settings)))
+                    pipeline.store_article(store, rescored.get(k, row), settings)))
     return out
 
 
@@ -371,9 +371,9 @@ def _read(row: Mapping[str, Any], *, settings: Settings, source: str | None, kno
     i, origin, path = int(row["input"]), str(row["origin"]), Path(os.fsdecode(row["path"]))
     item = corpus.FolderFile(path, Path(os.fsdecode(row["folder"]))) if row["folder"] else path
     try:
-        prepared = ingest.prepare(item, settings, source=source)
-    except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others (as ingest.ingest)
-        return [{"input": i, "row": ingest.refused(origin, e), "known": False}]
+        prepared = pipeline.prepare(item, settings, source=source)
+    except Exception as e:  # noqa: BLE001 - one unreadable input must not stop the others (as pipeline.ingest)
+        return [{"input": i, "row": pipeline.refused(origin, e), "known": False}]
     return [{"input": i, "row": replace(d, passages=p), "known": _is_known(known, d.text)} for d, p in prepared]
 
 
@@ -438,7 +438,7 @@ class _Worker:
         todo = [k for k in range(len(rows)) if isinstance(rows[k], ArticleDraft) and not known[k]]
         memo = _Remembered(self.encoder, self.batch_size)
         score = self.scorer or functools.partial(claims.score, encoder=memo)
-        drafts = ingest.scored([(rows[k], rows[k].passages) for k in todo], score)
+        drafts = pipeline.scored([(rows[k], rows[k].passages) for k in todo], score)
         # every body passage's vector goes to the cache (a scorer of its own embeds none: embedded here)
         # and its story-grouping text's (factcheck.stories): the driver groups from the cache
         memo.encode([p.text for d in drafts for p in _body(d)] + [_head(d) for d in drafts])

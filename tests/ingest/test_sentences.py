@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factcheck.sentences import split, split_span
+from factcheck.ingest.sentences import split, split_span
 
 
 def sentences(text: str) -> list[str]:

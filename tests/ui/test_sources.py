@@ -159,7 +159,7 @@ def test_first_start_imports_the_sample_fact_checks_and_no_article_from_them(tmp
     sample = tmp_path / "sample"
     (sample / "factchecks").mkdir(parents=True)
     (sample / "one.txt").write_text(ARTICLE, encoding="utf-8")
-    fixtures = Path(__file__).parent / "data" / "factchecks"
+    fixtures = Path(__file__).parents[1] / "data" / "factchecks"
     for name in ("feed.json", "review_trump_hitting_land.html"):
         (sample / "factchecks" / name).write_bytes((fixtures / name).read_bytes())
     at = app(monkeypatch, tmp_path / "store", sample_dir=sample, page="sources")

@@ -11,7 +11,7 @@ from ui_support import APP, errors, no_exceptions, plotly_specs
 
 pytestmark = pytest.mark.model
 
-SEED = Path(__file__).parent / "data" / "ui_seed"
+SEED = Path(__file__).parents[1] / "data" / "ui_seed"
 
 
 def test_first_start_then_check_with_real_models(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from factcheck.cli import main
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 FIXTURES = DATA / "factchecks"
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from reliability_support import make_fc
 
-from factcheck import corpus, fetch
 from factcheck.errors import IngestError
+from factcheck.ingest import corpus, fetch
 from factcheck.settings import Settings
 
 PAGE = (b"<html><head><meta property='og:site_name' content='Local Gazette'><title>x</title></head><body>"

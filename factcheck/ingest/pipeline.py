@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck import corpus
-from factcheck.clean import clean
 from factcheck.errors import FactcheckError, IngestError, ModelMissingError, StoreError
+from factcheck.ingest import corpus
+from factcheck.ingest.clean import clean
+from factcheck.ingest.sentences import split_span
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
-from factcheck.sentences import split_span
 from factcheck.settings import Settings
 from factcheck.store import Store
 

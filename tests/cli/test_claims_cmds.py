@@ -12,7 +12,7 @@ import pytest
 from factcheck import claims
 from factcheck.cli import main
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture
