@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from factcheck.labels import SIDES, SourceStance, VerdictLabel
 from factcheck.verdict import Check
-
-SIDES = ("supports", "conflicts")
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,11 @@ class SourceSummary:
 class Consistency:
     sources: tuple[str, ...]
     checks: tuple[Check, ...]
-    matrix: tuple[tuple[str, ...], ...]  # one row per check, one column per source
+    matrix: tuple[tuple[SourceStance, ...], ...]  # one row per check, one column per source
     pairs: tuple[PairAgreement, ...]
     summaries: tuple[SourceSummary, ...]
 
-    def cell(self, claim_index: int, source: str) -> str:
+    def cell(self, claim_index: int, source: str) -> SourceStance:
         return self.matrix[claim_index][self.sources.index(source)]
 
     def pair(self, a: str, b: str) -> PairAgreement | None:
@@ -65,9 +64,10 @@ class Consistency:
         return sorted(ranked, key=lambda t: (-t[1], -t[0].verdict.supporting))
 
 
-def _row(check: Check, sources: Sequence[str]) -> tuple[str, ...]:
+def _row(check: Check, sources: Sequence[str]) -> tuple[SourceStance, ...]:
     stances = dict(check.verdict.source_stances)
-    return tuple("supports" if s == check.claim_source else stances.get(s, "silent") for s in sources)
+    return tuple(SourceStance.SUPPORTS if s == check.claim_source else stances.get(s, SourceStance.SILENT)
+                 for s in sources)
 
 
 def build_consistency(checks: Sequence[Check], *, sources: Sequence[str] | None = None) -> Consistency:
@@ -92,8 +92,9 @@ def build_consistency(checks: Sequence[Check], *, sources: Sequence[str] | None 
     summaries = []
     for s in cols:
         own = [c.verdict.label for c in checks if c.claim_source == s]
-        summaries.append(SourceSummary(s, len(own), own.count("corroborated"), own.count("contested"),
-                                       own.count("mixed"), own.count("single-source")))
+        summaries.append(SourceSummary(s, len(own), own.count(VerdictLabel.CORROBORATED),
+                                       own.count(VerdictLabel.CONTESTED), own.count(VerdictLabel.MIXED),
+                                       own.count(VerdictLabel.SINGLE_SOURCE)))
     return Consistency(cols, tuple(checks), matrix, tuple(pairs), tuple(summaries))
 
 

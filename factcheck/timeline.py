@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from factcheck.labels import SIDES, Carried, VerdictLabel
 from factcheck.mismatch import Mismatch
 from factcheck.records import Article
 from factcheck.verdict import Check
 
-Carried = Literal["own", "supports", "conflicts"]
-STATING: tuple[Carried, ...] = ("own", "supports")
+STATING: tuple[Carried, ...] = (Carried.OWN, Carried.SUPPORTS)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Appearance:
 class ClaimTimeline:
     claim: str
     claim_source: str | None
-    verdict: str
+    verdict: VerdictLabel
     appearances: tuple[Appearance, ...]  # in time order (unknown times last)
 
     @property
@@ -63,7 +62,7 @@ class ClaimTimeline:
     @property
     def drift(self) -> tuple[Appearance, ...]:
         """The other outlets' wordings that differ from the claim's in a detail, in time order."""
-        return tuple(a for a in self.appearances if a.stance != "own" and a.mismatches)
+        return tuple(a for a in self.appearances if a.stance != Carried.OWN and a.mismatches)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class Timeline:
 def _order(a: Appearance) -> tuple[int, str, int, str]:
     # an ISO date sorts before any timestamp of the same day ("2025-03-01" < "2025-03-01T…"): a dated
     # article of that day is not put after one we only know the ingest time of
-    return (a.when is None, a.when or "", 0 if a.stance == "own" else 1, a.source)
+    return (a.when is None, a.when or "", 0 if a.stance == Carried.OWN else 1, a.source)
 
 
 def placed(source: str, stance: Carried, text: str, article: Article | None, *, article_id: int | None,
@@ -98,15 +97,16 @@ def claim_timeline(check: Check, articles: Mapping[int, Article]) -> ClaimTimeli
     found: list[Appearance] = []
     if check.claim_source:
         aid = check.claim_article_id
-        found.append(placed(check.claim_source, "own", check.claim, articles.get(aid) if aid is not None else None,
-                            article_id=aid, passage_id=check.claim_passage_id))
+        article = articles.get(aid) if aid is not None else None
+        found.append(placed(check.claim_source, Carried.OWN, check.claim, article, article_id=aid,
+                            passage_id=check.claim_passage_id))
     for source, stance in check.verdict.source_stances:
-        if stance not in ("supports", "conflicts") or source == check.claim_source:
+        if stance not in SIDES or source == check.claim_source:
             continue
         e = check.deciding(source)
         if e is None:
             continue
-        found.append(placed(source, "supports" if stance == "supports" else "conflicts", e.text,
+        found.append(placed(source, Carried(stance), e.text,
                             articles.get(e.article_id), article_id=e.article_id, passage_id=e.passage_id,
                             mismatches=e.mismatches))
     return ClaimTimeline(check.claim, check.claim_source, check.verdict.label, tuple(sorted(found, key=_order)))

@@ -46,16 +46,23 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.attribution import claim_speaker, reports_statement
-from factcheck.labels import VERIFICATIONS, Verification
+from factcheck.labels import (
+    SIDES,
+    SOURCE_STANCES,
+    VERIFICATIONS,
+    MismatchKind,
+    Probabilities,
+    SourceStance,
+    VerdictLabel,
+    Verification,
+)
 from factcheck.mismatch import Mismatch, find_mismatches
 from factcheck.settings import Settings
 from factcheck.verify import Verifier, bears_on_claim, contradicts, judge, label_of
 
-VERDICTS = ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
 DUPLICATE_OF_CLAIM = -1
 TOKEN_CONTAINMENT = 0.85
 MIN_DUP_TOKENS = 8
-SOURCE_STANCES = ("supports", "conflicts", "neutral", "silent")
 
 
 class HitLike(Protocol):
@@ -84,15 +91,22 @@ class Evidence:
     article_id: int
     passage_id: int
     label: Verification
-    scores: tuple[float, float, float]  # VERIFICATIONS order, after the detail rule and the gates
+    scores: Probabilities  # after the detail rule and the gates
     mismatches: tuple[Mismatch, ...]
     similarity: float  # retrieval cosine between the claim and the passage
     start: int = 0
     end: int = 0
     duplicate_of: int | None = None  # passage id of the kept copy, DUPLICATE_OF_CLAIM, or None
     reported: bool = False  # presents what it states as someone's statement
-    model_scores: tuple[float, float, float] | None = None  # the verifier's own probabilities
+    model_scores: Probabilities | None = None  # the verifier's own probabilities
     blocked_by: Mismatch | None = None  # the differing detail that kept it from supporting (rule 3)
+
+    def __post_init__(self) -> None:
+        # named fields whatever the caller built it from (a tuple, a JSON array read back)
+        object.__setattr__(self, "label", Verification(self.label))
+        object.__setattr__(self, "scores", Probabilities.of_row(self.scores))
+        if self.model_scores is not None:
+            object.__setattr__(self, "model_scores", Probabilities.of_row(self.model_scores))
 
     @property
     def counted(self) -> bool:
@@ -103,8 +117,8 @@ class Evidence:
         """The verifier's own label (differs from `label` when a detail or a gate moved it)."""
         return label_of(np.asarray(self.model_scores if self.model_scores is not None else self.scores))
 
-    def p(self, label: str) -> float:
-        return self.scores[VERIFICATIONS.index(Verification(label))]
+    def p(self, label: Verification | str) -> float:
+        return self.scores.of(label)
 
     @property
     def settles(self) -> bool:
@@ -113,23 +127,28 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Verdict:
-    label: str  # one of VERDICTS
+    label: VerdictLabel
     supporting: int  # independent sources
     conflicting: int
     neutral: int
-    source_stances: tuple[tuple[str, str], ...]  # (source, supports|conflicts|neutral|silent), sorted by source
+    source_stances: tuple[tuple[str, SourceStance], ...]  # sorted by source
     duplicates: int  # evidence passages collapsed as near-duplicates
     reason: str  # for people: the verdict, then each deciding passage and the detail that differs
     reporting: tuple[str, ...] = ()  # sources whose deciding passage carries the claim as someone's statement
     deciding: tuple[tuple[str, int], ...] = ()  # (source, passage id) of each supporting/conflicting source
 
+    def __post_init__(self) -> None:
+        # members whatever the caller built it from (the strings of a stored check's JSON)
+        object.__setattr__(self, "label", VerdictLabel(self.label))
+        object.__setattr__(self, "source_stances", tuple((s, SourceStance(st)) for s, st in self.source_stances))
+
     @property
     def supporting_sources(self) -> tuple[str, ...]:
-        return tuple(s for s, st in self.source_stances if st == "supports")
+        return tuple(s for s, st in self.source_stances if st == SourceStance.SUPPORTS)
 
     @property
     def conflicting_sources(self) -> tuple[str, ...]:
-        return tuple(s for s, st in self.source_stances if st == "conflicts")
+        return tuple(s for s, st in self.source_stances if st == SourceStance.CONFLICTS)
 
     def deciding_passage(self, source: str) -> int | None:
         return dict(self.deciding).get(source)
@@ -200,8 +219,13 @@ def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, c
     return out
 
 
+# the details that make copied wording a second account (a name alone does not: outlets spell names differently)
+_SAME_DETAILS = frozenset({MismatchKind.NUMBER, MismatchKind.DATE, MismatchKind.NEGATION, MismatchKind.DIRECTION,
+                           MismatchKind.OPPOSITE})
+
+
 def _same_details(a: str, b: str) -> bool:
-    return not any(m.kind in ("number", "date", "negation", "direction", "opposite")
+    return not any(m.kind in _SAME_DETAILS
                    for m in find_mismatches(a, b, entities=False) + find_mismatches(b, a, entities=False))
 
 
@@ -211,12 +235,13 @@ def deciding_evidence(evidence: Sequence[Evidence]) -> Evidence | None:
     return max(sides, key=lambda e: e.p(e.label), default=None)
 
 
-def source_stance(evidence: Sequence[Evidence], *, on_topic: float = 0.0) -> str:
+def source_stance(evidence: Sequence[Evidence], *, on_topic: float = 0.0) -> SourceStance:
     """One source's stance from its counted passages (rule 5)."""
     best = deciding_evidence(evidence)
     if best is not None:
-        return str(best.label)
-    return "neutral" if any(e.counted and e.similarity >= on_topic for e in evidence) else "silent"
+        return SourceStance(best.label)
+    on = any(e.counted and e.similarity >= on_topic for e in evidence)
+    return SourceStance.NEUTRAL if on else SourceStance.SILENT
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -225,10 +250,10 @@ def _quote(text: str, limit: int = 160) -> str:
 
 
 def _detail(ev: Evidence) -> str:
-    m = ev.blocked_by or next((m for m in ev.mismatches if m.kind != "entity"), None)
+    m = ev.blocked_by or next((m for m in ev.mismatches if m.kind != MismatchKind.ENTITY), None)
     if m is None or ev.label == Verification.SUPPORTS:
         return ""
-    if m.kind == "negation" and not m.passage_text:
+    if m.kind == MismatchKind.NEGATION and not m.passage_text:
         return f" (it lacks the claim's “{m.claim_text}”)" if m.claim_text else " (it negates what the claim says)"
     if not m.claim_text:
         return f" (it says “{m.passage_text}” where the claim does not)"
@@ -244,38 +269,43 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, cla
             by_source.setdefault(e.source, []).append(e)
     stances = tuple(sorted((s, source_stance(evs, on_topic=on_topic)) for s, evs in by_source.items()))
     n = {k: sum(1 for _, st in stances if st == k) for k in SOURCE_STANCES}
-    sup, con = n["supports"], n["conflicts"]
+    sup, con = n[SourceStance.SUPPORTS], n[SourceStance.CONFLICTS]
     dups = sum(1 for e in evidence if not e.counted)
+    label: VerdictLabel
     if sup and con:
-        label, reason = "mixed", f"{sup} independent source(s) support it and {con} conflict with it."
+        label, reason = VerdictLabel.MIXED, f"{sup} independent source(s) support it and {con} conflict with it."
     elif sup:
-        label, reason = "corroborated", f"{sup} independent source(s) state it; none contradicts it."
+        label, reason = VerdictLabel.CORROBORATED, f"{sup} independent source(s) state it; none contradicts it."
     elif con:
-        label, reason = "contested", f"{con} independent source(s) contradict it; none states it."
+        label, reason = VerdictLabel.CONTESTED, f"{con} independent source(s) contradict it; none states it."
     elif claim_source is not None:
-        label, reason = "single-source", (f"Only {claim_source} reports it; no other source states or "
-                                          "contradicts it.")
+        label, reason = VerdictLabel.SINGLE_SOURCE, (f"Only {claim_source} reports it; no other source states "
+                                                      "or contradicts it.")
     else:
-        label, reason = "not enough evidence", "No source in the corpus states or contradicts it."
+        label, reason = VerdictLabel.NOT_ENOUGH_EVIDENCE, "No source in the corpus states or contradicts it."
     deciding: list[tuple[str, int]] = []
     parts = []
     for s, st in stances:
-        best = deciding_evidence(by_source[s]) if st in ("supports", "conflicts") else None
+        best = deciding_evidence(by_source[s]) if st in SIDES else None
         if best is None:
             continue
         deciding.append((s, best.passage_id))
-        verb = "states it" if st == "supports" else "contradicts it"
+        verb = "states it" if st == SourceStance.SUPPORTS else "contradicts it"
         parts.append(f"{s} {verb}: {_quote(best.text)}{_detail(best)}.")
     if parts:
         reason += " " + " ".join(parts)
     speaker = claim_speaker(claim) if claim else None
-    reporting = tuple(s for s, pid in deciding if speaker is None and dict(stances)[s] == "supports"
+    reporting = tuple(s for s, pid in deciding if speaker is None and dict(stances)[s] == SourceStance.SUPPORTS
                       and any(e.passage_id == pid and e.reported for e in by_source[s]))
     if reporting:
         reason += f" {', '.join(reporting)} give(s) it as someone's statement."
     if dups:
         reason += f" {dups} near-duplicate passage(s) were counted once."
-    return Verdict(label, sup, con, n["neutral"], stances, dups, reason, reporting, tuple(deciding))
+    return Verdict(label, sup, con, n[SourceStance.NEUTRAL], stances, dups, reason, reporting, tuple(deciding))
+
+
+# the verifier's columns in a probability row (VERIFICATIONS order), for the gates that move mass between them
+_SUP, _CON, _NEI = (VERIFICATIONS.index(v) for v in (Verification.SUPPORTS, Verification.CONFLICTS, Verification.NEI))
 
 
 def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_probability: float,
@@ -285,19 +315,20 @@ def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_pr
     a date or an outcome moves the wording away from the claim's): below `evidence_similarity` it keeps only its
     conflicts mass, never support."""
     q = np.asarray(q, dtype=np.float32).copy()
-    if float(q[:2].max()) < min_probability or similarity < evidence_similarity and (
+    if float(max(q[_SUP], q[_CON])) < min_probability or similarity < evidence_similarity and (
             conflict_similarity is None or similarity < conflict_similarity):
-        q[2] += q[0] + q[1]
-        q[0] = q[1] = 0.0
+        q[_NEI] += q[_SUP] + q[_CON]
+        q[_SUP] = q[_CON] = 0.0
     elif similarity < evidence_similarity:
-        q[2] += q[0]
-        q[0] = 0.0
+        q[_NEI] += q[_SUP]
+        q[_SUP] = 0.0
     return q
 
 
 def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflicts_at: float = 0.5) -> Verification:
     """Rule 4's decision: the side with more probability, when it reaches its threshold; else nei."""
-    sup, con = float(q[0]), float(q[1])
+    p = Probabilities.of_row(q)
+    sup, con = p.supports, p.conflicts
     if sup >= supports_at and sup > con:
         return Verification.SUPPORTS
     if con >= conflicts_at and con > sup:
@@ -344,7 +375,7 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
     for h in hits:
         before = context.get(h.passage_id) if read[h.passage_id] != h.text else None
         mm = tuple(m for m in find_mismatches(claim, h.text, entities=with_entities)
-                   if not (before and m.kind == "entity" and m.claim_text and m.claim_text in before))
+                   if not (before and m.kind == MismatchKind.ENTITY and m.claim_text and m.claim_text in before))
         rule: dict[str, Any] = {"similarity": float(h.score), "same_event": same_event}
         if blocking is not None:
             rule["kinds"] = blocking
@@ -359,9 +390,9 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
                             label=label_of(q) if supports_at is None and conflicts_at is None else settle(
                                 q, supports_at=supports_at if supports_at is not None else 0.5,
                                 conflicts_at=con_at),
-                            scores=(float(q[0]), float(q[1]), float(q[2])),
+                            scores=Probabilities.of_row(q),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
-                            reported=reports_statement(h.text), model_scores=j.model_scores,
+                            reported=reports_statement(h.text), model_scores=Probabilities.of_row(j.model_scores),
                             blocked_by=j.blocked_by))
     return out
 

@@ -25,3 +25,32 @@ def test_the_old_stance_labels_are_not_verifications():
     for old in ("neutral", "unrelated", "discuss"):
         with pytest.raises(ValueError):
             Verification(old)
+
+
+def test_probabilities_are_named_and_written_as_the_tuple_was():
+    from factcheck.labels import Probabilities
+
+    p = Probabilities.of_row([0.7, 0.2, 0.1])
+    assert (p.supports, p.conflicts, p.nei) == (0.7, 0.2, 0.1) and p == (0.7, 0.2, 0.1)
+    assert p.of(Verification.CONFLICTS) == 0.2 and p.of("nei") == 0.1
+    assert json.dumps(p) == "[0.7, 0.2, 0.1]"  # stored checks and exports keep their arrays
+
+
+def test_every_label_family_is_its_strings():
+    from factcheck.labels import (
+        INGEST_STATUSES,
+        SIDES,
+        SOURCE_STANCES,
+        STANCES,
+        VERDICTS,
+        Carried,
+        MismatchKind,
+        PassageKind,
+    )
+
+    assert VERDICTS == ("corroborated", "contested", "mixed", "single-source", "not enough evidence")
+    assert SOURCE_STANCES == ("supports", "conflicts", "neutral", "silent") and SIDES == ("supports", "conflicts")
+    assert STANCES == ("supports", "conflicts", "neutral", "unrelated")  # the stance model's output order
+    assert INGEST_STATUSES == ("added", "skipped", "refused")
+    assert tuple(PassageKind) == ("body", "comment") and tuple(Carried) == ("own", "supports", "conflicts")
+    assert set(MismatchKind) == {"number", "date", "entity", "negation", "direction", "opposite"}

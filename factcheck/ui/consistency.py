@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from factcheck import charts, report
+from factcheck.labels import VERDICTS
 from factcheck.ui import filters, render, state
-from factcheck.verdict import VERDICTS
 
 st.title("Consistency")
 fc = state.tuned()
