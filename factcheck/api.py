@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +176,7 @@ class Factcheck:
         """Same store, models and index; other thresholds (the dashboard's sidebar)."""
         clone = object.__new__(Factcheck)
         clone.__dict__.update(self.__dict__)
-        clone.settings = replace(self.settings, **changes)
+        clone.settings = self.settings.replace(**changes)  # an unknown name or bad value: SettingsError
         return clone
 
     def _score(self, texts: Sequence[str]) -> Any:

@@ -1,13 +1,28 @@
 """One Settings object, built at the edge (env, CLI flags, sidebar) and passed in.
 
-Every default and threshold lives here, nowhere else.
+What it holds: every value a user may tune (the store folder; the claim threshold; retrieval's k and
+similarity floors; the stance, evidence and verifier thresholds; the near-duplicate cut-off; the size, time
+and redirect limits on inputs and URLs; the vector backend and its server) and its default. A function of
+the core that takes one of these as an argument takes its default from here (`DEFAULTS`), so the two cannot
+disagree. Each value is checked when a Settings is made (type and range): a bad one is a SettingsError
+naming the setting.
+
+What it does not hold: the constants of an implementation, which no user tunes and which a model or a
+format fixes (model file names, token lengths, batch sizes, regexes and word lists (factcheck.lexicon),
+index-building parameters (factcheck.vectors), the story-grouping rule (stories.Rule, chosen with its
+bench), the dashboard's own caps (factcheck.ui.state)).
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+import math
 import os
-from dataclasses import dataclass, field, replace
+import types
+import typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import cast
+from typing import Any, Literal, cast
 
 from factcheck.errors import SettingsError
 from factcheck.vectors.base import BACKENDS, BackendName
@@ -46,6 +61,21 @@ def _env_bytes(name: str, default: int) -> int:
                             f"(e.g. {name}={40 * 1024 * 1024} for 40 MB), or unset it for the default of "
                             f"{default // (1024 * 1024)} MB.")
     return value
+
+
+# The range (inclusive) each number may take, by setting: a score or probability, a cosine similarity, a count or
+# size of at least one
+_SCORE = (0.0, 1.0)
+_COSINE = (-1.0, 1.0)
+_COUNT = (1, math.inf)
+RANGES: dict[str, tuple[float, float]] = {
+    "claim_threshold": _SCORE, "top_k": _COUNT, "min_similarity": _COSINE, "triage_similarity": _COSINE,
+    "on_topic_similarity": _COSINE, "evidence_similarity": _COSINE, "conflict_similarity": _COSINE,
+    "verify_supports_at": _SCORE, "verify_conflicts_at": _SCORE, "verify_bare_conflicts_at": _SCORE,
+    "same_event_similarity": _COSINE, "duplicate_similarity": _COSINE, "max_input_bytes": _COUNT,
+    "max_text_chars": _COUNT, "max_claim_chars": _COUNT, "url_timeout_s": (0.001, math.inf),
+    "url_max_bytes": _COUNT, "url_max_redirects": (0, math.inf),
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +130,23 @@ class Settings:
     milvus_uri: str | None = None
     milvus_token: str | None = field(default=None, repr=False)  # credentials: never shown
 
+    def __post_init__(self) -> None:
+        hints = _hints()
+        for f in fields(self):
+            problem = _problem(f.name, getattr(self, f.name), hints[f.name], RANGES.get(f.name))
+            if problem:
+                shown = "(hidden)" if not f.repr else repr(getattr(self, f.name))  # credentials: never shown
+                raise SettingsError(f"The setting {f.name}={shown} cannot be used: {problem}.")
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some settings changed (the sidebar's, a CLI flag's); a name that is no setting, or a
+        value a setting cannot take, is a SettingsError naming it."""
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            raise SettingsError(f"{unknown[0]!r} is not a factcheck setting; the settings are "
+                                f"{', '.join(f.name for f in fields(self))}.")
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
     @classmethod
     def from_env(cls, store: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
         """The store (see store_dir_from_env), $FACTCHECK_ALLOW_PRIVATE_URLS, $FACTCHECK_MAX_INPUT_BYTES,
@@ -115,4 +162,38 @@ class Settings:
         token = os.environ.get(ENV_MILVUS_TOKEN, "").strip() or None
         s = cls(store_dir=store_dir_from_env(store), allow_private_urls=allow, max_input_bytes=max_bytes,
                 vector_backend=cast(BackendName, backend), milvus_uri=uri, milvus_token=token)
-        return replace(s, **overrides) if overrides else s  # type: ignore[arg-type]
+        return s.replace(**overrides) if overrides else s
+
+
+@functools.cache
+def _hints() -> dict[str, Any]:
+    return typing.get_type_hints(Settings)
+
+
+def _problem(name: str, value: Any, hint: Any, bounds: tuple[float, float] | None) -> str | None:
+    """Why `value` is no value of type `hint` within `bounds` (inclusive), or None when it is one."""
+    if isinstance(hint, types.UnionType):  # X | None
+        if value is None and type(None) in hint.__args__:
+            return None
+        (hint,) = [a for a in hint.__args__ if a is not type(None)]
+    if typing.get_origin(hint) is Literal:
+        choices = typing.get_args(hint)
+        return None if value in choices else (f"{value!r} is not a {name.replace('_', ' ')} factcheck has; use "
+                                              f"one of {', '.join(map(str, choices))}")
+    if hint is bool:
+        return None if isinstance(value, bool) else "use True or False"
+    if hint is float or hint is int:
+        whole = hint is int
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            return "use a whole number" if whole else "use a number"
+        if not math.isfinite(value):
+            return "use a finite number"
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            lo, hi = bounds
+            return f"use {lo:g} or more" if hi == math.inf else f"use a number from {lo:g} to {hi:g}"
+        return None
+    return None if isinstance(value, hint) else f"use a {hint.__name__}"
+
+
+DEFAULTS = Settings()
+"""Every default, for the functions of the core whose arguments are settings."""
