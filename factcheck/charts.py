@@ -2,41 +2,32 @@
 
 The dashboard only calls st.plotly_chart on them.
 
-Every piece of text that reaches a figure came from an article or a user, so it is HTML-escaped
-here: plotly renders a subset of HTML in hover labels and tick labels, and escaped text is shown
-as the characters it is. Claims are long, so axes carry short labels ("C3") and the hover carries
-the claim.
+Every piece of text that reaches a figure came from an article or a user, so it is escaped
+(factcheck.escape.plotly): plotly renders a subset of HTML in hover labels and tick labels, and escaped text is
+shown as the characters it is. Claims are long, so axes carry short labels ("C3") and the hover carries
+the claim. Colours and words of the labels are factcheck.display's, the same as the dashboard's.
 """
 from __future__ import annotations
 
-import html
-import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
+from factcheck import escape
+from factcheck.display import COLOURS, WORDS, claim_labels
+from factcheck.labels import VERIFICATIONS, Carried, SourceStance, VerdictLabel
+
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.timeline import Timeline
     from factcheck.verdict import Evidence
 
-STANCES = ("supports", "conflicts", "nei")
-COLOURS = {
-    "supports": "#2e7d32",
-    "conflicts": "#c62828",
-    "neutral": "#f9a825",
-    "nei": "#90a4ae",
-    "silent": "#eceff1",
-    "own": "#1565c0",
-    "corroborated": "#2e7d32",
-    "contested": "#c62828",
-    "mixed": "#ef6c00",
-    "unique": "#1565c0",
-}
+STANCES = VERIFICATIONS  # the stance mix's bars, in this order
 # claim x source cells, in colour-scale order; "own": the source the claim comes from
-CELLS = ("conflicts", "neutral", "silent", "supports", "own")
+CELLS: tuple[str, ...] = (SourceStance.CONFLICTS, SourceStance.NEUTRAL, SourceStance.SILENT, SourceStance.SUPPORTS,
+                          Carried.OWN)
 _CELL_SCALE = [(edge, COLOURS[c]) for i, c in enumerate(CELLS) for edge in (i / len(CELLS), (i + 1) / len(CELLS))]
 _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=-0.15))
 # axes of names are categories: left to guess, plotly reads "1", "1.0" or "2024-01-01" as numbers or dates,
@@ -44,31 +35,16 @@ _LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h",
 _NAMES = dict(type="category")
 
 
-def safe(text: object, *, width: int = 70, limit: int = 400) -> str:
-    """Text from an article as plotly label text: escaped, shortened, wrapped with <br>.
-
-    Plotly's label subset needs '<' to open a tag and decodes &amp; &lt; &gt; and numeric entities, but not
-    &quot;: escaping '&', '<' and '>' (quote=False) keeps every tag out and shows quotes as typed."""
-    flat = " ".join(str(text).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(flat, width) or [""])
-
-
-def claim_labels(n: int) -> list[str]:
-    return [f"C{i + 1}" for i in range(n)]
-
-
 def stance_mix(evidence: Sequence[Evidence], *, title: str = "Stance of the evidence, by source") -> go.Figure:
     """One stacked horizontal bar per source: how many of its passages support, conflict, ..."""
     sources = sorted({e.source for e in evidence})
-    counts = Counter((e.source, str(e.label)) for e in evidence)
+    counts = Counter((e.source, e.label) for e in evidence)
     fig = go.Figure()
     for label in STANCES:
         xs = [counts[(s, label)] for s in sources]
         if any(xs):
-            fig.add_trace(go.Bar(name=label, y=[safe(s, width=30) for s in sources], x=xs, orientation="h",
-                                 marker_color=COLOURS[label],
+            fig.add_trace(go.Bar(name=str(label), y=[escape.plotly(s, width=30) for s in sources], x=xs,
+                                 orientation="h", marker_color=COLOURS[label],
                                  hovertemplate="%{y}: %{x} passage(s) " + label + "<extra></extra>"))
     fig.update_layout(barmode="stack", title=title, xaxis_title="passages", yaxis=_NAMES, **_LAYOUT)
     return fig
@@ -76,7 +52,7 @@ def stance_mix(evidence: Sequence[Evidence], *, title: str = "Stance of the evid
 
 def agreement_heatmap(cons: Consistency, *, title: str = "Agreement between sources") -> go.Figure:
     """Share of the claims two sources both take a side on where they take the same side; blank: none shared."""
-    names = [safe(s, width=30) for s in cons.sources]
+    names = [escape.plotly(s, width=30) for s in cons.sources]
     z: list[list[float | None]] = []
     shared: list[list[int]] = []
     for a in cons.sources:
@@ -86,7 +62,7 @@ def agreement_heatmap(cons: Consistency, *, title: str = "Agreement between sour
     text = [["–" if v is None else f"{v:.0%}" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=names, y=names, zmin=0, zmax=1, text=text, texttemplate="%{text}", customdata=shared,
-        colorscale=[(0, COLOURS["conflicts"]), (0.5, "#fafafa"), (1, COLOURS["supports"])],
+        colorscale=[(0, COLOURS[SourceStance.CONFLICTS]), (0.5, "#fafafa"), (1, COLOURS[SourceStance.SUPPORTS])],
         hovertemplate="%{y} vs %{x}<br>agreement %{text}<br>%{customdata} claim(s) both take a side on"
                       "<extra></extra>",
         colorbar=dict(title="agree", tickformat=".0%"), xgap=2, ygap=2,
@@ -100,12 +76,13 @@ def claim_matrix(cons: Consistency, *, title: str = "Claims × sources") -> go.F
     labels = claim_labels(len(cons.checks))
     z, hover = [], []
     for i, (check, row) in enumerate(zip(cons.checks, cons.matrix, strict=True)):
-        cells = ["own" if s == check.claim_source else c for s, c in zip(cons.sources, row, strict=True)]
-        z.append([CELLS.index(c) if c in CELLS else CELLS.index("silent") for c in cells])
-        hover.append([f"{labels[i]} ({safe(check.claim_source or 'pasted', width=40)}): {safe(check.claim)}"
-                      f"<br><b>{safe(s, width=40)}</b>: {c}" for s, c in zip(cons.sources, cells, strict=True)])
+        cells = [Carried.OWN if s == check.claim_source else c for s, c in zip(cons.sources, row, strict=True)]
+        z.append([CELLS.index(c) if c in CELLS else CELLS.index(SourceStance.SILENT) for c in cells])
+        head = f"{labels[i]} ({escape.plotly(check.claim_source or 'pasted', width=40)}): {escape.plotly(check.claim)}"
+        hover.append([f"{head}<br><b>{escape.plotly(s, width=40)}</b>: {c}"
+                      for s, c in zip(cons.sources, cells, strict=True)])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[safe(s, width=30) for s in cons.sources], y=labels, zmin=-0.5, zmax=len(CELLS) - 0.5,
+        z=z, x=[escape.plotly(s, width=30) for s in cons.sources], y=labels, zmin=-0.5, zmax=len(CELLS) - 0.5,
         colorscale=_CELL_SCALE, customdata=hover, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
         colorbar=dict(tickvals=list(range(len(CELLS))), ticktext=list(CELLS)),
     ))
@@ -116,10 +93,10 @@ def claim_matrix(cons: Consistency, *, title: str = "Claims × sources") -> go.F
 
 def source_bars(cons: Consistency, *, title: str = "What happens to each source's claims") -> go.Figure:
     """Per source: its claims others corroborate, contest, both (mixed), or do not report (unique)."""
-    names = [safe(s.source, width=30) for s in cons.summaries]
+    names = [escape.plotly(s.source, width=30) for s in cons.summaries]
     fig = go.Figure()
-    for label in ("corroborated", "contested", "mixed", "unique"):
-        fig.add_trace(go.Bar(name=label, x=names, y=[getattr(s, label) for s in cons.summaries],
+    for label in (VerdictLabel.CORROBORATED, VerdictLabel.CONTESTED, VerdictLabel.MIXED, "unique"):
+        fig.add_trace(go.Bar(name=str(label), x=names, y=[getattr(s, label) for s in cons.summaries],
                              marker_color=COLOURS[label], hovertemplate="%{x}: %{y} " + label + "<extra></extra>"))
     fig.update_layout(barmode="group", title=title, yaxis_title="claims", xaxis=_NAMES, **_LAYOUT)
     return fig
@@ -130,18 +107,16 @@ def contested_ranking(cons: Consistency, *, limit: int = 20, title: str = "Most 
     index = {id(c): i for i, c in enumerate(cons.checks)}
     ranked = [c for c, _ in cons.contested_ranking()][:limit]
     labels = [f"C{index[id(c)] + 1}" for c in ranked]
-    hover = [f"{safe(c.claim_source or 'pasted', width=40)}: {safe(c.claim)}<br>{c.verdict.label}" for c in ranked]
+    hover = [f"{escape.plotly(c.claim_source or 'pasted', width=40)}: {escape.plotly(c.claim)}<br>{c.verdict.label}"
+             for c in ranked]
     fig = go.Figure()
-    for label, attr in (("conflicts", "conflicting"), ("supports", "supporting")):
-        fig.add_trace(go.Bar(name=label, x=[getattr(c.verdict, attr) for c in ranked], y=labels, orientation="h",
+    for label, attr in ((SourceStance.CONFLICTS, "conflicting"), (SourceStance.SUPPORTS, "supporting")):
+        fig.add_trace(go.Bar(name=str(label), x=[getattr(c.verdict, attr) for c in ranked], y=labels, orientation="h",
                              marker_color=COLOURS[label], customdata=hover,
                              hovertemplate="%{customdata}<br>%{x} source(s) " + label + "<extra></extra>"))
     fig.update_layout(title=title, barmode="stack", xaxis_title="independent sources", yaxis_autorange="reversed",
                       height=max(300, 80 + 22 * len(labels)), **_LAYOUT)
     return fig
-
-
-CARRIED_WORDS = {"own": "its own outlet", "supports": "states it", "conflicts": "contradicts it"}
 
 
 def _plot_time(when: str) -> str:
@@ -154,7 +129,7 @@ def timeline(tl: Timeline, *, title: str = "When each outlet carried each claim"
     an open marker: the date is unknown and the marker sits at the ingest time. A star: who stated it first."""
     labels = claim_labels(len(tl.claims))
     fig = go.Figure()
-    for stance in ("own", "supports", "conflicts"):
+    for stance in Carried:
         for dated in (True, False):
             xs, ys, hover = [], [], []
             for label, c in zip(labels, tl.claims, strict=True):
@@ -163,13 +138,14 @@ def timeline(tl: Timeline, *, title: str = "When each outlet carried each claim"
                         continue
                     xs.append(_plot_time(a.when))
                     ys.append(label)
-                    when = safe(a.when, width=40) + ("" if dated else " (ingest time: the article has no date)")
-                    hover.append(f"{label}: {safe(c.claim)}<br><b>{safe(a.source, width=40)}</b> "
-                                 f"{CARRIED_WORDS[stance]}, {when}<br>“{safe(a.text)}”")
+                    when = escape.plotly(a.when, width=40) + (
+                        "" if dated else " (ingest time: the article has no date)")
+                    hover.append(f"{label}: {escape.plotly(c.claim)}<br><b>{escape.plotly(a.source, width=40)}</b> "
+                                 f"{WORDS[stance]}, {when}<br>“{escape.plotly(a.text)}”")
             if xs:
                 fig.add_trace(go.Scatter(
-                    x=xs, y=ys, mode="markers", name=CARRIED_WORDS[stance] + ("" if dated else " (ingest time)"),
-                    marker=dict(color=COLOURS["own" if stance == "own" else stance], size=11,
+                    x=xs, y=ys, mode="markers", name=WORDS[stance] + ("" if dated else " (ingest time)"),
+                    marker=dict(color=COLOURS[stance], size=11,
                                 symbol="circle" if dated else "circle-open", line=dict(width=2)),
                     customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
     firsts = [(label, c.first) for label, c in zip(labels, tl.claims, strict=True) if c.first is not None]
@@ -178,7 +154,7 @@ def timeline(tl: Timeline, *, title: str = "When each outlet carried each claim"
             x=[_plot_time(f.when or "") for _, f in firsts], y=[label for label, _ in firsts], mode="markers",
             name="first to state it", marker=dict(symbol="star", size=17, color="#ffd600",
                                                   line=dict(width=1, color="#333")),
-            customdata=[f"{label}: first stated by <b>{safe(f.source, width=40)}</b>" for label, f in firsts],
+            customdata=[f"{label}: first stated by <b>{escape.plotly(f.source, width=40)}</b>" for label, f in firsts],
             hovertemplate="%{customdata}<extra></extra>"))
     fig.update_layout(title=title, xaxis=dict(type="date", title="published (open: ingested)"),
                       yaxis=dict(_NAMES, autorange="reversed", categoryorder="array", categoryarray=labels),

@@ -1,9 +1,9 @@
-"""Hostile text made safe for each place factcheck writes it: Markdown, a CSV cell, a terminal.
+"""Hostile text made safe for each place factcheck writes it: Markdown, a CSV cell, a terminal, HTML, a chart label.
 
-Article text, titles and source names come from strangers. One escaper per output format, used by
-every face that writes that format (the report module and the dashboard share `markdown`; the CLI
+Article text, titles and source names come from strangers. One escaper per output format, here and nowhere else,
+used by every face that writes that format (the report module and the dashboard share `markdown`; the CLI
 prints through `terminal`); HTML (the dashboard and the HTML report) through `html` and `marked`, Plotly labels
-through `factcheck.charts.safe`.
+and hovers (factcheck.charts) through `plotly`.
 
 Control characters are shown as `\\uXXXX`: visible to a reader, and the same escape JSON and Python
 use, so a JSON text cleaned for the terminal still decodes to the exact original.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+import textwrap
 from collections.abc import Sequence
 
 # Backslash first in the class only for readability: re.sub makes one pass, so a backslash already in
@@ -92,3 +93,14 @@ def marked(text: str, spans: Sequence[tuple[int, int, str]], *, titles: Sequence
         pos = end
     out.append(html(text[pos:]))
     return "".join(out)
+
+
+def plotly(text: object, *, width: int = 70, limit: int = 400) -> str:
+    """Text from an article as plotly label text: escaped, shortened, wrapped with <br>.
+
+    Plotly's label subset needs '<' to open a tag and decodes &amp; &lt; &gt; and numeric entities, but not
+    &quot;: escaping '&', '<' and '>' (quote=False) keeps every tag out and shows quotes as typed."""
+    flat = " ".join(str(text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "<br>".join(_html.escape(line, quote=False) for line in textwrap.wrap(flat, width) or [""])

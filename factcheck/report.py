@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck import escape
 from factcheck.consistency import Consistency
-from factcheck.labels import VERIFICATIONS
+from factcheck.display import claim_labels, differing_html, when_text
+from factcheck.labels import VERIFICATIONS, SourceStance
 from factcheck.mismatch import Mismatch
 from factcheck.records import SourceProfile
 from factcheck.verdict import Check, Evidence
@@ -112,7 +113,7 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
                 if e else {f"p_{lab}": "" for lab in VERIFICATIONS})
             row = {"claim": c.claim, "claim_source": c.claim_source or "", "verdict": v.label,
                    "supporting": v.supporting, "conflicting": v.conflicting, "source": s,
-                   "stance": stances.get(s, "silent") if s else "", "evidence": e.text if e else "",
+                   "stance": stances.get(s, SourceStance.SILENT) if s else "", "evidence": e.text if e else "",
                    "label": str(e.label) if e else "",
                    **probs,
                    "mismatches": "; ".join(f"{m.kind}: {m.claim_text} vs {m.passage_text}"
@@ -130,10 +131,9 @@ def _detail(m: Mismatch) -> str:
     return f"{m.kind}: {passage}; {claim}"
 
 
-def _md(text: str) -> str:
-    """Text in a Markdown table cell or heading: one line, nothing that renders (escape.markdown escapes the
-    pipe too, so no cell ends early)."""
-    return escape.markdown(text)
+# Markdown cells and headings through escape.markdown (one line, the pipe escaped too, so no cell ends early);
+# HTML below through escape.html: the short names keep the templates readable, the escapers are escape's
+_md = escape.markdown
 
 
 def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
@@ -183,28 +183,6 @@ th, td { border: 1px solid #cfd8dc; padding: 0.3rem 0.5rem; text-align: left; ve
 td.n { text-align: right; } .meta { color: #555; font-size: 0.85rem; }
 mark.fc-mismatch { background: #ffab91; text-decoration: underline wavy #c62828; }
 .supports { color: #2e7d32; } .conflicts { color: #c62828; } .nei, .neutral { color: #607d8b; }"""
-_WHEN_UNKNOWN = "no date; ingested"
-
-
-def differing_html(text: str, mismatches: Sequence[Mismatch], *, side: str) -> str:
-    """Escaped HTML of `text` with the differing details marked: `side` "passage" (the outlet's wording) or
-    "claim" (the claim's), each mark titled with what the other text says."""
-    if side == "claim":
-        spans = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in mismatches if m.claim_span[0] >= 0]
-        tips = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in mismatches
-                if m.claim_span[0] >= 0]
-    else:
-        spans = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in mismatches if m.passage_span[0] >= 0]
-        tips = [f"{m.kind}: the claim says “{m.claim_text}”" if m.claim_text else f"{m.kind}: not in the claim"
-                for m in mismatches if m.passage_span[0] >= 0]
-    return escape.marked(text, spans, titles=tips)
-
-
-def when_text(when: str | None, dated: bool) -> str:
-    """An appearance's time for people: the article's date, or the ingest time said to be one."""
-    if when is None:
-        return "unknown"
-    return when if dated else f"{_WHEN_UNKNOWN} {when.replace('T', ' ')[:16]}"
 
 
 def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list[str]:
@@ -214,7 +192,7 @@ def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list
     if consistency is not None and consistency.checks:
         figs += [charts.agreement_heatmap(consistency), charts.claim_matrix(consistency),
                  charts.source_bars(consistency), charts.contested_ranking(consistency)]
-    # plotly.js once, inline (the page must work offline); labels were escaped by charts.safe and the
+    # plotly.js once, inline (the page must work offline); labels were escaped by escape.plotly and the
     # figure JSON is written with '<' as \u003c, so no text can close the script element
     # fixed div ids (plotly draws random ones): the same results give the same file
     return [f.to_html(full_html=False, include_plotlyjs=i == 0, config={"displaylogo": False},
@@ -229,7 +207,7 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
     (plotly.js inline: it opens offline). Every piece of user text is HTML-escaped; addresses are text, never
     links. `name`: the story's; `charts=False` leaves the charts (and the 4.8 MB of plotly.js) out."""
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
-    labels = [f"C{i + 1}" for i in range(len(checks))]
+    labels = claim_labels(len(checks))
     name = name or (timeline.name if timeline is not None else "")
     heading = "factcheck report" + (f" — {name}" if name else "")
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from factcheck import charts
+from factcheck import charts, display
 from factcheck.consistency import build_consistency
 from factcheck.labels import Verification
 from factcheck.verdict import Check, Evidence, decide
@@ -43,7 +43,7 @@ def test_stance_mix_counts_per_source_and_label():
     assert list(by_name["supports"].x) == [2, 0]
     assert list(by_name["conflicts"].x) == [1, 1]
     assert list(by_name["nei"].x) == [0, 1]
-    assert by_name["nei"].marker.color == charts.COLOURS["nei"]
+    assert by_name["nei"].marker.color == display.COLOURS["nei"]
     assert fig.layout.barmode == "stack"
 
 
@@ -54,7 +54,7 @@ def test_stance_mix_has_no_trace_for_a_label_no_passage_has():
 
 def test_every_label_and_cell_has_a_colour():
     assert charts.STANCES == tuple(str(v) for v in Verification)
-    assert all(label in charts.COLOURS for label in charts.STANCES + charts.CELLS)
+    assert all(label in display.COLOURS for label in charts.STANCES + charts.CELLS)
 
 
 def test_stance_mix_without_evidence_has_no_traces():
@@ -112,17 +112,9 @@ def test_hostile_text_is_escaped_everywhere():
         assert "&lt;script&gt;" in blob
 
 
-def test_safe_shortens_and_wraps():
-    out = charts.safe("word " * 200, width=20, limit=100)
-    assert out.count("<br>") >= 4
-    assert out.endswith("…")
-
-
 def test_labels_escape_tags_but_show_quotes_and_ampersands_as_typed():
-    """Plotly renders label text as a small HTML subset and decodes &amp; &lt; &gt; and numeric entities, not
-    &quot;: a quote must stay a quote, '<' and '&' must be escaped once (issue 16)."""
-    assert charts.safe('He said "no" & <b>left</b>') == 'He said "no" &amp; &lt;b&gt;left&lt;/b&gt;'
-    assert charts.safe("it's &lt; here") == "it's &amp;lt; here"  # shown as typed: "&lt;", not "<"
+    """Plotly renders label text as a small HTML subset (escape.plotly, tested in test_escape): a quote must stay
+    a quote, '<' and '&' must be escaped once (issue 16)."""
     cons = build_consistency([check('The "plan" worked', "A O'Brien", ev("B & Co", "supports", 1))],
                              sources=["A O'Brien", "B & Co"])
     blob = charts.claim_matrix(cons).to_json()

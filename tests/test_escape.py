@@ -56,3 +56,16 @@ def test_terminal_keeps_json_exact():
 
 def test_markdown_leaves_quotes_and_apostrophes_as_typed():
     assert escape.markdown('She said "it\'s over"') == 'She said "it\'s over"'
+
+
+def test_plotly_shortens_and_wraps():
+    out = escape.plotly("word " * 200, width=20, limit=100)
+    assert out.count("<br>") >= 4
+    assert out.endswith("…")
+
+
+def test_plotly_escapes_tags_but_shows_quotes_and_ampersands_as_typed():
+    """Plotly renders label text as a small HTML subset and decodes &amp; &lt; &gt; and numeric entities, not
+    &quot;: a quote must stay a quote, '<' and '&' must be escaped once (issue 16)."""
+    assert escape.plotly('He said "no" & <b>left</b>') == 'He said "no" &amp; &lt;b&gt;left&lt;/b&gt;'
+    assert escape.plotly("it's &lt; here") == "it's &amp;lt; here"  # shown as typed: "&lt;", not "<"

@@ -5,9 +5,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from factcheck import escape
 from factcheck.errors import FactcheckError
 from factcheck.records import IngestResult
-from factcheck.ui import render, state
+from factcheck.ui import state
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "csv"]
 
@@ -20,9 +21,9 @@ def _run(what: str, job: Callable[[Callable[[int, int, str], None]], list[Ingest
                       expanded=not added)
     for r in results:
         if r.status == "refused":
-            st.error(f"{render.md(r.origin)}: {render.md(r.reason)}")
+            st.error(f"{escape.markdown(r.origin)}: {escape.markdown(r.reason)}")
         elif r.status == "skipped":
-            st.info(f"{render.md(r.title or r.origin)}: already in the store ({render.md(r.reason)})")
+            st.info(f"{escape.markdown(r.title or r.origin)}: already in the store ({escape.markdown(r.reason)})")
     if added:
         st.dataframe([{"article": r.title or r.origin, "source": r.source, "claims": r.claims}
                       for r in results if r.status == "added"], key=f"fc_added_{what}", hide_index=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from factcheck import charts, profiles
+from factcheck import charts, display, escape, profiles
 from factcheck.ui import render, state
 
 st.title("Check a claim")
@@ -24,8 +24,8 @@ pick = st.selectbox("Recent checks", range(len(recent)), key=state.CURRENT_CHECK
 check = recent[pick or 0]
 verdict = check.verdict
 
-st.badge(verdict.label, color=render.VERDICT_COLOUR.get(verdict.label, "gray"))  # type: ignore[arg-type]
-st.caption(render.md(verdict.reason))
+st.badge(verdict.label, color=display.BADGES[verdict.label])  # type: ignore[arg-type]
+st.caption(escape.markdown(verdict.reason))
 m1, m2, m3 = st.columns(3)
 m1.metric("Sources supporting", verdict.supporting)
 m2.metric("Sources conflicting", verdict.conflicting)
@@ -53,8 +53,8 @@ with left:
         own = sorted((e for e in check.evidence if e.source == source),
                      key=lambda e: (e.passage_id != deciding, -e.similarity))
         with st.container(border=True):
-            st.markdown(f"**{render.md(source)}** — {stances.get(source, 'its own claim')}")
+            st.markdown(f"**{escape.markdown(source)}** — {stances.get(source, 'its own claim')}")
             if about := profiles.summary(outlets.get(source)):
-                st.caption(render.md(about))
+                st.caption(escape.markdown(about))
             render.show("".join(render.evidence_html(check.claim, e, deciding=e.passage_id == deciding)
                                 for e in own))

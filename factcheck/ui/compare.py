@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from factcheck import profiles
+from factcheck import escape, profiles
+from factcheck.labels import Carried, SourceStance, VerdictLabel
 from factcheck.ui import filters, render, state
 
 st.title("Compare sources")
@@ -33,22 +34,22 @@ if not own:
 outlets = state.profiles()
 header = st.columns(1 + len(others))
 for col, name in zip(header, [base, *others], strict=True):
-    col.markdown(f"**{render.md(name)}**")
+    col.markdown(f"**{escape.markdown(name)}**")
     if about := profiles.summary(outlets.get(name)):
-        col.caption(render.md(about))
+        col.caption(escape.markdown(about))
 for check in own:
     stances = dict(check.verdict.source_stances)
     row = st.columns(1 + len(others))
     with row[0]:
-        render.show(render.box(check.claim, stance="own", note=check.verdict.label))
+        render.show(render.box(check.claim, stance=Carried.OWN, note=check.verdict.label))
         for m in state.published(check.claim)[:1]:  # the closest ruling, beside the verdict, never in it
             render.show(render.published_html(m, short=True))
     for col, other in zip(row[1:], others, strict=True):
-        stance = stances.get(other, "silent")
-        match = render.best(check, other) if stance != "silent" else None
+        stance = stances.get(other, SourceStance.SILENT)
+        match = check.deciding(other) if stance != SourceStance.SILENT else None
         with col:
             if match is None:
-                render.show(render.box("(nothing on this)", stance="silent", note="silent"))
+                render.show(render.box("(nothing on this)", stance=SourceStance.SILENT, note=SourceStance.SILENT))
             else:
                 render.show(render.evidence_html(
                     check.claim, match, deciding=check.verdict.deciding_passage(other) == match.passage_id))
@@ -56,6 +57,7 @@ for check in own:
 st.subheader("Reported by one source only")
 st.caption("Claims no other chosen source supports or contradicts: checked against nothing but their own outlet.")
 for source in chosen:
-    alone = [c.claim for c in cons.checks if c.claim_source == source and c.verdict.label == "single-source"]
-    with st.expander(f"{render.md(source)}: {len(alone)} claim(s)"):
-        render.show("".join(render.box(text, stance="own") for text in alone) or render.box("(none)", stance="silent"))
+    alone = [c.claim for c in cons.checks if c.claim_source == source and c.verdict.label == VerdictLabel.SINGLE_SOURCE]
+    with st.expander(f"{escape.markdown(source)}: {len(alone)} claim(s)"):
+        render.show("".join(render.box(text, stance=Carried.OWN) for text in alone)
+                    or render.box("(none)", stance=SourceStance.SILENT))

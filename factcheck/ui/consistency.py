@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from factcheck import charts, report
+from factcheck import charts, display, escape
 from factcheck.labels import VERDICTS
 from factcheck.ui import filters, render, state
 
@@ -45,15 +45,15 @@ else:
     st.plotly_chart(charts.timeline(tl), key="fc_chart_timeline")
     if tl.undated:
         st.caption(f"{tl.undated} appearance(s) placed at their ingest time (open markers): the article has no date.")
-    rows = [(label, c, a) for label, c in zip(charts.claim_labels(len(tl.claims)), tl.claims, strict=True)
+    rows = [(label, c, a) for label, c in zip(display.claim_labels(len(tl.claims)), tl.claims, strict=True)
             for a in c.drift]
     if rows:
         render.show('<table class="fc-drift"><tr><th>#</th><th>source</th><th>when</th><th>its words</th>'
                     "<th>the claim's words</th></tr>" + "".join(
-                        f"<tr><td>{label}</td><td>{render.esc(a.source)} ({render.esc(a.stance)})</td>"
-                        f"<td>{render.esc(report.when_text(a.when, a.dated))}</td>"
-                        f'<td class="fc-text">{report.differing_html(a.text, a.mismatches, side="passage")}</td>'
-                        f'<td class="fc-text">{report.differing_html(c.claim, a.mismatches, side="claim")}</td></tr>'
+                        f"<tr><td>{label}</td><td>{escape.html(a.source)} ({escape.html(a.stance)})</td>"
+                        f"<td>{escape.html(display.when_text(a.when, a.dated))}</td>"
+                        f'<td class="fc-text">{display.differing_html(a.text, a.mismatches, side="passage")}</td>'
+                        f'<td class="fc-text">{display.differing_html(c.claim, a.mismatches, side="claim")}</td></tr>'
                         for label, c, a in rows) + "</table>")
     else:
         st.caption("No outlet words a claim differently in a number, date, name or negation.")
@@ -61,5 +61,5 @@ else:
 st.subheader("Claims")
 st.dataframe([{"#": label, "source": c.claim_source, "verdict": c.verdict.label, "claim": c.claim,
                "supporting": c.verdict.supporting, "conflicting": c.verdict.conflicting}
-              for label, c in zip(charts.claim_labels(len(view.checks)), view.checks, strict=True)],
+              for label, c in zip(display.claim_labels(len(view.checks)), view.checks, strict=True)],
              key="fc_cons_claims", hide_index=True)

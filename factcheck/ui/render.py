@@ -4,9 +4,11 @@ Article text, titles, source names and comments come from the web: they may hold
 `<img onerror=…>` or markdown links to `javascript:`. Rules kept here, in one place:
 - highlighted text is built as HTML in which every piece of user text went through html.escape,
   then shown with st.html (which also sanitises, and runs no JavaScript);
-- user text placed where Streamlit renders markdown (headers, captions) goes through md() first,
+- user text placed where Streamlit renders markdown (headers, captions) goes through escape.markdown first,
   which backslash-escapes every markdown punctuation character, so no link or directive forms; it is
-  the report's Markdown escaper too (factcheck.escape.markdown).
+  the report's Markdown escaper too.
+Colours and words of labels, and the marking of differing details, are factcheck.display's: the reports use the
+same.
 """
 from __future__ import annotations
 
@@ -17,17 +19,12 @@ from contextlib import contextmanager
 import streamlit as st
 
 from factcheck import escape
+from factcheck.display import COLOURS, WORDS, differing_html
 from factcheck.errors import FactcheckError
 from factcheck.records import Passage, PublishedCheck
-from factcheck.verdict import Check, Evidence
+from factcheck.verdict import Evidence
 
 log = logging.getLogger("factcheck.ui")
-
-STANCE_BORDER = {"supports": "#2e7d32", "conflicts": "#c62828", "neutral": "#f9a825", "nei": "#90a4ae",
-                 "own": "#1565c0", "silent": "#eceff1"}
-LABEL_WORDS = {"supports": "states it", "conflicts": "contradicts it", "nei": "does not settle it"}
-VERDICT_COLOUR = {"corroborated": "green", "contested": "red", "mixed": "orange",
-                  "single-source": "blue", "not enough evidence": "gray"}
 
 CSS = """<style>
 .fc-text { white-space: pre-wrap; line-height: 1.6; font-size: 0.95rem; }
@@ -40,13 +37,7 @@ CSS = """<style>
 .fc-published { border-left: 4px solid #6a1b9a; padding: 0.3rem 0.7rem; margin: 0.3rem 0; background: #f8f5fb; }
 </style>"""
 
-
-# user text for a place Streamlit renders as markdown: every markdown character is escaped
-md = escape.markdown
-
-
-esc = escape.html
-marked = escape.marked  # the HTML report highlights with the same function
+_esc = escape.html  # every piece of user text in the HTML built here
 
 
 def article_html(text: str, body: Sequence[Passage], *, threshold: float) -> str:
@@ -71,21 +62,18 @@ def article_html(text: str, body: Sequence[Passage], *, threshold: float) -> str
         parts.append(sentence)
         pos += len(sentence)
         prev_end = p.end
-    return f'<div class="fc-text">{marked("".join(parts), spans, titles=titles)}</div>'
+    return f'<div class="fc-text">{escape.marked("".join(parts), spans, titles=titles)}</div>'
 
 
 def evidence_html(claim: str, ev: Evidence, *, deciding: bool = False) -> str:
     """One passage of evidence: its own label and probability, the passage with differing details marked,
     and, when details differ, the claim with the same details marked. `deciding`: this passage decides its
     source's stance."""
-    spans_p = [(m.passage_span[0], m.passage_span[1], "fc-mismatch") for m in ev.mismatches if m.passage_span[0] >= 0]
-    tips_p = [f"{m.kind}: the claim says “{m.claim_text}”" if m.claim_text else f"{m.kind}: not in the claim"
-              for m in ev.mismatches if m.passage_span[0] >= 0]
-    head = f"<b>{esc(LABEL_WORDS.get(str(ev.label), ev.label))}</b> · p = {ev.p(ev.label):.2f}"
+    head = f"<b>{_esc(WORDS[ev.label])}</b> · p = {ev.p(ev.label):.2f}"
     if ev.label != ev.model_label and ev.model_scores is not None:
-        why = (f"the {esc(ev.blocked_by.kind)} differs" if ev.blocked_by is not None
+        why = (f"the {_esc(ev.blocked_by.kind)} differs" if ev.blocked_by is not None
                else "too weak or too far from the claim to settle it")
-        head += (f" · verifier read {esc(LABEL_WORDS.get(str(ev.model_label), ev.model_label))} "
+        head += (f" · verifier read {_esc(WORDS[ev.model_label])} "
                  f"(p = {max(ev.model_scores):.2f}), but {why}")
     head += f" · similarity {ev.similarity:.2f}"
     if deciding:
@@ -94,30 +82,21 @@ def evidence_html(claim: str, ev: Evidence, *, deciding: bool = False) -> str:
         head += " · gives it as someone's statement"
     if ev.duplicate_of is not None:
         head += " · near-duplicate wording, counted once"
-    out = [f'<div class="fc-box" style="border-left-color:{STANCE_BORDER.get(str(ev.label), "#90a4ae")}">',
+    out = [f'<div class="fc-box" style="border-left-color:{COLOURS[ev.label]}">',
            f'<div class="fc-meta">{head}</div>',
-           f'<div class="fc-text">{marked(ev.text, spans_p, titles=tips_p)}</div>']
+           f'<div class="fc-text">{differing_html(ev.text, ev.mismatches, side="passage")}</div>']
     if ev.mismatches:
         kinds = ", ".join(sorted({m.kind for m in ev.mismatches}))
-        spans_c = [(m.claim_span[0], m.claim_span[1], "fc-mismatch") for m in ev.mismatches if m.claim_span[0] >= 0]
-        tips_c = [f"{m.kind}: the passage says “{m.passage_text or 'nothing'}”" for m in ev.mismatches
-                  if m.claim_span[0] >= 0]
-        out.append(f'<div class="fc-meta">Differing {esc(kinds)} — in the claim:</div>'
-                   f'<div class="fc-text">{marked(claim, spans_c, titles=tips_c)}</div>')
+        out.append(f'<div class="fc-meta">Differing {_esc(kinds)} — in the claim:</div>'
+                   f'<div class="fc-text">{differing_html(claim, ev.mismatches, side="claim")}</div>')
     return "".join(out) + "</div>"
-
-
-def best(check: Check, source: str) -> Evidence | None:
-    """The passage the side-by-side view shows for a source: the one that decides its stance, else its
-    closest counted passage."""
-    return check.deciding(source)
 
 
 def box(text: str, *, stance: str, note: str = "") -> str:
     """A passage in a box whose border shows its stance; `note` is our own (trusted) text."""
-    colour = STANCE_BORDER.get(stance, "#cfd8dc")
-    meta = f'<div class="fc-meta">{esc(note)}</div>' if note else ""
-    return f'<div class="fc-box" style="border-left-color:{colour}">{meta}<div class="fc-text">{esc(text)}</div></div>'
+    colour = COLOURS.get(stance, "#cfd8dc")
+    meta = f'<div class="fc-meta">{_esc(note)}</div>' if note else ""
+    return f'<div class="fc-box" style="border-left-color:{colour}">{meta}<div class="fc-text">{_esc(text)}</div></div>'
 
 
 def published_html(m: PublishedCheck, *, short: bool = False) -> str:
@@ -127,16 +106,16 @@ def published_html(m: PublishedCheck, *, short: bool = False) -> str:
     from factcheck.factchecks import how_matched
 
     r = m.review
-    who = " · ".join(esc(x) for x in (r.publisher or "unknown publisher", r.date) if x)
-    head = f"<b>{esc(r.rating or 'no rating')}</b> — {who} · {esc(how_matched(m))}"
+    who = " · ".join(_esc(x) for x in (r.publisher or "unknown publisher", r.date) if x)
+    head = f"<b>{_esc(r.rating or 'no rating')}</b> — {who} · {_esc(how_matched(m))}"
     if short:
         return f'<div class="fc-published"><div class="fc-meta">Published fact-check: {head}</div></div>'
     out = [f'<div class="fc-published"><div class="fc-meta">{head}</div>',
-           f'<div class="fc-text">{esc(r.claim)}</div>']
+           f'<div class="fc-text">{_esc(r.claim)}</div>']
     if r.claimant:
-        out.append(f'<div class="fc-meta">claim made by {esc(r.claimant)}</div>')
+        out.append(f'<div class="fc-meta">claim made by {_esc(r.claimant)}</div>')
     if r.url:
-        out.append(f'<div class="fc-meta">{esc(r.url)}</div>')
+        out.append(f'<div class="fc-meta">{_esc(r.url)}</div>')
     return "".join(out) + "</div>"
 
 
@@ -146,7 +125,7 @@ def show(body_html: str) -> None:
 
 
 def comments(texts: Sequence[str]) -> None:
-    st.html(CSS + "".join(f'<div class="fc-comment fc-text">{esc(t)}</div>' for t in texts))
+    st.html(CSS + "".join(f'<div class="fc-comment fc-text">{_esc(t)}</div>' for t in texts))
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from collections import Counter
 
 import streamlit as st
 
-from factcheck import profiles
+from factcheck import escape, profiles
 from factcheck.errors import FactcheckError
 from factcheck.ui import adding, render, state, stories
 
@@ -45,7 +45,7 @@ by_id = {a.id: a for a in articles}
 chosen = st.selectbox("Article", list(by_id), key=state.OPEN_ARTICLE,
                       format_func=lambda i: f"{by_id[i].source} — {by_id[i].title or '(untitled)'}")
 if chosen is not None and (art := fc.article(chosen)):
-    st.caption(f"{render.md(art.source)} · {render.md(art.date or 'date unknown')} · "
+    st.caption(f"{escape.markdown(art.source)} · {escape.markdown(art.date or 'date unknown')} · "
                f"{per_article[art.id]} claim(s) marked")
     body = fc.passages(article_id=art.id, kind="body")
     render.show(render.article_html(art.text, body, threshold=fc.settings.claim_threshold))
@@ -70,10 +70,10 @@ if who is not None:
         try:
             if any(v.strip() for v in typed.values()):
                 state.shared().set_profile(names[who], **typed)
-                st.session_state[state.FLASH] = f"Saved the profile of {render.md(names[who])}."
+                st.session_state[state.FLASH] = f"Saved the profile of {escape.markdown(names[who])}."
             elif had:
                 state.shared().remove_profile(names[who])
-                st.session_state[state.FLASH] = f"Removed the profile of {render.md(names[who])}."
+                st.session_state[state.FLASH] = f"Removed the profile of {escape.markdown(names[who])}."
             st.rerun()
         except FactcheckError as e:
             st.error(str(e))
@@ -86,7 +86,7 @@ gone = c1.selectbox("Source to remove", [s.name for s in sources], key="fc_remov
 sure = c1.checkbox("Remove it with all its articles", key="fc_remove_confirm")
 if c2.button("Remove", key="fc_remove_button", disabled=not sure) and gone:
     n = state.shared().remove_source(gone)
-    st.session_state[state.FLASH] = f"Removed {render.md(gone)} ({n} passages)."
+    st.session_state[state.FLASH] = f"Removed {escape.markdown(gone)} ({n} passages)."
     st.rerun()
 
 with st.expander("Maintenance"):

@@ -1,15 +1,16 @@
 """The Sources page's stories panel: the stories the articles were grouped into, and the user's edits (rename,
 merge, move an article, regroup), each through the shared facade. Story names and titles are user text: the
-table and select boxes show plain text, and messages go through render.md."""
+table and select boxes show plain text, and messages go through escape.markdown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from factcheck import escape
 from factcheck.errors import FactcheckError
 from factcheck.records import Article, Story
-from factcheck.ui import render, state
+from factcheck.ui import state
 
 
 def panel(articles: Sequence[Article]) -> None:
@@ -20,9 +21,9 @@ def panel(articles: Sequence[Article]) -> None:
         return
     # a static table, apart from the page's two data frames of sources and articles; st.table renders each cell
     # as Markdown, so the names (a web page's title, an outlet's name) are escaped: no link, no remote image
-    st.table([{"story": s.id, "name": render.md(s.name), "articles": len(s.articles),
-               "sources": render.md(", ".join(s.sources)),
-               "dates": render.md(s.first if s.first == s.last else f"{s.first or '?'} – {s.last or '?'}"),
+    st.table([{"story": s.id, "name": escape.markdown(s.name), "articles": len(s.articles),
+               "sources": escape.markdown(", ".join(s.sources)),
+               "dates": escape.markdown(s.first if s.first == s.last else f"{s.first or '?'} – {s.last or '?'}"),
                "edited": s.edited} for s in stories])
     by_id = {s.id: s for s in stories}
     titles = {a.id: f"{a.source} — {a.title or '(untitled)'}" for a in articles}
@@ -54,8 +55,8 @@ def _do(edit: Callable[[], Story | list[Story]], done: str) -> None:
     try:
         result = edit()
     except FactcheckError as e:
-        st.error(render.md(str(e)))
+        st.error(escape.markdown(str(e)))
         return
     what = f"{len(result)} stories" if isinstance(result, list) else f"“{result.name}”"
-    st.session_state[state.FLASH] = done.format(render.md(what))
+    st.session_state[state.FLASH] = done.format(escape.markdown(what))
     st.rerun()

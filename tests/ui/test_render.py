@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from factcheck import escape
 from factcheck.mismatch import Mismatch
 from factcheck.records import Passage
 from factcheck.ui import render
@@ -11,7 +12,7 @@ HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript
 
 
 def test_md_escapes_every_markdown_construct():
-    out = render.md(HOSTILE + " **bold** :red[x] $x$")
+    out = escape.markdown(HOSTILE + " **bold** :red[x] $x$")
     # every markdown character is preceded by a backslash, so none can start a tag, link or directive
     assert not re.search(r"(?<!\\)[<>\[\]()*:$]", out)
     assert out.replace("\\", "") == " ".join((HOSTILE + " **bold** :red[x] $x$").split())
@@ -20,21 +21,22 @@ def test_md_escapes_every_markdown_construct():
 def test_dashboard_and_report_share_one_markdown_escaper():
     """The report's cells once escaped fewer characters and left the backslash alone (issue 16)."""
     from factcheck import report
+    from factcheck.verdict import Check, decide
 
     hostile = "\\<img src=x onerror=alert(1)\\> a\\|b ![i](x.png) &lt; \x1b]0;t\x07"
-    assert report._md(hostile) == render.md(hostile)
-    assert render.md(hostile).startswith("\\\\\\<img")  # the backslash escaped, then the '<'
-    assert "\x1b" not in render.md(hostile) and "\\\\u001b" in render.md(hostile)
+    assert f"### {escape.markdown(hostile)}\n" in report.to_markdown(checks=[Check(hostile, None, decide(()), ())])
+    assert escape.markdown(hostile).startswith("\\\\\\<img")  # the backslash escaped, then the '<'
+    assert "\x1b" not in escape.markdown(hostile) and "\\\\u001b" in escape.markdown(hostile)
 
 
 def test_marked_escapes_text_and_marks_spans():
     text = "a <b> c 25%"
-    out = render.marked(text, [(8, 11, "fc-mismatch")], titles=['"quoted" <tip>'])
+    out = escape.marked(text, [(8, 11, "fc-mismatch")], titles=['"quoted" <tip>'])
     assert out == 'a &lt;b&gt; c <mark class="fc-mismatch" title="&quot;quoted&quot; &lt;tip&gt;">25%</mark>'
 
 
 def test_marked_survives_overlapping_and_stale_spans():
-    out = render.marked("abcdef", [(1, 4, "x"), (2, 5, "y"), (4, 99, "z"), (-5, 0, "w")])
+    out = escape.marked("abcdef", [(1, 4, "x"), (2, 5, "y"), (4, 99, "z"), (-5, 0, "w")])
     assert out == 'a<mark class="x">bcd</mark><mark class="z">ef</mark>'  # y overlaps x: dropped
 
 
@@ -119,7 +121,7 @@ def test_evidence_html_marks_a_negation_the_passage_lacks_only_in_the_claim():
     assert out.count("<mark") == 1 and "<b>" not in out.replace("<b>contradicts it</b>", "")
 
 
-def test_best_is_the_deciding_passage_else_the_closest():
+def test_the_passage_shown_is_the_deciding_one_else_the_closest():
     from factcheck.verdict import Check, decide
 
     weak = _evidence(passage_id=1, scores=(0.6, 0.2, 0.2), similarity=0.9)
@@ -128,6 +130,6 @@ def test_best_is_the_deciding_passage_else_the_closest():
     far = _evidence(source="C", passage_id=4, scores=(0.1, 0.1, 0.8), similarity=0.6)
     evs = (weak, strong, near, far)
     check = Check("x", None, decide(evs), evs)
-    assert render.best(check, "B").passage_id == 2  # the most probable side, not the most similar passage
-    assert render.best(check, "C").passage_id == 3
-    assert render.best(check, "D") is None
+    assert check.deciding("B").passage_id == 2  # the most probable side, not the most similar passage
+    assert check.deciding("C").passage_id == 3
+    assert check.deciding("D") is None
