@@ -37,7 +37,8 @@ PROCESSES = 2
 CLI_SCORE_S, UPLOAD_SCORE_S = 2.0, 5.0
 # A read (search, sources, stats, articles, passages) may wait for the GIL and a busy CPU, never for a
 # writer: reads took at most 0.1-0.6 s on a loaded 2-core machine; one that waited for an upload's scoring
-# would take up to UPLOAD_SCORE_S.
+# would take up to UPLOAD_SCORE_S. So this bound is no speed target but the line between the two: above it, a
+# read waited for a writer. The reads' own figures (median, p95, slowest) are bench/reliability.py's `reads`.
 MAX_READ_S = 3.0
 
 

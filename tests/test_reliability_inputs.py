@@ -4,6 +4,11 @@ encodings, zero-width and right-to-left characters) are read, not refused.
 
 Most cases run through the facade the dashboard calls (fake models); a few run the real
 `factcheck` command in a subprocess, where every input is refused before any model loads.
+
+"Bounded time" is asserted only as a guard against a hang or a blow-up (a loop over the input, a read of the
+whole of a huge file, a superlinear split): each bound is ten times or more what the case takes on a loaded
+2-core machine. The figures themselves are bench/reliability.py's to print, not a test's to assert (the one
+exception, a server that never answers, tests the URL timeout itself).
 """
 from __future__ import annotations
 
@@ -96,7 +101,7 @@ def test_bad_file_is_refused_with_a_reason_and_the_store_keeps_everything(fc, tm
     t0 = time.monotonic()
     _one_line_refusal(fc.ingest_paths([path]), why)  # a file or folder on disk (CLI)
     _one_line_refusal(fc.ingest_bytes(name, path.read_bytes()), why)  # an upload (dashboard)
-    assert time.monotonic() - t0 < 30
+    assert time.monotonic() - t0 < 30  # a hang guard: each refusal takes milliseconds (bench/reliability.py)
     assert snapshot(fc.store) == before
 
 
@@ -112,7 +117,7 @@ def test_a_30_mb_file_is_refused_by_its_size_without_being_read(fc, tmp_path: Pa
     elapsed = time.monotonic() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 5 and peak < 5 * MB, (elapsed, peak)
+    assert elapsed < 5 and peak < 5 * MB, (elapsed, peak)  # peak: not read; elapsed: a hang guard (~0.2 ms)
     assert str(big) in reason and "raise the limit with FACTCHECK_MAX_INPUT_BYTES" in reason
     # an upload arrives as bytes already; it is refused before decoding
     _one_line_refusal(fc.ingest_bytes("big.txt", big.read_bytes()), "over the .* limit")
@@ -123,7 +128,7 @@ def test_a_1_mb_line_with_no_sentence_end_is_bounded(fc):
     line = ("the committee kept talking about the budget and the roads and the schools " * 14_000)[:MB]
     t0 = time.monotonic()
     (r,) = fc.ingest_bytes("one-line.txt", line.encode())
-    assert time.monotonic() - t0 < 60
+    assert time.monotonic() - t0 < 60  # a hang guard: 3-5 s (bench/reliability.py)
     assert r.status == "added" or (r.status == "refused" and "\n" not in r.reason)
     if r.status == "added":
         (p,) = fc.passages(article_id=r.article_id, kind=None)
@@ -136,7 +141,7 @@ def test_a_long_line_of_sentences_splits_in_linear_time():
     text = sentence * 3_000  # 219 KB, no newline
     t0 = time.monotonic()
     spans = split(text)
-    assert time.monotonic() - t0 < 60
+    assert time.monotonic() - t0 < 60  # guards the minutes a superlinear split takes; ~2 s (bench/reliability.py)
     assert len(spans) == 6_000
     assert {text[s:e] for s, e in spans} == {"The agency said 3.5 percent of U.S. homes sold in May.",
                                             "Dr. Smith agreed."}
@@ -216,7 +221,7 @@ def test_two_thousand_copies_of_one_article_are_stored_once(fc, tmp_path: Path):
         (folder / f"{i:04}.json").write_text(json.dumps(copies[0]))
     t0 = time.monotonic()
     results = fc.ingest_paths([listed]) + fc.ingest_paths([folder])
-    assert time.monotonic() - t0 < 120
+    assert time.monotonic() - t0 < 120  # a hang guard: ~6 s (bench/reliability.py)
     assert [r.status for r in results].count("added") == 1
     assert [r.status for r in results].count("skipped") == 3_999
     assert fc.stats()["articles"] == 2 and len(fc.articles("Copy Desk")) == 1
@@ -379,7 +384,7 @@ def test_urls_that_reach_inside_are_refused(fc, url, why):
     before = snapshot(fc.store)
     t0 = time.monotonic()
     _one_line_refusal(fc.ingest_paths([url]), why)
-    assert time.monotonic() - t0 < 10 and snapshot(fc.store) == before
+    assert time.monotonic() - t0 < 10 and snapshot(fc.store) == before  # refused before connecting: no wait
 
 
 def test_a_redirect_to_the_metadata_address_or_a_file_is_refused(fc, server, loopback_is_public):
@@ -393,7 +398,7 @@ def test_a_server_that_never_answers_times_out(fc, silent_server, loopback_is_pu
     before = snapshot(fc.store)
     t0 = time.monotonic()
     _one_line_refusal(fc.ingest_paths([silent_server]), "timed out")
-    assert time.monotonic() - t0 < 2.0 + 3  # Settings.url_timeout_s is 2 here
+    assert time.monotonic() - t0 < 2.0 + 3  # Settings.url_timeout_s is 2 here: the timeout itself is tested
     assert snapshot(fc.store) == before
 
 
@@ -407,7 +412,7 @@ def test_a_100_mb_page_is_cut_at_the_cap(fc, server, loopback_is_public, path):
     elapsed = time.monotonic() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 30 and peak < 3 * cap, (elapsed, peak)
+    assert elapsed < 30 and peak < 3 * cap, (elapsed, peak)  # peak: cut at the cap; elapsed: a hang guard
     time.sleep(0.2)  # let the server notice the closed connection
     assert _Handler.sent and _Handler.sent[-1] < 100 * MB
     assert snapshot(fc.store) == before
