@@ -23,16 +23,17 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.errors import ModelMissingError
+from factcheck.labels import STANCES, Stance, StanceProbabilities
 from factcheck.snippet import SNIPPET_SENTENCES, select_snippet, split_body
 
-LABELS = ("supports", "conflicts", "neutral", "unrelated")
-UNRELATED = LABELS.index("unrelated")
+LABELS = STANCES  # the model's output columns
+UNRELATED = LABELS.index(Stance.UNRELATED)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
 CALIBRATION_FILE = "calibration.json"
 MAX_LENGTH = 128  # tokens: train_stance.py's default; factcheck_stance.json overrides it
 MAX_CLAIM_CHARS = 400  # training claims are headlines; a longer claim is cut so evidence still fits
 # scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
-TRIAGE_SCORES = (0.004, 0.003, 0.003, 0.99)
+TRIAGE_SCORES = StanceProbabilities(supports=0.004, conflicts=0.003, neutral=0.003, unrelated=0.99)
 ON_TOPIC_UNRELATED = 0.01  # what "unrelated" keeps on a pair above the on-topic floor
 
 
@@ -48,7 +49,7 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def label_of(row: np.ndarray | Sequence[float]) -> str:
+def label_of(row: np.ndarray | Sequence[float]) -> Stance:
     return LABELS[int(np.argmax(row))]
 
 
@@ -188,8 +189,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 class ArticleStance:
     """The stance of one article (or one sentence) towards a claim, and what it was read from."""
 
-    label: str
-    scores: tuple[float, float, float, float]
+    label: Stance
+    scores: StanceProbabilities
     snippet: str  # the sentences the cross-encoder read ("" when triaged)
     similarity: float  # best cosine between the claim and a body sentence
     triaged: bool  # True: labelled unrelated by similarity alone
@@ -285,7 +286,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
         p = on_topic(probs[i], sims[i], on_topic_similarity)
         if adjust is not None and snippets[i]:
             p = adjust(c, snippets[i], p)
-        out.append(ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])),
+        out.append(ArticleStance(label_of(p), StanceProbabilities.of_row(p),
                                  snippets[i], sims[i], not snippets[i]))
     return out
 
@@ -305,7 +306,7 @@ def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, m
     cv = claim_vec if claim_vec is not None else np.asarray(encoder.encode([claim]), dtype=np.float32)[0]
     sim = float((vecs @ cv).max()) if len(sents) else 0.0
     if sim < triage_similarity:
-        return ArticleStance("unrelated", TRIAGE_SCORES, "", sim, True)
+        return ArticleStance(Stance.UNRELATED, TRIAGE_SCORES, "", sim, True)
     snippet = model_snippet(model, claim, cv, sents, vecs)
     p = on_topic(model.scores([claim], [snippet])[0], sim, on_topic_similarity)
-    return ArticleStance(label_of(p), (float(p[0]), float(p[1]), float(p[2]), float(p[3])), snippet, sim, False)
+    return ArticleStance(label_of(p), StanceProbabilities.of_row(p), snippet, sim, False)
