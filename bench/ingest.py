@@ -52,9 +52,10 @@ def main() -> None:
     from factcheck import claims, index
     from factcheck.embed import load_encoder
     from factcheck.errors import FactcheckError
+    from factcheck.hashes import text_hash
     from factcheck.ingest.pipeline import ingest
     from factcheck.settings import Settings
-    from factcheck.store import Store, text_hash
+    from factcheck.store import Store
 
     arts = drafts(args.articles)
     enc = load_encoder()

@@ -219,9 +219,9 @@ def facade(sentences: int, nq: int) -> dict:
     from bench.ingest import drafts
     from factcheck.api import Factcheck
     from factcheck.embed import load_encoder
+    from factcheck.hashes import text_hash
     from factcheck.ingest.pipeline import ingest, passages_of
     from factcheck.settings import Settings
-    from factcheck.store import text_hash
 
     arts, n_arts, total = drafts(None), 0, 0
     while n_arts < len(arts) and total < sentences:  # the first articles holding `sentences` body sentences go in

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import FactcheckError
+from factcheck.progress import Progress
 from factcheck.records import Article, IngestResult, Passage, Source
 from factcheck.settings import Settings
 from factcheck.store import Store
 
 if TYPE_CHECKING:
     from factcheck.analysis import Refresh
+    from factcheck.claims import CheckworthyScorer
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
@@ -42,15 +44,13 @@ if TYPE_CHECKING:
     from factcheck.verdict import Check
     from factcheck.verify import Judgement, Verifier
 
-Progress = Callable[[int, int, str], None]
 MAX_STORY_NAME = 200
-Scorer = Callable[[Sequence[str]], Any]
 
 
 class _Shared:
     """What every view of one store shares: loaded models, the index, its locks, messages."""
 
-    def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: Scorer | None,
+    def __init__(self, encoder: Encoder | None, stance_model: StanceModel | None, scorer: CheckworthyScorer | None,
                  verifier: Verifier | None = None) -> None:
         self.encoder = encoder
         self.stance = stance_model
@@ -76,7 +76,7 @@ class Factcheck:
     [0, 1]) replace the packaged models, e.g. with fakes in tests."""
 
     def __init__(self, settings: Settings, *, encoder: Encoder | None = None, verifier: Verifier | None = None,
-                 stance_model: StanceModel | None = None, scorer: Scorer | None = None) -> None:
+                 stance_model: StanceModel | None = None, scorer: CheckworthyScorer | None = None) -> None:
         self.settings = settings
         self.store = Store.open(settings.store_dir)
         self._shared = _Shared(encoder, stance_model, scorer, verifier)
@@ -161,7 +161,7 @@ class Factcheck:
 
         # an index no search can see yet (opening, reindex) is filled without holding searches up
         lock = self._shared.vectors if idx is self._shared.index else None
-        sync(self.store, idx, self.encoder, progress=_labelled(progress, "indexing"), save=save, lock=lock)
+        sync(self.store, idx, self.encoder, progress=progress, save=save, lock=lock)
 
     def _pool(self) -> list[str]:
         """The sources a per-source search goes through, read again only when passages were added or removed
@@ -306,7 +306,7 @@ class Factcheck:
         with sh.writer:
             version = self.store.passages_version()
             # searches use the old index meanwhile: the new one is filled where no search sees it
-            idx, _ = rebuild(self.settings, self.store, self.encoder, _labelled(progress, "indexing"))
+            idx, _ = rebuild(self.settings, self.store, self.encoder, progress)
             with sh.vectors:  # a search reads sh.index under this lock, so none is using the old one after
                 old, sh.index, sh.version = sh.index, idx, version
             if old is not None:
@@ -660,7 +660,3 @@ def _default_encoder_name() -> str:
 
     return MODEL_NAME
 
-
-def _labelled(progress: Progress | None, label: str) -> Callable[[int, int], None] | None:
-    """The facade's (done, total, label) progress as the (done, total) callable index.sync takes."""
-    return (lambda done, total: progress(done, total, label)) if progress else None

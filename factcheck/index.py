@@ -8,8 +8,10 @@ with a message), `create_index` starts an empty one that replaces it when flushe
 exactly the store's body passages, each with its source and article for filters, and `rebuild` is what
 `factcheck reindex` runs.
 
-Syncing is cheap after the first time: vectors come through CachedEncoder, so a passage is embedded once
-per model, and a rebuilt index is refilled from the store's embedding cache. Within a process, `sync` holds
+This is the step above the models and the backends: neither `embed` nor `vectors` knows the other, or the store's
+passages. Syncing reads the passages the backend lacks, encodes them through CachedEncoder over the store's
+embedding cache (only what the cache lacks is embedded: once per model), and adds them to the backend; a rebuilt
+index is refilled from that cache. Within a process, `sync` holds
 the caller's lock only while the backend changes, never while embedding, so searches go on during an
 ingest. A read-only store's index is synced in memory and never flushed.
 """
@@ -27,11 +29,13 @@ from factcheck.vectors import Location, VectorBackend, backend_class
 from factcheck.vectors.base import mismatch
 
 if TYPE_CHECKING:
-    from factcheck.embed import Encoder, Progress
+    from factcheck.embed import Encoder
+    from factcheck.progress import Progress
     from factcheck.settings import Settings
     from factcheck.store import Store
 
 SYNC_CHUNK = 8192
+INDEXING = "indexing"  # the label sync's progress reports under
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,9 @@ def sync(store: Store, backend: VectorBackend, encoder: Encoder, progress: Progr
         chunk = [int(i) for i in todo[lo:lo + SYNC_CHUNK]]
         passages = store.passages(ids=chunk)
 
-        def step(done: int, _n: int, lo: int = lo) -> None:
+        def step(done: int, _n: int, _label: str, lo: int = lo) -> None:
             if progress is not None:
-                progress(lo + done, total)
+                progress(lo + done, total, INDEXING)
 
         vecs = cached.encode([p.text for p in passages], batch_size=batch_size, progress=step)
         with guard:
@@ -96,7 +100,7 @@ def sync(store: Store, backend: VectorBackend, encoder: Encoder, progress: Progr
                            [p.article_id for p in passages])
         added += len(passages)
     if progress is not None:
-        progress(total, total)
+        progress(total, total, INDEXING)
     if save and backend.dirty and not store.read_only:  # a read-only store's index lives in memory only
         backend.flush()
     return SyncResult(added=added, removed=removed, message=" ".join(backend.take_messages()) or None)

@@ -18,7 +18,6 @@ write and a write lock held too long are StoreErrors too. A store the user may n
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from factcheck.errors import StoreError
+from factcheck.hashes import text_hash  # the embedding cache's key too (factcheck.embed)
 from factcheck.records import (
     Article,
     ArticleDraft,
@@ -53,10 +53,6 @@ PASSAGES_VERSION = "passages_version"  # meta key, see Store.passages_version
 STORE_ID = "store_id"  # meta key, see Store.identity
 _PASSAGE_SQL = """SELECT p.id, p.article_id, s.name, p.kind, p.seq, p.start, p."end", p.text, p.score
 FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def content_hash(text: str) -> str:

@@ -227,10 +227,10 @@ def embed(texts: list[str], work: Path = WORK) -> np.ndarray:
     cache = work / f"emb_{key}.npy"
     if cache.is_file():
         return np.load(cache, allow_pickle=False)
-    from factcheck.claims import _default_encoder
+    from factcheck.embed import load_encoder
 
     log(f"embedding {len(texts)} sentences (cached afterwards in {cache})")
-    vecs = np.asarray(_default_encoder().encode(texts), dtype=np.float32)
+    vecs = np.asarray(load_encoder().encode(texts), dtype=np.float32)
     work.mkdir(parents=True, exist_ok=True)
     np.save(cache, vecs)
     return vecs

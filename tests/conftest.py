@@ -38,7 +38,7 @@ class FakeEncoder:
         return v / n if n else v
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64,
-               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+               progress: Callable[[int, int, str], None] | None = None) -> np.ndarray:
         texts = list(texts)
         self.calls += len(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -46,7 +46,7 @@ class FakeEncoder:
             for i in range(lo, min(lo + batch_size, len(texts))):
                 out[i] = self._vec(texts[i])
             if progress is not None:
-                progress(min(lo + batch_size, len(texts)), len(texts))
+                progress(min(lo + batch_size, len(texts)), len(texts), "embedding")
         return out
 
 

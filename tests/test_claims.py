@@ -189,7 +189,9 @@ def test_shipped_score_is_the_average_of_both_parts() -> None:
     cross = claims.load_cross()
     assert cross is not None and 0 < cross.weight < 1
     texts = ["Unemployment fell to 3.7 percent in 2018.", "I think that is great."]
-    enc = claims._default_encoder()
+    from factcheck.embed import load_encoder
+
+    enc = load_encoder()
     alone = claims.score(texts, encoder=enc, model=claims._shipped_model())
     p = cross.probabilities(["", ""], texts)
     np.testing.assert_allclose(claims.score(texts, encoder=enc), cross.weight * p + (1 - cross.weight) * alone,

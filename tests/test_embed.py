@@ -46,7 +46,7 @@ def test_cached_encoder_keys_by_model_name(store, fake_encoder):
 def test_cached_encoder_reports_progress_to_the_end(store, fake_encoder):
     seen: list[tuple[int, int]] = []
     embed.CachedEncoder(store, fake_encoder).encode([f"text {i}" for i in range(150)], batch_size=64,
-                                                    progress=lambda d, t: seen.append((d, t)))
+                                                    progress=lambda d, t, _label: seen.append((d, t)))
     assert seen[-1] == (150, 150)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
@@ -70,7 +70,7 @@ def test_real_encoder_is_offline_normalised_and_meaningful():
     texts = ["Mexico's homicide rate dropped significantly.", "Murders in Mexico fell sharply.",
              "The recipe needs two cups of flour."]
     seen: list[tuple[int, int]] = []
-    v = enc.encode(texts, batch_size=2, progress=lambda d, t: seen.append((d, t)))
+    v = enc.encode(texts, batch_size=2, progress=lambda d, t, _label: seen.append((d, t)))
     assert v.dtype == np.float32 and v.shape == (3, 384)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3

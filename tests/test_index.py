@@ -143,7 +143,7 @@ def test_sync_follows_the_store(settings, store, add_article, fake_encoder):
     add_article("B", ["Another fact there.", "And a third."])
     vi = opened(settings, store, fake_encoder)
     seen: list[tuple[int, int]] = []
-    assert ix.sync(store, vi, fake_encoder, lambda d, t: seen.append((d, t))).added == 3
+    assert ix.sync(store, vi, fake_encoder, lambda d, t, _label: seen.append((d, t))).added == 3
     assert seen[-1] == (3, 3)
     assert sorted(vi.ids()) == sorted(store.passage_ids())
     removed = store.remove_source("B")

@@ -6,6 +6,6 @@ The family, each module one step (the module map: docs/ARCHITECTURE.md):
 """
 from __future__ import annotations
 
-from factcheck.ingest.pipeline import Input, Progress, Scorer, ingest, passages_of, prepare, scored, store_article
+from factcheck.ingest.pipeline import Input, ingest, passages_of, prepare, scored, store_article
 
-__all__ = ["Input", "Progress", "Scorer", "ingest", "passages_of", "prepare", "scored", "store_article"]
+__all__ = ["Input", "ingest", "passages_of", "prepare", "scored", "store_article"]

@@ -45,18 +45,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck.embed import MODEL_NAME, normalise
+from factcheck.embed import MODEL_NAME
 from factcheck.errors import ClusterError, FactcheckError
+from factcheck.hashes import text_hash
 from factcheck.ingest import corpus, pipeline
+from factcheck.progress import Progress
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.settings import Settings
-from factcheck.store import Store, content_hash, text_hash
+from factcheck.store import Store, content_hash
 
 if TYPE_CHECKING:
+    from factcheck.claims import CheckworthyScorer
     from factcheck.embed import Encoder
-
-Progress = Callable[[int, int, str], None]
-Scorer = Callable[[Sequence[str]], Any]
 
 INSTALL = "pip install -e '.[ray]'"
 # articles a worker scores in one call: the plain ingest's batch, so both embed alike
@@ -81,7 +81,7 @@ class WorkerModels:
     fake in tests) is sent to the workers as it is, so it must pickle."""
 
     encoder: Encoder | None = None
-    scorer: Scorer | None = None
+    scorer: CheckworthyScorer | None = None
 
     @property
     def name(self) -> str:
@@ -89,7 +89,7 @@ class WorkerModels:
         return self.encoder.name if self.encoder is not None else MODEL_NAME
 
     @classmethod
-    def like(cls, encoder: Encoder | None, scorer: Scorer | None) -> WorkerModels:
+    def like(cls, encoder: Encoder | None, scorer: CheckworthyScorer | None) -> WorkerModels:
         """The models a facade holds, as workers should get them: the packaged one by name, never its weights."""
         from factcheck.embed import CachedEncoder, SentenceTransformerEncoder
 
@@ -120,7 +120,7 @@ class Plan:
 
 
 def ingest_files(store: Store, inputs: Iterable[pipeline.Input], settings: Settings, *, address: str | None = None,
-                 scorer: Scorer, models: WorkerModels = WorkerModels(), source: str | None = None,
+                 scorer: CheckworthyScorer, models: WorkerModels = WorkerModels(), source: str | None = None,
                  progress: Progress | None = None, notes: list[str] | None = None) -> list[IngestResult]:
     """Ingest files, folders and URLs through Ray: one result per article (or refused input), in input order,
     as pipeline.ingest gives them. `address`: None starts a local Ray on this machine's CPUs, else a cluster's
@@ -202,7 +202,7 @@ def _worth_a_local_ray(files: Sequence[os.PathLike[str]], settings: Settings) ->
 
 # --- the driver ----------------------------------------------------------------------------------
 
-def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, model: str, score: Scorer,
+def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, model: str, score: CheckworthyScorer,
            reached: Callable[[int], None]) -> list[tuple[int, IngestResult]]:
     """Store one batch from the workers: (input index, result) per row, in order; `reached(input)` before each.
     A row is an IngestResult (its input was refused) or an ArticleDraft: scored, with its body passages'
@@ -377,25 +377,6 @@ def _read(row: Mapping[str, Any], *, settings: Settings, source: str | None, kno
     return [{"input": i, "row": replace(d, passages=p), "known": _is_known(known, d.text)} for d, p in prepared]
 
 
-class _Remembered:
-    """The worker's encoder as claims.score sees it: each text embedded once, its vector kept for the store's
-    cache (the plain ingest's CachedEncoder does the same through the store)."""
-
-    def __init__(self, encoder: Encoder, batch_size: int) -> None:
-        self.encoder = encoder
-        self.batch_size = batch_size
-        self.vectors: dict[str, np.ndarray] = {}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        new = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if new:
-            self.vectors.update(zip(new, normalise(self.encoder.encode(new, batch_size=self.batch_size)),
-                                    strict=True))
-        if not texts:
-            return np.zeros((0, self.encoder.dim), dtype=np.float32)
-        return np.stack([self.vectors[t] for t in texts])
-
-
 class _Worker:
     """A Ray actor: loads the models once, then scores and embeds batches of read articles. A FactcheckError
     (a model missing on this node) comes back as the batch's `failure`, its sentence intact: raised, Ray
@@ -433,16 +414,20 @@ class _Worker:
     def _score(self, batch: Mapping[str, np.ndarray], out: np.ndarray, vectors: np.ndarray,
                heads: np.ndarray) -> None:
         from factcheck import claims
+        from factcheck.embed import CachedEncoder, MemoryCache
 
         rows, known = batch["row"], batch["known"]
         todo = [k for k in range(len(rows)) if isinstance(rows[k], ArticleDraft) and not known[k]]
-        memo = _Remembered(self.encoder, self.batch_size)
+        # each text embedded once, as claims.score sees it; the vectors are kept for the store's cache
+        memo = CachedEncoder(MemoryCache(), self.encoder, batch_size=self.batch_size)
         score = self.scorer or functools.partial(claims.score, encoder=memo)
         drafts = pipeline.scored([(rows[k], rows[k].passages) for k in todo], score)
         # every body passage's vector goes to the cache (a scorer of its own embeds none: embedded here)
         # and its story-grouping text's (factcheck.stories): the driver groups from the cache
-        memo.encode([p.text for d in drafts for p in _body(d)] + [_head(d) for d in drafts])
-        for k, draft in zip(todo, drafts, strict=True):
+        sizes = [len(_body(d)) for d in drafts]
+        vecs = memo.encode([p.text for d in drafts for p in _body(d)] + [_head(d) for d in drafts])
+        ends = np.cumsum(sizes)
+        for n, (k, draft) in enumerate(zip(todo, drafts, strict=True)):
             out[k] = draft
-            vectors[k] = np.stack([memo.vectors[p.text] for p in _body(draft)])
-            heads[k] = memo.vectors[_head(draft)]
+            vectors[k] = vecs[ends[n] - sizes[n]:ends[n]]
+            heads[k] = vecs[int(ends[-1]) + n]

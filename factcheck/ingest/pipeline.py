@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,12 +20,13 @@ from factcheck.errors import FactcheckError, IngestError, ModelMissingError, Sto
 from factcheck.ingest import corpus
 from factcheck.ingest.clean import clean
 from factcheck.ingest.sentences import split_span
+from factcheck.progress import Progress
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.settings import Settings
 from factcheck.store import Store
 
-Scorer = Callable[[Sequence[str]], np.ndarray]
-Progress = Callable[[int, int, str], None]
+if TYPE_CHECKING:
+    from factcheck.claims import CheckworthyScorer
 Input = ArticleDraft | str | os.PathLike[str]
 Prepared = tuple[ArticleDraft, tuple[PassageDraft, ...]]  # an article and its passages, not yet scored
 _Slot = IngestResult | Prepared
@@ -34,7 +36,7 @@ SCORE_BATCH_ARTICLES = 32
 
 
 def ingest(store: Store, inputs: Iterable[Input], settings: Settings, *, source: str | None = None,
-           progress: Progress | None = None, scorer: Scorer | None = None) -> list[IngestResult]:
+           progress: Progress | None = None, scorer: CheckworthyScorer | None = None) -> list[IngestResult]:
     """Ingest drafts, file or folder paths, and http(s) URLs; one result per article (or per refused input),
     in input order. `source` overrides every article's outlet name; `scorer` defaults to claims.score."""
     items = expand(inputs)
@@ -64,7 +66,7 @@ def prepare(item: Input, settings: Settings, *, source: str | None = None) -> li
     return [(d, d.passages or _passages(d)) for d in drafts]
 
 
-def scored(prepared: Sequence[Prepared], score: Scorer) -> list[ArticleDraft]:
+def scored(prepared: Sequence[Prepared], score: CheckworthyScorer) -> list[ArticleDraft]:
     """The articles with their body passages scored in one call of `score` (comments keep 0)."""
     texts = [p.text for _, passages in prepared for p in passages if p.kind == "body"]
     values = _checked(score(texts) if texts else np.zeros(0), len(texts))
@@ -166,7 +168,8 @@ def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | Non
     return out
 
 
-def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings, score: Scorer) -> None:
+def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings,
+                 score: CheckworthyScorer) -> None:
     prepared = [q for q in (slots[i] for i in pending) if not isinstance(q, IngestResult)]
     for i, draft in zip(pending, scored(prepared, score), strict=True):
         slots[i] = store_article(store, draft, settings)
@@ -180,7 +183,7 @@ def _checked(values: np.ndarray, n: int) -> np.ndarray:
     return np.clip(np.nan_to_num(arr, nan=0.0), 0.0, 1.0)
 
 
-def _default_scorer() -> Scorer:
+def _default_scorer() -> CheckworthyScorer:
     try:
         from factcheck.claims import score
     except ImportError as e:

@@ -23,10 +23,11 @@ from factcheck import embed
 from factcheck.api import Factcheck
 from factcheck.cli import EXIT_USER_ERROR, main
 from factcheck.errors import ClusterError, ModelMissingError
+from factcheck.hashes import text_hash
 from factcheck.ingest import distributed
 from factcheck.records import IngestResult
 from factcheck.settings import Settings
-from factcheck.store import Store, text_hash
+from factcheck.store import Store
 
 N_ARTICLES = 30  # 24 files of one article, one .jsonl of six; plus a duplicate and an empty file
 CRASH_AFTER = 11  # inputs the crashing driver finishes: mid-batch (a batch is 32 articles)
