@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.errors import ModelMissingError
-from factcheck.labels import VERIFICATIONS, Verification
+from factcheck.labels import VERIFICATIONS, Probabilities, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.stance import _minilm_path, _read_json, softmax  # the same tokenizer fallback, JSON, softmax
 
@@ -171,8 +171,8 @@ class Judgement:
     """One (claim, passage) pair judged: the label, probabilities after the detail rule, the model's own."""
 
     label: Verification
-    scores: tuple[float, float, float]  # VERIFICATIONS order, after the detail rule
-    model_scores: tuple[float, float, float]  # the verifier's calibrated probabilities
+    scores: Probabilities  # after the detail rule
+    model_scores: Probabilities  # the verifier's calibrated probabilities
     mismatches: tuple[Mismatch, ...]
     blocked_by: Mismatch | None = None  # the differing detail that kept the passage from supporting
 
@@ -180,8 +180,12 @@ class Judgement:
     def model_label(self) -> Verification:
         return label_of(self.model_scores)
 
-    def p(self, label: str) -> float:
-        return self.scores[VERIFICATIONS.index(Verification(label))]
+    def p(self, label: Verification | str) -> float:
+        return self.scores.of(label)
+
+
+# a probability row's columns (VERIFICATIONS order), for the rule that moves mass between them
+_SUP, _CON, _NEI = (VERIFICATIONS.index(v) for v in (Verification.SUPPORTS, Verification.CONFLICTS, Verification.NEI))
 
 
 def judge(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *,
@@ -205,18 +209,17 @@ def judge(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mismatch], *
     label = label_of(p)
     if blocker is not None and label == Verification.SUPPORTS:
         share = to_conflicts if contradicts(blocker) else 0.0
-        q[1] += share * q[0]
-        q[2] += (1.0 - share) * q[0]
-        q[0] = 0.0
+        q[_CON] += share * q[_SUP]
+        q[_NEI] += (1.0 - share) * q[_SUP]
+        q[_SUP] = 0.0
     elif (blocker is not None and label == Verification.NEI and contradicts(blocker) and same_event is not None
           and similarity is not None and similarity >= same_event):
-        moved = to_conflicts * q[2]
-        q[1] += moved
-        q[2] -= moved
+        moved = to_conflicts * q[_NEI]
+        q[_CON] += moved
+        q[_NEI] -= moved
     else:
         blocker = None
-    return Judgement(label_of(q), (float(q[0]), float(q[1]), float(q[2])), (float(p[0]), float(p[1]), float(p[2])),
-                     tuple(mismatches), blocker)
+    return Judgement(label_of(q), Probabilities.of_row(q), Probabilities.of_row(p), tuple(mismatches), blocker)
 
 
 def judge_pairs(verifier: Verifier, claims: Sequence[str], evidence: Sequence[str]) -> list[Judgement]:
