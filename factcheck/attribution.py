@@ -9,27 +9,23 @@ that carry the statement but does not count them as support.
 
 Plain patterns, no parser: a speaker is a run of capitalised words next to a verb of saying, in the
 three shapes claims take ("X, Name said", "Name said X", "according to Name, X"). The speaker is
-matched by its last word (a surname or an institution's head noun), the way outlets shorten names.
+matched by its last word (a surname or an institution's head noun), the way outlets shorten names. The verbs
+and the capitalised words that name no one are factcheck.lexicon's SPEECH_VERBS and NOT_SPEAKERS.
 """
 from __future__ import annotations
 
 import re
 
-SPEECH_VERBS = (
-    "said|says|say|told|tells|announced|announces|claimed|claims|stated|states|added|adds|noted|notes|argued|"
-    "argues|insisted|insists|highlighted|highlights|revealed|reveals|declared|declares|asserted|asserts|"
-    "explained|confirmed|confirms|cited|cites|touted|touts|credited|credits|reported|reports|warned|warns|"
-    "suggested|suggests|acknowledged|admitted|maintained|maintains|pointed to|points to|pointing to|"
-    "pointed out|boasted|boasts|stressed|stresses|emphasi[sz]ed|emphasi[sz]es")
-_VERB = rf"(?:{SPEECH_VERBS})\b"
+from factcheck.lexicon import NOT_SPEAKERS, SPEECH_VERBS, alternation
+
+_VERB = rf"(?:{alternation(SPEECH_VERBS)})\b"
 _NAME = r"(?P<speaker>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*)"
 _TRAILING = re.compile(rf",\s*{_NAME}\s+{_VERB}(?:\s+on\s+\w+|\s+\w+day)?\s*[.!]?\s*$")
 _LEADING = re.compile(rf"^{_NAME}\s+{_VERB}")
 _ACCORDING = re.compile(rf"\b(?i:according to\s+(?:the\s+)?){_NAME}")
 _SAYING = re.compile(rf"\b{_VERB}|\baccording to\b", re.IGNORECASE)
 # words that open a sentence in capitals without naming anyone
-_NOT_NAMES = frozenset({"The", "A", "An", "It", "This", "That", "These", "Those", "He", "She", "They", "We", "I",
-                        "You", "Officials", "Experts", "Sources", "Critics", "Reports", "Some", "Many"})
+_NOT_NAMES = frozenset(w.capitalize() for w in NOT_SPEAKERS)  # compared as they open a sentence
 
 
 def claim_speaker(claim: str) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from factcheck import lexicon as lx
 from factcheck.errors import FactcheckError, ModelMissingError
+from factcheck.lexicon import alternation
 
 if TYPE_CHECKING:
     from factcheck.embed import Encoder
@@ -58,68 +60,52 @@ class ContextModel(Protocol):
 
 # --- lexical cues -------------------------------------------------------------------------------
 # Each is a regex whose match count (or a flag) says something a sentence embedding blurs:
-# whether the sentence carries a checkable figure, an attribution, or is opinion/hedge/chatter.
+# whether the sentence carries a checkable figure, an attribution, or is opinion/hedge/chatter. Their words are
+# factcheck.lexicon's CUE_* lists (and its calendar), frozen: the shipped model's weights were learnt on them.
 
 _I = re.IGNORECASE
+
+
+def _words(words: Iterable[str]) -> str:
+    return r"\b(" + alternation(words) + r")\b"
+
+
 _CUES: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\d"),
     "percent": re.compile(r"%|\bper ?cent\b|\bpercentage\b", _I),
-    "money": re.compile(r"[$€£¥]|\b(dollars?|euros?|pounds|pesos?|budget|taxe?s?|deficit|debt)\b", _I),
-    "magnitude": re.compile(r"\b(hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|twice|"
-                            r"double[ds]?|tripled?|times)\b", _I),
+    "money": re.compile(r"[$€£¥]|" + _words(lx.CUE_MONEY), _I),
+    "magnitude": re.compile(_words(lx.CUE_MAGNITUDES), _I),
     "year": re.compile(r"\b(1[89]\d\d|20\d\d)s?\b"),
-    "date": re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-                       r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-                       r"last (week|month|year)|ago)\b", _I),
-    "attribution": re.compile(r"\b(said|says|told|stated|announced|reported|according to|claimed|"
-                              r"confirmed|revealed|noted|cited|insisted|acknowledg\w*|denied)\b", _I),
+    "date": re.compile(_words((*lx.MONTHS, *lx.WEEKDAYS, *lx.CUE_RELATIVE_DATES)), _I),
+    "attribution": re.compile(_words(lx.CUE_ATTRIBUTION), _I),
     "quote": re.compile(r"[\"“”]"),
-    "comparison": re.compile(r"\b(more|less|fewer|most|least|than|highest|lowest|largest|biggest|smallest|"
-                             r"increase[ds]?|decrease[ds]?|rose|fell|dropped|doubled|record)\b", _I),
-    "past_event": re.compile(r"\b(was|were|had|did|voted|passed|signed|killed|died|lost|won|created|"
-                             r"cut|raised|spent|built|approved|issued|seized|ousted)\b", _I),
-    "first_person": re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|mine)\b"),
-    "we": re.compile(r"\b(we|we're|we've|we'll|us|our|ours)\b", _I),
-    "you": re.compile(r"\b(you|you're|you've|your|yours)\b", _I),
-    "opinion": re.compile(r"\b(think|believe|feel|hope|wish|want|love|hate|agree[ds]?|disagree|"
-                          r"great|terrible|horrible|wonderful|amazing|disaster|best|worst|beautiful|"
-                          r"sad|proud|honou?red|important|crucial|concerning|worrying|good|bad)\b", _I),
-    "modal": re.compile(r"\b(should|must|need to|needs to|ought|have to|has to|let's|let us)\b", _I),
-    "hedge": re.compile(r"\b(may|might|could|perhaps|maybe|probably|possibly|likely|seems?|"
-                        r"appears?|suggest\w*|potential\w*)\b", _I),
-    "future": re.compile(r"\b(will|going to|gonna|'ll)\b", _I),
-    "politeness": re.compile(r"\b(thank\w*|welcome|hello|good (evening|morning|night)|please|congratulat\w*|"
-                             r"applause|laughter|crosstalk)\b", _I),
-    "negation": re.compile(r"\b(not|no|never|nothing|none)\b|n't\b", _I),
+    "comparison": re.compile(_words(lx.CUE_COMPARISONS), _I),
+    "past_event": re.compile(_words(lx.CUE_PAST_EVENTS), _I),
+    "first_person": re.compile(_words(lx.CUE_FIRST_PERSON)),
+    "we": re.compile(_words(lx.CUE_WE), _I),
+    "you": re.compile(_words(lx.CUE_YOU), _I),
+    "opinion": re.compile(_words(lx.CUE_OPINIONS), _I),
+    "modal": re.compile(_words(lx.CUE_MODALS), _I),
+    "hedge": re.compile(_words(lx.CUE_HEDGES), _I),
+    "future": re.compile(_words(lx.CUE_FUTURE), _I),
+    "politeness": re.compile(_words(lx.CUE_POLITENESS), _I),
+    "negation": re.compile(_words(lx.CUE_NEGATIONS) + r"|n't\b", _I),
     # news reports an event in the past tense; regular verbs say so by their ending ("issued", "released";
     # not "need", "agreed": a double e is rarely a past tense)
     "past_tense": re.compile(r"\b[a-z]+[^e\W]ed\b"),
     # reported speech: who said, issued or released what (an attributed statement is itself checkable)
-    "reporting": re.compile(r"\b(sa(id|ys)|told|tells?|stated?|statements?|announc\w+|report(ed|s)?|declar\w+|"
-                            r"acknowledg\w+|admit\w*|warn(ed|s|ing)?|urg(ed|es|ing)|pledg\w+|vow\w*|insist\w*|"
-                            r"den(y|ied|ies)|confirm\w*|claim(ed|s)?|accus\w+|prais\w+|critici[sz]\w+|"
-                            r"call(ed|s|ing)? (for|on)|issu(ed|es|ing)|releas(ed|es|ing)|spokes\w+|"
-                            r"press (conference|briefing|release)|interview\w*|according to|revealed|cited|noted|"
-                            r"emphasi[sz]ed|stressed|highlighted|reiterated|argued|testified|wrote|tweeted)\b", _I),
+    "reporting": re.compile(_words(lx.CUE_REPORTING), _I),
     # news dates an event by its weekday ("said Friday", "Thursday night"); speeches and comments rarely do
-    "weekday": re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)('s)?\b", _I),
+    "weekday": re.compile(r"\b(" + alternation(lx.WEEKDAYS) + r")('s)?\b", _I),
     # a page talking about itself: promos, widgets, comment sections
-    "self_reference": re.compile(r"\b(this|the|our) (article|page|site|website|story|post|newsletter|video|"
-                                 r"podcast|app|comments?)\b", _I),
+    "self_reference": re.compile(r"\b(" + alternation(lx.CUE_PAGE_OWNERS) + ") (" + alternation(lx.CUE_PAGE_PARTS)
+                                 + r")\b", _I),
     # a verdict as the predicate, "X is (a) very worrying (one)": the writer judges rather than reports
-    "evaluation": re.compile(r"\b(is|are|was|were|be|been|seems?( like)?|looks?( like)?|sounds?( like)?)\s+"
-                             r"((a|an|the|so|very|really|extremely|highly|truly|deeply|quite|too|most|more|such|"
-                             r"incredibly|absolutely|pretty|fairly|rather|somewhat)\s+)*"
-                             r"(great|terrible|horrible|wonderful|amazing|disaster|best|worst|beautiful|sad|important|"
-                             r"crucial|concerning|worrying|good|bad|troubling|alarming|disturbing|problematic|"
-                             r"dangerous|risky|unacceptable|outrageous|ridiculous|absurd|shameful|disgraceful|"
-                             r"essential|vital|necessary|serious|wrong|fair|unfair|sensible|reasonable|wise|foolish|"
-                             r"stupid|smart|ideal)\b", _I),
+    "evaluation": re.compile(r"\b(" + alternation(lx.CUE_COPULAS) + r")\s+"
+                             r"((" + alternation(lx.CUE_INTENSIFIERS) + r")\s+)*"
+                             r"(" + alternation(lx.CUE_VERDICTS) + r")\b", _I),
     # a sentence that opens on a bare verb addresses the reader: a call to action, not a report
-    "imperative": re.compile(r"^\W*(please\s+)?(verify|check|read|click|subscribe|share|follow|sign|join|listen|"
-                             r"watch|download|learn|discover|get|try|register|log|contact|visit|see|support|donate|"
-                             r"comment|tap|explore|find|like|leave|send|tell|enter|start|go|look|let|imagine|think|"
-                             r"remember|consider|keep|stop|make)\b", _I),
+    "imperative": re.compile(r"^\W*(please\s+)?(" + alternation(lx.CUE_IMPERATIVES) + r")\b", _I),
 }
 # cues of the writer's own voice are counted outside quotation marks: a quoted "we must" is what
 # someone said (an attributed statement, checkable), not the writer's opinion

@@ -21,76 +21,29 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from factcheck import lexicon as lx
 from factcheck.labels import Verification
+from factcheck.lexicon import alternation
 from factcheck.mismatch import numbers
 
-# --- the lexicon of opposite outcomes ---------------------------------------------------------
-# Each row: two words of opposite outcome, in the same form; both directions are used. Verbs appear in
-# the forms news uses (base, -s, past, -ing). Kept to pairs whose swap contradicts in almost any context:
-# words with other senses ("left", "lower court", "fire", "close", "sign", "pass", "first", "public") are out.
-_VERB_PAIRS = """
-win wins won winning | lose loses lost losing
-approve approves approved approving | reject rejects rejected rejecting
-accept accepts accepted accepting | refuse refuses refused refusing
-confirm confirms confirmed confirming | deny denies denied denying
-arrest arrests arrested arresting | release releases released releasing
-rise rises rose rising | fall falls fell falling
-increase increases increased increasing | decrease decreases decreased decreasing
-grow grows grew growing | shrink shrinks shrank shrinking
-gain gains gained gaining | lose loses lost losing
-allow allows allowed allowing | ban bans banned banning
-support supports supported supporting | oppose opposes opposed opposing
-acquit acquits acquitted acquitting | convict convicts convicted convicting
-uphold upholds upheld upholding | overturn overturns overturned overturning
-strengthen strengthens strengthened strengthening | weaken weakens weakened weakening
-include includes included including | exclude excludes excluded excluding
-admit admits admitted admitting | deny denies denied denying
-survive survives survived surviving | die dies died dying
-resume resumes resumed resuming | suspend suspends suspended suspending
-lift lifts lifted lifting | impose imposes imposed imposing
-""".strip()
-_WORD_PAIRS = """
-necessary unnecessary | legal illegal | possible impossible | likely unlikely | constitutional unconstitutional
-guilty innocent | higher lower | more fewer | larger smaller | biggest smallest | largest smallest
-increase decrease | rise fall | gain loss | victory defeat | majority minority
-success failure | successful unsuccessful | positive negative | safe unsafe | always never
-peaceful violent | winner loser | above below | maximum minimum | strong weak
-""".strip()
+# the lexicon of opposite outcomes a claim is reversed with: lexicon.CONTRAST_OPPOSITES
+OPPOSITES: dict[str, str] = lx.CONTRAST_OPPOSITES
 
-
-def _opposites() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for row in _VERB_PAIRS.splitlines():
-        left, right = (side.split() for side in row.split("|"))
-        for a, b in zip(left, right, strict=True):
-            out.setdefault(a, b)
-            out.setdefault(b, a)
-    for chunk in _WORD_PAIRS.replace("\n", "|").split("|"):
-        a, b = chunk.split()
-        out.setdefault(a, b)
-        out.setdefault(b, a)
-    return out
-
-
-OPPOSITES: dict[str, str] = _opposites()
-
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_MONTHS = "January February March April June July August September October November December".split()
-_NUM_WORDS = "two three four five six seven eight nine ten eleven twelve".split()
-_AUX_NEG = re.compile(r"\b(is|are|was|were|will|would|can|could|should|has|have|had|does|did|do|must)\b(?! not)")
-_NOT = re.compile(r"\b(is|are|was|were|will|would|can|could|should|has|have|had|does|did|do|must) not\b")
-_NT = re.compile(r"\b(isn't|aren't|wasn't|weren't|won't|wouldn't|can't|couldn't|shouldn't|hasn't|haven't|"
-                 r"hadn't|doesn't|didn't|don't)\b", re.IGNORECASE)
-_NT_POS = {"isn't": "is", "aren't": "are", "wasn't": "was", "weren't": "were", "won't": "will",
-           "wouldn't": "would", "can't": "can", "couldn't": "could", "shouldn't": "should", "hasn't": "has",
-           "haven't": "have", "hadn't": "had"}
+# names as a sentence writes them, in calendar order (random draws read the order); "May" is too often a verb
+_WEEKDAYS = [w.capitalize() for w in lx.WEEKDAYS]
+_MONTHS = [m.capitalize() for m in lx.unambiguous_months()]
+_NUM_WORDS = list(lx.CARDINALS[2:13])  # "two" … "twelve"
+_AUX_NEG = re.compile(r"\b(" + alternation(lx.AUXILIARIES) + r")\b(?! not)")
+_NOT = re.compile(r"\b(" + alternation(lx.AUXILIARIES) + r") not\b")
+_NT = re.compile(r"\b(" + alternation(lx.NEGATED_AUXILIARIES) + r")\b", re.IGNORECASE)
+_NT_POS = lx.POSITIVE_OF
 _SAID = re.compile(r"^(?P<body>.{25,}?),\s+(?P<who>(?:[A-Z][\w.'-]*\s?){1,4}|he|she|they|officials|the \w+)\s+"
-                   r"(?P<verb>said|says|told reporters|added|stated|announced)\.?$")
-_SAYS_THAT = re.compile(r"^(?P<who>(?:[A-Z][\w.'-]*\s){1,4})(?P<verb>said|says|announced|stated)\s+"
-                        r"(?:that\s+)?(?P<body>.{25,})$")
-_LEAD = re.compile(r"^(?:(?:On|Late on|Early on|By) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-                   r"(?:In|Earlier|Later|Last|This|Since) (?:week|month|year|January|February|March|April|May|June|"
-                   r"July|August|September|October|November|December|19\d\d|20\d\d|the [a-z]+ (?:week|month|year))"
+                   r"(?P<verb>" + alternation(lx.TRAILING_SPEECH_VERBS) + r")\.?$")
+_SAYS_THAT = re.compile(r"^(?P<who>(?:[A-Z][\w.'-]*\s){1,4})(?P<verb>" + alternation(lx.LEADING_SPEECH_VERBS)
+                        + r")\s+(?:that\s+)?(?P<body>.{25,})$")
+_LEAD = re.compile(r"^(?:(?:On|Late on|Early on|By) (?:" + alternation(_WEEKDAYS) + r")|"
+                   r"(?:In|Earlier|Later|Last|This|Since) (?:week|month|year|"
+                   + alternation(m.capitalize() for m in lx.MONTHS) + r"|19\d\d|20\d\d|the [a-z]+ (?:week|month|year))"
                    r"|(?:Earlier|Later|Last) (?:this|that|on) \w+)[^,]{0,30},\s+(?P<rest>[a-z].{25,})$")
 _APPOSITIVE = re.compile(r",\s+(?:the|a|an|who|which)\s[^,\"“”]{3,60},\s+")
 _CLAUSE = re.compile(r"(?:,\s+(?:and|but|while|although|as|which)\s+|;\s+)")
@@ -98,7 +51,7 @@ _NAME = re.compile(r"(?<!\bthe )(?<!\bThe )\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})
 _DETAILS = (" on {weekday}", " for the second time", " in {month}", " after a unanimous vote",
             " for the first time in a decade", " in {year}", " despite strong opposition")
 _CALENDAR = frozenset(_WEEKDAYS + _MONTHS)
-_HAS_NEG = re.compile(r"\b(no|not|never|none|nobody|nothing|neither|nor|without)\b|n't\b", re.IGNORECASE)
+_HAS_NEG = re.compile(r"\b(" + alternation((*lx.NEGATIONS, "without")) + r")\b|n't\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

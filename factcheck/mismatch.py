@@ -12,7 +12,9 @@ Kinds, each with spans in BOTH texts (character offsets) so the UI can highlight
 - ``direction``: opposite direction words ("rose/increased" vs "dropped/fell/decreased") and the
   passage never uses the claim's direction.
 - ``opposite``: an outcome word whose opposite the passage uses instead ("necessary" vs "unnecessary",
-  "upheld" vs "overturned", "approved" vs "rejected"; ``OPPOSITE_OUTCOMES``).
+  "upheld" vs "overturned", "approved" vs "rejected"; ``lexicon.OPPOSITE_OUTCOMES``).
+
+Every word list read here is factcheck.lexicon's.
 
 How they inform the label: checks judge each passage with the claim verifier, where every kind keeps a
 pair from supporting (factcheck.verify.judge; measured on the project's own suite, verify/MODEL_CARD.md).
@@ -30,6 +32,9 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from factcheck import lexicon as lx
+from factcheck.lexicon import OPPOSITE_OUTCOMES, alternation
 
 DIRECTION_SHIFT = 0.8
 ADJUSTING_KINDS = frozenset({"direction"})
@@ -52,25 +57,19 @@ class Mismatch:
 
 
 # --- numbers ----------------------------------------------------------------------------------
-_WORD_NUM: dict[str, float] = {w: float(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_WORD_NUM.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                  "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5})
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
+_WORD_NUM = lx.NUMBER_WORDS
+_SCALE = lx.SCALES
 # a figure joined to a word by a hyphen ("COVID-19", "F-35", "G-7") is part of a name, not a quantity
 _NUM_RE = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(sorted(_WORD_NUM, key=len, reverse=True)) + r")"
-    r"(?:\s*(?P<scale>thousand|million|billion|trillion|bn|k|m)\b)?"
+    r"(?:\s*(?P<scale>" + alternation(_SCALE) + r")\b)?"
     r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?(?![\w])",
     re.IGNORECASE)
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d)$")
-# ranks are figures too ("the 9th Circuit" is not "the 4th"), compared only with ranks; "first" is left out: it
-# is as often "the first time" or "at first" as a rank
+# ranks are figures too ("the 9th Circuit" is not "the 4th"), compared only with ranks (words: lexicon.ORDINALS)
 ORDINAL = "ordinal"
-_WORD_ORDINAL = {w: i for i, w in enumerate(
-    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), start=2)}
+_WORD_ORDINAL = lx.ORDINALS
 _ORDINAL_RE = re.compile(r"(?<![\w.])(?:\d{1,3}(?:st|nd|rd|th)|" + "|".join(_WORD_ORDINAL) + r")\b", re.IGNORECASE)
 
 
@@ -105,9 +104,7 @@ def numbers(text: str) -> list[_Num]:
 
 # a hedge before a figure ("nearly 5,000", "about 30%") states it only roughly: a figure of the other text within
 # HEDGE_TOLERANCE of it agrees with it ("4,901" and "almost 5,000" are one count, not two)
-_HEDGE_RE = re.compile(r"\b(?:nearly|almost|about|around|roughly|approximately|some|close to|more than|over|"
-                       r"less than|under|fewer than|just over|just under|up to|at least|at most|upwards of|"
-                       r"an estimated|estimated)\s*$", re.IGNORECASE)
+_HEDGE_RE = re.compile(r"\b(?:" + alternation(lx.APPROXIMATIONS) + r")\s*$", re.IGNORECASE)
 HEDGE_TOLERANCE = 0.1
 
 
@@ -136,11 +133,9 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 # --- dates ------------------------------------------------------------------------------------
-_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_MONTHS = "january february march april june july august september october november december".split()
 _DATE_RES = {
-    "weekday": re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE),
-    "month": re.compile(r"\b(" + "|".join(_MONTHS) + r")\b", re.IGNORECASE),  # "may" is too often a verb
+    "weekday": re.compile(r"\b(" + alternation(lx.WEEKDAYS) + r")\b", re.IGNORECASE),
+    "month": re.compile(r"\b(" + alternation(lx.unambiguous_months()) + r")\b", re.IGNORECASE),  # not "may"
     "year": re.compile(r"\b(1[89]\d\d|20\d\d)\b"),
 }
 
@@ -170,18 +165,12 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 # --- negation and direction -------------------------------------------------------------------
-_NEG_RE = re.compile(r"\b(not|no|never|none|nobody|nothing|neither|nor|denied|denies|deny|false|fake|hoax|"
-                     r"\w+n't|cannot)\b", re.IGNORECASE)
-_AUX = {"be", "been", "is", "was", "were", "are", "have", "has", "had", "do", "does", "did", "a", "an", "the",
-        "to", "yet", "ever", "any", "that", "it"}
-# only words that state a change of quantity: "up", "down", "cut", "lower" and "dip" read too often as
-# something else ("set up", "step down", "lower court", "diplomatic")
-_UP = re.compile(r"\b(ris(?:e|es|en|ing)|rose|increas\w*|grow(?:s|n|ing)?|grew|surg(?:e|es|ed|ing)|jump(?:s|ed|ing)?|"
-                 r"climb(?:s|ed|ing)?|soar\w*|spik(?:e|es|ed|ing)|doubl(?:e|es|ed|ing)|tripl(?:e|es|ed|ing))\b",
-                 re.IGNORECASE)
-_DOWN = re.compile(r"\b(fall(?:s|en|ing)?|fell|drop(?:s|ped|ping)?|decreas\w*|declin(?:e|es|ed|ing)|plung\w*|"
-                   r"plummet\w*|reduc(?:e|es|ed|ing|tion|tions)|slump\w*|shr[iu]nk\w*|diminish\w*|sank|"
-                   r"tumbl(?:e|es|ed|ing))\b", re.IGNORECASE)
+_NEG_RE = re.compile(r"\b(" + alternation((*lx.NEGATIONS, *lx.DENIALS, *lx.FALSEHOODS, *lx.CONTRACTED_NEGATIONS))
+                     + r")\b", re.IGNORECASE)
+_AUX = lx.NOT_NEGATED
+# only words that state a change of quantity (lexicon.RISES, lexicon.FALLS)
+_UP = re.compile(r"\b(" + alternation(lx.RISES) + r")\b", re.IGNORECASE)
+_DOWN = re.compile(r"\b(" + alternation(lx.FALLS) + r")\b", re.IGNORECASE)
 
 
 def _negated_word(text: str, end: int) -> re.Match[str] | None:
@@ -191,11 +180,9 @@ def _negated_word(text: str, end: int) -> re.Match[str] | None:
     return None
 
 
-# verbs that negate what follows them: a passage saying "failed to override" states what the claim's "could not
-# override" does. Read in the passage only: a claim's "lacking justification" is the passage's "unjustified", a
-# negation no word list sees ("declined to" is left out: "the rate declined to 4.8%" is a fall, not a refusal)
-_IMPLICIT_NEG_RE = re.compile(r"\b(fail(?:s|ed|ing)? to|fell short|falls? short|short of|unable to|"
-                              r"refus(?:e|es|ed|ing) to)\b", re.IGNORECASE)
+# verbs that negate what follows them (lexicon.IMPLICIT_NEGATIONS). Read in the passage only: a claim's "lacking
+# justification" is the passage's "unjustified", a negation no word list sees
+_IMPLICIT_NEG_RE = re.compile(r"\b(" + alternation(lx.IMPLICIT_NEGATIONS) + r")\b", re.IGNORECASE)
 
 
 def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
@@ -218,25 +205,8 @@ def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
     return [Mismatch("negation", span_other, m.span(), other_txt, m.group(0))]
 
 
-# Outcomes that exclude each other whatever the context ("necessary" / "unnecessary", "upheld" / "overturned").
-# Kept narrow on purpose: pairs such as won/lost or before/after are often both true of one event ("Biden won;
-# Trump lost"), so they are left to the verifier (factcheck.contrast teaches it with a wider lexicon).
-_OPPOSITE_ROWS = """
-necessary unnecessary | legal illegal | lawful unlawful | constitutional unconstitutional | likely unlikely
-possible impossible | safe unsafe | true untrue | fair unfair | effective ineffective | successful unsuccessful
-guilty innocent | acquitted convicted | approved rejected | approves rejects | approve reject | confirmed denied
-confirms denies | upheld overturned | upholds overturns | accepted refused | allowed banned | legalized banned
-peaceful violent | increase decrease | increases decreases | increased decreased | survived died
-larger smaller | bigger smaller | higher lower | more fewer | wider narrower | older younger | longer shorter
-defeated won | defeated re-elected | upheld struck_down | upholds strikes_down | uphold strike_down
-upheld blocked | upheld invalidated | extended ended | extended lifted
-""".strip()
-# a word may have several opposites ("smaller": "larger", "bigger"); the first the passage uses is reported
-OPPOSITE_OUTCOMES: dict[str, tuple[str, ...]] = {}
-for _pair in _OPPOSITE_ROWS.replace("\n", "|").split("|"):
-    _a, _b = (w.replace("_", " ") for w in _pair.split())  # "struck_down": a two-word outcome
-    OPPOSITE_OUTCOMES[_a] = (*OPPOSITE_OUTCOMES.get(_a, ()), _b)
-    OPPOSITE_OUTCOMES[_b] = (*OPPOSITE_OUTCOMES.get(_b, ()), _a)
+# Outcomes that exclude each other whatever the context ("necessary" / "unnecessary"): lexicon.OPPOSITE_OUTCOMES,
+# kept narrow on purpose (factcheck.contrast teaches the verifier with a wider lexicon)
 _OUTCOME_RE = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(OPPOSITE_OUTCOMES, key=len, reverse=True))
                          + r")\b", re.IGNORECASE)
 
@@ -260,8 +230,7 @@ def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
 
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]+")
-_NOT_SUBJECT = _AUX | {"has", "have", "had", "will", "would", "could", "may", "might", "also", "sharply", "slightly",
-                      "significantly", "steadily", "and", "or", "but", "which", "who", "s"}
+_NOT_SUBJECT = lx.NOT_SUBJECTS
 
 
 def _subject_word(text: str, start: int) -> str | None:

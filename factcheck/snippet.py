@@ -10,17 +10,16 @@ from functools import lru_cache
 
 import numpy as np
 
+from factcheck.lexicon import REFUTATIONS, alternation
+
 SNIPPET_SENTENCES = 3
 SENTENCE_CHARS = 320
 MAX_BODY_SENTENCES = 80
 
-# Words with which an article disputes what it reports. A debunking sentence ("the photo turned out to be
-# a hoax") seldom repeats the claim's words, so the closest-sentence rule alone leaves it out and the model
-# reads an article that reports a claim in order to refute it as merely discussing it.
-REFUTATION_CUE = re.compile(
-    r"\b(hoax\w*|fake[ds]?|false(ly|hood)?|untrue|not true|isn't true|wasn't true|den(y|ies|ied|ial)|"
-    r"debunk\w*|refut\w*|rumou?rs?|satir\w*|no evidence|fabricat\w*|myths?|misleading|bogus|incorrect|"
-    r"retract\w*|dismiss\w*|baseless|never happened)\b", re.IGNORECASE)
+# Words with which an article disputes what it reports (lexicon.REFUTATIONS). A debunking sentence ("the photo
+# turned out to be a hoax") seldom repeats the claim's words, so the closest-sentence rule alone leaves it out and
+# the model reads an article that reports a claim in order to refute it as merely discussing it.
+REFUTATION_CUE = re.compile(r"\b(" + alternation(REFUTATIONS) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from factcheck import lexicon
+
 if TYPE_CHECKING:
     from factcheck.embed import Encoder
     from factcheck.records import ArticleHead
@@ -56,11 +58,8 @@ class Signature:
     day: int | None  # date.toordinal() of its date, None when unknown
 
 
-# capitalised words that name no one: sentence starts, days, months, titles
-NOT_NAMES = frozenset("""a an the in on at for and but or of to from by with as it he she they we i you this that
-these those his her their its our after before when while what why how who new said says says monday tuesday
-wednesday thursday friday saturday sunday january february march april may june july august september october
-november december mr mrs ms dr sen rep gov president""".split())
+# capitalised words that name no one: sentence starts, days, months, titles (lexicon.NOT_NAMES)
+NOT_NAMES = lexicon.NOT_NAMES
 _ENTITY_RE = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d,.]*%?)")
 
 

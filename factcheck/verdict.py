@@ -56,6 +56,7 @@ from factcheck.labels import (
     VerdictLabel,
     Verification,
 )
+from factcheck.lexicon import POINTING_BACK, alternation
 from factcheck.mismatch import Mismatch, find_mismatches
 from factcheck.settings import Settings
 from factcheck.verify import Verifier, bears_on_claim, contradicts, judge, label_of
@@ -338,7 +339,7 @@ def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflic
 
 # a passage opening on a word that points back ("She cited …", "The 69-year-old suffered …") says whom it is about
 # only in the sentence before it: the verifier reads the two together
-_POINTS_BACK = re.compile(r"^(?:[\"“‘']\s*)?(?:he|she|it|they|his|her|its|their|this|these|those|such|"
+_POINTS_BACK = re.compile(r"^(?:[\"“‘']\s*)?(?:" + alternation(POINTING_BACK) + r"|"
                           r"the\s+\d[\w-]*(?=[\s,]))\b", re.IGNORECASE)
 
 

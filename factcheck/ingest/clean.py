@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date as _date
 
+from factcheck.lexicon import MONTH_ABBREVIATIONS, MONTHS, TITLE_SMALL_WORDS, WEEKDAYS, alternation, nested_forms
+
 Span = tuple[int, int]
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+# a month by its first three letters; its name or a short form of it (lexicon.MONTH_ABBREVIATIONS: "Sept.")
+_MONTHS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+_MONTH = "(?:" + alternation(nested_forms((*MONTH_ABBREVIATIONS[m], m)) for m in MONTHS) + r")\.?"
+_WEEKDAY = r"(?:(?:" + alternation(WEEKDAYS) + r"),?\s+)?"
 DATE_PATTERN = (rf"(?i:{_WEEKDAY}(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
                 rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?"
                 r"|\d{4}[-/]\d{1,2}[-/]\d{1,2}))")
@@ -28,7 +29,7 @@ _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _PARAGRAPH_WORDS = 10
 # longer than this, a line is a paragraph (perhaps cut short), not a headline
 _HEADLINE_WORDS = 20
-_SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "&", "-"}
+_SMALL_WORDS = TITLE_SMALL_WORDS
 
 # Chrome phrases, matched against a whole (short) line. Case-insensitive.
 _CHROME = re.compile(r"""^(?:
