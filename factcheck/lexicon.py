@@ -62,6 +62,9 @@ CARDINALS: tuple[str, ...] = (
 NUMBER_WORDS: dict[str, float] = {w: float(i) for i, w in enumerate(CARDINALS)}
 NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
                      "ninety": 90, "hundred": 100, "dozen": 12, "half": 0.5})
+# how a figure says it is a percentage ("12%", "12 per cent", "3 percentage points"): mismatch compares percentages
+# only with percentages
+PERCENT_UNITS: tuple[str, ...] = ("%", r"per\s?cent", "percent", "percentage points?")
 # a scale after a figure ("12 million", "$3bn"), in the order mismatch's regex tries them
 SCALES: dict[str, float] = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "k": 1e3,
                             "m": 1e6}
@@ -246,6 +249,21 @@ POINTING_BACK: tuple[str, ...] = ("he", "she", "it", "they", "his", "her", "its"
 # Small words a Title Case headline leaves in lower case (ingest.clean: is a line a heading, a masthead).
 TITLE_SMALL_WORDS: frozenset[str] = frozenset({
     "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "&", "-"})
+
+# A promo line under a widget heading opens on one of these verbs followed by one of these words ("Support our
+# journalism", "Get unlimited access"): ingest.clean. The second word keeps sentences that open with the same word
+# as a noun ("Support for the plan fell", "Share prices rose").
+CALL_TO_ACTION_VERBS: tuple[str, ...] = (
+    "verify", "check", "sign", "subscribe", "get", "try", "download", "join", "read", "discover", "learn", "click",
+    "tap", "follow", "support", "donate", "listen", "watch", "explore", "register", "install", "upgrade", "become",
+    r"find\s+out", "see", "share", "send", "tell", "ask", "rate")
+CALL_TO_ACTION_OBJECTS: tuple[str, ...] = (
+    "our", "the", "this", "these", "your", "up", "in", "now", "to", "more", "unlimited", "free", "full", "all", "a",
+    "an", "us", "it", "here", "today", "me", "them")
+# a call to action is promotion, not reporting, when it speaks of one of these (ingest.clean)
+PROMOTIONS: tuple[str, ...] = (
+    "access", r"subscri\w*", "newsletter", "app", "download", "premium", "offer", "trial", "membership", "account",
+    "inbox", "notifications?", "this article", "sign up", "per month", "a month", "ad-free", r"donat\w*")
 
 # --- check-worthiness cues (frozen: the shipped model's weights depend on them) ----------------------
 # claims builds one regex per cue from these lists (see the module docstring); each counts a trait of a sentence

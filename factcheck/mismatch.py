@@ -64,7 +64,7 @@ _NUM_RE = re.compile(
     r"(?<![\w.])(?<![A-Za-z]-)(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(sorted(_WORD_NUM, key=len, reverse=True)) + r")"
     r"(?:\s*(?P<scale>" + alternation(_SCALE) + r")\b)?"
-    r"(?:\s*(?P<pct>%|per\s?cent|percent|percentage points?))?(?![\w])",
+    r"(?:\s*(?P<pct>" + alternation(lx.PERCENT_UNITS) + r"))?(?![\w])",
     re.IGNORECASE)
 _YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d)$")
 # ranks are figures too ("the 9th Circuit" is not "the 4th"), compared only with ranks (words: lexicon.ORDINALS)

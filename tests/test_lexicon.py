@@ -195,6 +195,26 @@ def test_pointing_back():
     assert not points_back("The court ruled.") and not points_back("Shell said so.")
 
 
+@pytest.mark.parametrize("line,promo", [
+    ("Support our journalism: become a member for $5 a month.", True),
+    ("Get unlimited access to this article and more with a free trial.", True),
+    ("Sign up for our newsletter to get the day's news in your inbox.", True),
+    ("Support for the plan fell to 40% in May, the poll showed.", False),  # a noun, not an imperative
+    ("Share prices rose after the announcement of the merger.", False),
+    ("Check the figures in the report: they do not add up.", False),  # an imperative, but no promotion
+])
+def test_call_to_action_and_promotion_words(line, promo):
+    from factcheck.ingest.clean import _CALL_TO_ACTION, _PROMO
+
+    assert bool(_CALL_TO_ACTION.match(line) and _PROMO.search(line)) is promo
+    assert {"subscribe", "support", r"find\s+out"} <= set(lx.CALL_TO_ACTION_VERBS)
+
+
+def test_percent_units():
+    assert [n.unit for n in numbers("up 12%, 12 per cent, 12 percent and 3 percentage points, then 12")] == \
+        ["%", "%", "%", "%", ""]
+
+
 def test_title_small_words():
     assert {"a", "of", "the", "and"} <= lx.TITLE_SMALL_WORDS
     assert not {"news", "today"} & lx.TITLE_SMALL_WORDS

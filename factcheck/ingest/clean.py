@@ -12,7 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import date as _date
 
-from factcheck.lexicon import MONTH_ABBREVIATIONS, MONTHS, TITLE_SMALL_WORDS, WEEKDAYS, alternation, nested_forms
+from factcheck.lexicon import (
+    CALL_TO_ACTION_OBJECTS,
+    CALL_TO_ACTION_VERBS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    PROMOTIONS,
+    TITLE_SMALL_WORDS,
+    WEEKDAYS,
+    alternation,
+    nested_forms,
+)
 
 Span = tuple[int, int]
 
@@ -82,14 +92,10 @@ _GLUED_HEAD = re.compile(rf"(?P<chrome>(?i:{_GLUE_PHRASES}))(?=[A-Z\"“‘'])")
 # A promo line under a widget heading ("Fact Checker" / "Verify the accuracy of this article using ...").
 # The verb must be followed by what an imperative takes ("Support the ...", "Get unlimited ..."), so that
 # sentences opening with the same word as a noun ("Support for the plan fell", "Share prices rose") stay.
-_CALL_TO_ACTION = re.compile(
-    r"^(?:verify|check|sign|subscribe|get|try|download|join|read|discover|learn|click|tap|follow|support|donate"
-    r"|listen|watch|explore|register|install|upgrade|become|find\s+out|see|share|send|tell|ask|rate)"
-    r"\s+(?:our|the|this|these|your|up|in|now|to|more|unlimited|free|full|all|a|an|us|it|here|today|me|them)\b",
-    re.IGNORECASE)
-# a call to action is promotion, not reporting, when it speaks of these
-_PROMO = re.compile(r"\b(?:access|subscri\w*|newsletter|app|download|premium|offer|trial|membership|account|inbox"
-                    r"|notifications?|this article|sign up|per month|a month|ad-free|donat\w*)\b", re.IGNORECASE)
+_CALL_TO_ACTION = re.compile(rf"^(?:{alternation(CALL_TO_ACTION_VERBS)})\s+(?:{alternation(CALL_TO_ACTION_OBJECTS)})\b",
+                             re.IGNORECASE)
+# a call to action is promotion, not reporting, when it speaks of these (lexicon.PROMOTIONS)
+_PROMO = re.compile(rf"\b(?:{alternation(PROMOTIONS)})\b", re.IGNORECASE)
 
 _BYLINE = re.compile(r"^(?i:by|written\s+by|reporting\s+by)\s+"
                      r"(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|la|van|von|der|and|&))*)"
