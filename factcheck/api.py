@@ -565,11 +565,11 @@ class Factcheck:
     def factchecks(self) -> list[Review]:
         return self.store.reviews()
 
-    def published_checks(self, claim: str, *, k: int = 3, min_similarity: float | None = None,
+    def published_checks(self, claim: str, *, k: int | None = None, min_similarity: float | None = None,
                          nei_similarity: float | None = None) -> list[PublishedCheck]:
         """The stored fact-checks closest to a claim (at most k), each with how the verifier matched it: shown
-        beside a verdict, never folded into it. The similarities default to factchecks.MIN_SIMILARITY and
-        NEI_SIMILARITY (see factchecks.match)."""
+        beside a verdict, never folded into it. k and the similarities default to the settings' published_k,
+        published_similarity and published_nei_similarity (see factchecks.match)."""
         from factcheck import factchecks
 
         claim = self._claim_text(claim)
@@ -583,9 +583,10 @@ class Factcheck:
             reviews = self.store.reviews()
             kept = sh.reviews = (version, enc.name, reviews, enc.encode([r.claim for r in reviews]))
         return factchecks.match(
-            claim, self._vector(claim), kept[2], kept[3], self.verifier, k=k,
-            min_similarity=factchecks.MIN_SIMILARITY if min_similarity is None else min_similarity,
-            nei_similarity=factchecks.NEI_SIMILARITY if nei_similarity is None else nei_similarity)
+            claim, self._vector(claim), kept[2], kept[3], self.verifier, pool=self.settings.published_pool,
+            k=self.settings.published_k if k is None else k,
+            min_similarity=self.settings.published_similarity if min_similarity is None else min_similarity,
+            nei_similarity=self.settings.published_nei_similarity if nei_similarity is None else nei_similarity)
 
     def profiles(self) -> list[SourceProfile]:
         return self.store.profiles()
@@ -659,4 +660,3 @@ def _default_encoder_name() -> str:
     from factcheck.embed import MODEL_NAME
 
     return MODEL_NAME
-

@@ -36,7 +36,7 @@ import numpy as np
 from factcheck.errors import IngestError, csv_problem, json_problem
 from factcheck.labels import Verification
 from factcheck.records import PublishedCheck, Review, ReviewDraft
-from factcheck.settings import Settings
+from factcheck.settings import DEFAULTS, Settings
 
 MAX_CLAIM_CHARS = 2_000  # as a checked claim (Settings.max_claim_chars)
 MAX_FIELD_CHARS = 300  # a rating, a publisher, a claimant
@@ -53,12 +53,6 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "url": ("url", "review_url", "link"),
     "claimant": ("claimant", "claim_author", "speaker"),
 }
-# matching (MiniLM cosines, picked on bench/factchecks.py: every paraphrase's review was at 0.69 or more, unrelated
-# claims' closest at 0.57 or less): the candidates the verifier reads, the cosine any review must reach, and the
-# higher one a review the verifier calls another claim must reach
-POOL = 5
-MIN_SIMILARITY = 0.5
-NEI_SIMILARITY = 0.65
 # skip reasons, counted per import
 NO_CLAIM = "no claim reviewed"
 NO_RATING = "no rating"
@@ -324,8 +318,9 @@ def key(d: ReviewDraft) -> str:
 
 # --- matching ------------------------------------------------------------------------------------
 def match(claim: str, claim_vec: np.ndarray, reviews: Sequence[Review], review_vecs: np.ndarray, verifier: Any,
-          *, k: int = 3, pool: int = POOL, min_similarity: float = MIN_SIMILARITY,
-          nei_similarity: float = NEI_SIMILARITY) -> list[PublishedCheck]:
+          *, k: int = DEFAULTS.published_k, pool: int = DEFAULTS.published_pool,
+          min_similarity: float = DEFAULTS.published_similarity,
+          nei_similarity: float = DEFAULTS.published_nei_similarity) -> list[PublishedCheck]:
     """The stored reviews that rule on `claim`, best first, at most k: of those at `min_similarity` or more, the
     `pool` closest by cosine (unit vectors: a dot product), each judged by the verifier; one it calls the same
     claim (supports) or its opposite (conflicts) comes before one on another claim (nei), which is kept only at

@@ -1,8 +1,9 @@
 """One Settings object, built at the edge (env, CLI flags, sidebar) and passed in.
 
 What it holds: every value a user may tune (the store folder; the claim threshold; retrieval's k and
-similarity floors; the stance, evidence and verifier thresholds; the near-duplicate cut-off; the size, time
-and redirect limits on inputs and URLs; the vector backend and its server) and its default. A function of
+similarity floors; the stance, evidence and verifier thresholds; the near-duplicate cut-off; how published
+fact-checks are matched; the size, time and redirect limits on inputs and URLs; the vector backend and its
+server) and its default. A function of
 the core that takes one of these as an argument takes its default from here (`DEFAULTS`), so the two cannot
 disagree. Each value is checked when a Settings is made (type and range): a bad one is a SettingsError
 naming the setting.
@@ -72,7 +73,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "claim_threshold": _SCORE, "top_k": _COUNT, "min_similarity": _COSINE, "triage_similarity": _COSINE,
     "on_topic_similarity": _COSINE, "evidence_similarity": _COSINE, "conflict_similarity": _COSINE,
     "verify_supports_at": _SCORE, "verify_conflicts_at": _SCORE, "verify_bare_conflicts_at": _SCORE,
-    "same_event_similarity": _COSINE, "duplicate_similarity": _COSINE, "max_input_bytes": _COUNT,
+    "same_event_similarity": _COSINE, "duplicate_similarity": _COSINE, "published_k": _COUNT,
+    "published_pool": _COUNT, "published_similarity": _COSINE, "published_nei_similarity": _COSINE,
+    "max_input_bytes": _COUNT,
     "max_text_chars": _COUNT, "max_claim_chars": _COUNT, "url_timeout_s": (0.001, math.inf),
     "url_max_bytes": _COUNT, "url_max_redirects": (0, math.inf),
 }
@@ -116,6 +119,14 @@ class Settings:
     verify_reads_context: bool = True
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95
+    # published fact-checks shown beside a verdict (factcheck.factchecks.match; MiniLM cosines picked on
+    # bench/factchecks.py: every paraphrase's review was at 0.69 or more, unrelated claims' closest at 0.57 or less):
+    # how many are shown, how many of the closest the verifier reads, the cosine any review must reach, and the
+    # higher one a review the verifier calls another claim must reach
+    published_k: int = 3
+    published_pool: int = 5
+    published_similarity: float = 0.5
+    published_nei_similarity: float = 0.65
     # ingestion limits
     max_input_bytes: int = 20 * 1024 * 1024
     max_text_chars: int = 2_000_000

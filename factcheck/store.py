@@ -45,6 +45,7 @@ from factcheck.records import (
     Story,
 )
 from factcheck.schema import DB_NAME, check_schema, refuse_a_lost_database
+from factcheck.settings import DEFAULTS
 
 # How long a writer waits for another writer's transaction (articles are committed one at a time, so
 # the wait is one article's insert, not a whole ingest); readers never wait in WAL mode.
@@ -305,7 +306,7 @@ class Store:
             return ids
 
     # --- reads --------------------------------------------------------------------------------
-    def sources(self, threshold: float = 0.5) -> list[Source]:
+    def sources(self, threshold: float = DEFAULTS.claim_threshold) -> list[Source]:
         rows = self._rows(
             "SELECT s.id, s.name, COUNT(DISTINCT a.id),"
             " (SELECT COUNT(*) FROM passages p JOIN articles a2 ON a2.id = p.article_id"
@@ -403,7 +404,7 @@ class Store:
                 " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)",
                 [(pid, scope, f, h, r, _now(), pid) for pid, f, h, r in rows])
 
-    def stats(self, threshold: float = 0.5) -> dict[str, int]:
+    def stats(self, threshold: float = DEFAULTS.claim_threshold) -> dict[str, int]:
         # one statement, so one snapshot: the counts agree even while an ingest commits
         (row,) = self._rows(
             "SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM articles),"

@@ -58,7 +58,7 @@ from factcheck.labels import (
 )
 from factcheck.lexicon import POINTING_BACK, alternation
 from factcheck.mismatch import Mismatch, find_mismatches
-from factcheck.settings import Settings
+from factcheck.settings import DEFAULTS, Settings
 from factcheck.verify import Verifier, bears_on_claim, contradicts, judge, label_of
 
 DUPLICATE_OF_CLAIM = -1
@@ -192,7 +192,7 @@ def near_duplicate(a: str, b: str) -> bool:
 
 def mark_duplicates(evidence: Sequence[Evidence], *, claim: str | None = None, claim_source: str | None = None,
                     vectors: Mapping[int, np.ndarray] | None = None,
-                    duplicate_similarity: float = 0.95) -> list[Evidence]:
+                    duplicate_similarity: float = DEFAULTS.duplicate_similarity) -> list[Evidence]:
     """Collapse near-duplicates across sources; the first (best-ranked) copy is kept and counted."""
     kept: list[Evidence] = []
     out: list[Evidence] = []
@@ -236,7 +236,7 @@ def deciding_evidence(evidence: Sequence[Evidence]) -> Evidence | None:
     return max(sides, key=lambda e: e.p(e.label), default=None)
 
 
-def source_stance(evidence: Sequence[Evidence], *, on_topic: float = 0.0) -> SourceStance:
+def source_stance(evidence: Sequence[Evidence], *, on_topic: float = DEFAULTS.evidence_similarity) -> SourceStance:
     """One source's stance from its counted passages (rule 5)."""
     best = deciding_evidence(evidence)
     if best is not None:
@@ -262,7 +262,7 @@ def _detail(ev: Evidence) -> str:
 
 
 def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, claim: str | None = None,
-           on_topic: float = 0.0) -> Verdict:
+           on_topic: float = DEFAULTS.evidence_similarity) -> Verdict:
     """The verdict from judged, duplicate-marked evidence (rules 1, 5, 6)."""
     by_source: dict[str, list[Evidence]] = {}
     for e in evidence:
@@ -326,7 +326,8 @@ def gate(q: np.ndarray, similarity: float, *, evidence_similarity: float, min_pr
     return q
 
 
-def settle(q: np.ndarray | Sequence[float], *, supports_at: float = 0.5, conflicts_at: float = 0.5) -> Verification:
+def settle(q: np.ndarray | Sequence[float], *, supports_at: float = DEFAULTS.verify_supports_at,
+           conflicts_at: float = DEFAULTS.verify_conflicts_at) -> Verification:
     """Rule 4's decision: the side with more probability, when it reaches its threshold; else nei."""
     p = Probabilities.of_row(q)
     sup, con = p.supports, p.conflicts
@@ -356,14 +357,18 @@ def in_context(text: str, before: str | None) -> str:
 
 
 def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with_entities: bool = True,
-                   evidence_similarity: float = 0.0, min_probability: float = 0.0,
-                   supports_at: float | None = None, conflicts_at: float | None = None,
-                   bare_conflicts_at: float | None = None,
-                   blocking: frozenset[str] | None = None, same_event: float | None = None,
+                   evidence_similarity: float = DEFAULTS.evidence_similarity,
+                   min_probability: float = min(DEFAULTS.verify_supports_at, DEFAULTS.verify_conflicts_at),
+                   supports_at: float | None = DEFAULTS.verify_supports_at,
+                   conflicts_at: float | None = DEFAULTS.verify_conflicts_at,
+                   bare_conflicts_at: float | None = DEFAULTS.verify_bare_conflicts_at,
+                   blocking: frozenset[str] | None = None, same_event: float | None = DEFAULTS.same_event_similarity,
                    context: Mapping[int, str] | None = None,
-                   conflict_similarity: float | None = None) -> list[Evidence]:
+                   conflict_similarity: float | None = DEFAULTS.conflict_similarity) -> list[Evidence]:
     """Each hit judged on its own: the verifier's probabilities, the detail rule (factcheck.verify.judge),
-    then the gates of rule 4. Identical passages are scored once. `context` (passage id -> the sentence before
+    then the gates of rule 4; each rule's number defaults to its setting's (check_claim passes the settings in
+    use), and None or 0.0 switches it off (supports_at and conflicts_at None: the verifier's most probable
+    label). Identical passages are scored once. `context` (passage id -> the sentence before
     it) lets a passage that points back ("She said …") be read with its antecedent; its differing details are
     still the passage's own, less a name of the claim the sentence before gives."""
     if not hits:

@@ -2,6 +2,7 @@
 gates as label_evidence and check_claim apply them, the deciding passage, the reason, the reporting list."""
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -62,6 +63,12 @@ def ev(source, scores, *, pid, text=None, similarity=0.7, reported=False):
     return Evidence(text=text or f"passage {pid} of {source}", source=source, article_id=pid, passage_id=pid,
                     label=label_of(scores), scores=scores, mismatches=(), similarity=similarity,
                     reported=reported)
+
+
+# label_evidence's rules switched off (its defaults are the settings'): these tests are about the verifier's labels
+RULES_OFF: dict[str, Any] = {"evidence_similarity": 0.0, "min_probability": 0.0, "supports_at": None,
+                             "conflicts_at": None, "bare_conflicts_at": None, "same_event": None,
+                             "conflict_similarity": None}
 
 
 def check_of(evidence, *, claim="a claim", claim_source=None, on_topic=0.0):
@@ -267,8 +274,8 @@ def test_a_lacking_negation_is_named():
 def test_which_details_block_can_be_chosen():
     hits = [FakeHit(1, "The outlet agrees police made 13 arrests on Friday.", "B", 10, 0.8)]
     claim = "Police made 30 arrests on Friday"
-    (blocked,) = label_evidence(claim, hits, FixedModel())
-    (kept,) = label_evidence(claim, hits, FixedModel(), blocking=frozenset({"date"}))
+    (blocked,) = label_evidence(claim, hits, FixedModel(), **RULES_OFF)
+    (kept,) = label_evidence(claim, hits, FixedModel(), blocking=frozenset({"date"}), **RULES_OFF)
     assert blocked.label == "conflicts" and blocked.blocked_by is not None
     assert kept.label == "supports" and kept.blocked_by is None
     assert [m.kind for m in kept.mismatches] == ["number"]  # still found, for highlighting
@@ -328,7 +335,7 @@ def test_identical_passages_are_scored_once_and_each_passage_alone():
     hits = [FakeHit(1, text, "A", 10, 0.8), FakeHit(2, "Other line mentions it.", "A", 10, 0.5),
             FakeHit(3, text, "B", 20, 0.8)]
     model = FixedModel()
-    out = label_evidence("Homicides fell 20%", hits, model)
+    out = label_evidence("Homicides fell 20%", hits, model, **RULES_OFF)
     assert model.seen == [text, "Other line mentions it."]  # the passage itself, not its article
     assert model.claims == ["Homicides fell 20%"] * 2
     assert [(e.passage_id, e.source, e.text) for e in out] == [(h.passage_id, h.source, h.text) for h in hits]
@@ -337,7 +344,7 @@ def test_identical_passages_are_scored_once_and_each_passage_alone():
 
 def test_no_hits_asks_the_verifier_nothing():
     model = FixedModel()
-    assert label_evidence("claim", [], model) == [] and model.seen == []
+    assert label_evidence("claim", [], model, **RULES_OFF) == [] and model.seen == []
 
 
 def test_check_claim_drops_the_claim_passage_itself():
@@ -470,7 +477,8 @@ def test_a_passage_that_points_back_is_read_with_the_sentence_before_it():
     assert in_context("Police agree it fell.", "Sheinbaum spoke on Friday.") == "Police agree it fell."
     model = FixedModel()
     hits = [FakeHit(1, "She mentions a drop in homicides.", "B", 10, 0.7), FakeHit(2, "Police agree.", "B", 10, 0.6)]
-    out = label_evidence("Homicides dropped", hits, model, context={1: "Sheinbaum agrees on Friday.", 2: "Before."})
+    out = label_evidence("Homicides dropped", hits, model, context={1: "Sheinbaum agrees on Friday.", 2: "Before."},
+                         **RULES_OFF)
     assert model.seen == ["Sheinbaum agrees on Friday. She mentions a drop in homicides.", "Police agree."]
     assert out[0].label == "supports" and out[0].text == "She mentions a drop in homicides."  # shown as stored
 
