@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import FactcheckError
+from factcheck.labels import IngestStatus, PassageKind
 from factcheck.progress import Progress
 from factcheck.records import Article, IngestResult, Passage, Source
 from factcheck.settings import Settings
@@ -192,9 +193,10 @@ class Factcheck:
     def _ingest(self, run: Callable[[], list[IngestResult]], progress: Progress | None) -> list[IngestResult]:
         with self._shared.writer:
             results = run()
-            if any(r.status == "added" for r in results):
+            if any(r.status == IngestStatus.ADDED for r in results):
                 self._refresh(progress)
-                self._group([r.article_id for r in results if r.status == "added" and r.article_id is not None])
+                self._group([r.article_id for r in results
+                             if r.status == IngestStatus.ADDED and r.article_id is not None])
             return results
 
     def _group(self, added: Sequence[int]) -> None:
@@ -222,7 +224,7 @@ class Factcheck:
         from factcheck.ingest import corpus, pipeline
 
         if not url.strip().lower().startswith(("http://", "https://")):
-            return [IngestResult(origin=url, status="refused",
+            return [IngestResult(origin=url, status=IngestStatus.REFUSED,
                                  reason=f"{url!r} is not an http(s) URL: give an address starting with https://")]
         url = url.strip()
         try:
@@ -231,7 +233,8 @@ class Factcheck:
             return [pipeline.refused(url, e)]
         results = self._ingest(lambda: pipeline.ingest(self.store, drafts, self.settings, source=source,
                                                      progress=progress, scorer=self._score), progress)
-        return results or [IngestResult(origin=url, status="refused", reason=f"{url}: no article found on the page.")]
+        return results or [IngestResult(origin=url, status=IngestStatus.REFUSED,
+                                        reason=f"{url}: no article found on the page.")]
 
     def ingest_text(self, text: str, *, source: str, title: str | None = None, date: str | None = None,
                     url: str | None = None, progress: Progress | None = None) -> IngestResult:
@@ -323,7 +326,7 @@ class Factcheck:
     def article(self, article_id: int) -> Article | None:
         return self.store.article(article_id)
 
-    def passages(self, *, article_id: int | None = None, kind: str | None = "body") -> list[Passage]:
+    def passages(self, *, article_id: int | None = None, kind: PassageKind | None = PassageKind.BODY) -> list[Passage]:
         return self.store.passages(article_id=article_id, kind=kind)
 
     def claims(self, source: str | None = None) -> list[Passage]:

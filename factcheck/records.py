@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from factcheck.labels import Verification
+from factcheck.labels import IngestStatus, PassageKind, Verification
 
 
 @dataclass(frozen=True)
 class PassageDraft:
     """A sentence of an article before it is stored; offsets index the article's text."""
 
-    kind: str  # "body" | "comment"
+    kind: PassageKind
     start: int
     end: int
     text: str
@@ -57,7 +57,7 @@ class Passage:
     id: int
     article_id: int
     source: str
-    kind: str
+    kind: PassageKind
     seq: int
     start: int
     end: int
@@ -70,7 +70,7 @@ class IngestResult:
     """What one input became: added, skipped (duplicate) or refused, with a reason a person can act on."""
 
     origin: str
-    status: str  # "added" | "skipped" | "refused"
+    status: IngestStatus
     reason: str = ""
     article_id: int | None = None
     title: str | None = None

@@ -33,6 +33,7 @@ import numpy as np
 
 from factcheck.errors import StoreError
 from factcheck.hashes import text_hash  # the embedding cache's key too (factcheck.embed)
+from factcheck.labels import PassageKind
 from factcheck.records import (
     Article,
     ArticleDraft,
@@ -331,7 +332,7 @@ class Store:
         return Article(*rows[0]) if rows else None
 
     def passages(self, *, article_id: int | None = None, source: str | None = None,
-                 kind: str | None = "body", ids: Sequence[int] | None = None) -> list[Passage]:
+                 kind: PassageKind | None = PassageKind.BODY, ids: Sequence[int] | None = None) -> list[Passage]:
         where: list[str] = []
         args: list[object] = []
         if article_id is not None:
@@ -353,7 +354,7 @@ class Store:
 
     def claims(self, threshold: float, *, source: str | None = None) -> list[Passage]:
         """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
-        return [p for p in self.passages(source=source, kind="body") if p.score >= threshold]
+        return [p for p in self.passages(source=source, kind=PassageKind.BODY) if p.score >= threshold]
 
     def preceding(self, ids: Sequence[int]) -> dict[int, str]:
         """The body sentence before each of these passages in its article (passage id -> text), for those that

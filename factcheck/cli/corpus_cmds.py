@@ -12,6 +12,7 @@ from dataclasses import asdict
 from factcheck.cli import EXIT_USER_ERROR, add_common, emit, progress_bar, settings_from
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
+from factcheck.labels import INGEST_STATUSES, IngestStatus
 
 # `--ray` given without an address
 LOCAL_RAY = "local"
@@ -51,20 +52,20 @@ def _ingest(args: argparse.Namespace) -> int:
     stats = fc.stats()
     for message in fc.messages:
         print(f"factcheck: {terminal(message)}", file=sys.stderr)
-    refused = [r for r in results if r.status == "refused"]
+    refused = [r for r in results if r.status == IngestStatus.REFUSED]
 
     def human() -> None:
         # names, titles and reasons come from the articles and servers: one line each (terminal())
         for r in results:
-            if r.status == "added":
+            if r.status == IngestStatus.ADDED:
                 print(f"added    {terminal(r.origin)}: {terminal(r.title or '(untitled)')} [{terminal(r.source)}], "
                       f"{r.claims} claims")
-            elif r.status == "skipped":
+            elif r.status == IngestStatus.SKIPPED:
                 print(f"skipped  {terminal(r.origin)}: {terminal(r.reason)}")
         for r in refused:  # one line each, on stderr, so scripts can tell them apart
             reason = r.reason if r.reason.startswith(r.origin) else f"{r.origin}: {r.reason}"
             print(f"refused  {terminal(reason)}", file=sys.stderr)
-        counts = {s: sum(r.status == s for r in results) for s in ("added", "skipped", "refused")}
+        counts = {s: sum(r.status == s for r in results) for s in INGEST_STATUSES}
         print(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; the store holds {stats['articles']} articles, "
               f"{stats['claims']} claims")
 

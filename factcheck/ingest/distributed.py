@@ -49,6 +49,7 @@ from factcheck.embed import MODEL_NAME
 from factcheck.errors import ClusterError, FactcheckError
 from factcheck.hashes import text_hash
 from factcheck.ingest import corpus, pipeline
+from factcheck.labels import PassageKind
 from factcheck.progress import Progress
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.settings import Settings
@@ -192,7 +193,8 @@ def _worth_a_local_ray(files: Sequence[os.PathLike[str]], settings: Settings) ->
     n = 0
     for item in files:
         try:
-            n += sum(1 for _, passages in pipeline.prepare(item, settings) for p in passages if p.kind == "body")
+            n += sum(1 for _, passages in pipeline.prepare(item, settings) for p in passages
+                     if p.kind == PassageKind.BODY)
         except Exception:  # noqa: BLE001 - refused by whichever ingest runs, as pipeline.ingest refuses it
             continue
         if n >= LOCAL_MIN_PASSAGES:
@@ -230,7 +232,7 @@ def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, mo
 
 
 def _body(draft: ArticleDraft) -> list[PassageDraft]:
-    return [p for p in draft.passages if p.kind == "body"]
+    return [p for p in draft.passages if p.kind == PassageKind.BODY]
 
 
 def _head(draft: ArticleDraft) -> str:

@@ -20,6 +20,7 @@ from factcheck.errors import FactcheckError, IngestError, ModelMissingError, Sto
 from factcheck.ingest import corpus
 from factcheck.ingest.clean import clean
 from factcheck.ingest.sentences import split_span
+from factcheck.labels import IngestStatus, PassageKind
 from factcheck.progress import Progress
 from factcheck.records import ArticleDraft, IngestResult, PassageDraft
 from factcheck.settings import Settings
@@ -68,11 +69,11 @@ def prepare(item: Input, settings: Settings, *, source: str | None = None) -> li
 
 def scored(prepared: Sequence[Prepared], score: CheckworthyScorer) -> list[ArticleDraft]:
     """The articles with their body passages scored in one call of `score` (comments keep 0)."""
-    texts = [p.text for _, passages in prepared for p in passages if p.kind == "body"]
+    texts = [p.text for _, passages in prepared for p in passages if p.kind == PassageKind.BODY]
     values = _checked(score(texts) if texts else np.zeros(0), len(texts))
     out, pos = [], 0
     for draft, passages in prepared:
-        n = sum(1 for p in passages if p.kind == "body")
+        n = sum(1 for p in passages if p.kind == PassageKind.BODY)
         out.append(replace(draft, passages=tuple(_with_scores(passages, values[pos:pos + n].tolist()))))
         pos += n
     return out
@@ -86,11 +87,11 @@ def store_article(store: Store, draft: ArticleDraft, settings: Settings) -> Inge
     except (StoreError, sqlite3.OperationalError):
         raise  # the store itself failed (disk full, locked too long): every article after would too
     except Exception as e:  # noqa: BLE001 - one article the store will not take must not stop the others
-        return IngestResult(origin=draft.origin, status="refused",
+        return IngestResult(origin=draft.origin, status=IngestStatus.REFUSED,
                             reason=f"{draft.origin}: could not be stored ({type(e).__name__}: {e}).")
-    claims = sum(1 for p in draft.passages if p.kind == "body" and p.score >= settings.claim_threshold)
+    claims = sum(1 for p in draft.passages if p.kind == PassageKind.BODY and p.score >= settings.claim_threshold)
     return IngestResult(
-        origin=draft.origin, status="added" if created else "skipped",
+        origin=draft.origin, status=IngestStatus.ADDED if created else IngestStatus.SKIPPED,
         reason="" if created else f"already in the store (article {article_id})",
         article_id=article_id, title=draft.title, source=draft.source, claims=claims)
 
@@ -99,7 +100,7 @@ def refused(origin: str, e: BaseException) -> IngestResult:
     """The result of an input that could not be read: a FactcheckError's own sentence, else the exception named
     (one unreadable input is refused on its own; it never stops the others)."""
     reason = str(e) if isinstance(e, FactcheckError) else f"{origin}: could not be read ({type(e).__name__}: {e})."
-    return IngestResult(origin=origin, status="refused", reason=reason)
+    return IngestResult(origin=origin, status=IngestStatus.REFUSED, reason=reason)
 
 
 def expand(inputs: Iterable[Input]) -> list[tuple[str, Input]]:
@@ -144,15 +145,15 @@ def _read(item: Input, settings: Settings) -> list[ArticleDraft]:
 
 def _passages_text(text: str) -> tuple[PassageDraft, ...]:
     c = clean(text)
-    body = [PassageDraft("body", s, e, text[s:e]) for p in c.body_spans for s, e in split_span(text, *p)]
+    body = [PassageDraft(PassageKind.BODY, s, e, text[s:e]) for p in c.body_spans for s, e in split_span(text, *p)]
     # one passage per comment: shown as the reader wrote it, never scored as the outlet's claim
-    comments = [PassageDraft("comment", s, e, text[s:e]) for s, e in c.comment_spans]
+    comments = [PassageDraft(PassageKind.COMMENT, s, e, text[s:e]) for s, e in c.comment_spans]
     return tuple(sorted(body + comments, key=lambda p: p.start))
 
 
 def _passages(draft: ArticleDraft) -> tuple[PassageDraft, ...]:
     passages = _passages_text(draft.text)
-    if not any(p.kind == "body" for p in passages):
+    if not any(p.kind == PassageKind.BODY for p in passages):
         raise IngestError(f"{draft.origin}: no article text found (only headings, page chrome or comments).")
     return passages
 
@@ -161,7 +162,7 @@ def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | Non
     it = iter(scores if scores is not None else [])
     out = []
     for p in passages:
-        if p.kind == "body":
+        if p.kind == PassageKind.BODY:
             out.append(replace(p, score=float(next(it, 0.0))))
         else:
             out.append(p)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from factcheck import escape
 from factcheck.errors import FactcheckError
+from factcheck.labels import IngestStatus
 from factcheck.records import IngestResult
 from factcheck.ui import state
 
@@ -16,17 +17,17 @@ UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "csv"]
 def _run(what: str, job: Callable[[Callable[[int, int, str], None]], list[IngestResult]]) -> None:
     with st.status(f"Adding {what}…", expanded=True) as status:
         results = job(state.progress_bar("Reading, splitting and scoring"))
-        added = sum(r.status == "added" for r in results)
+        added = sum(r.status == IngestStatus.ADDED for r in results)
         status.update(label=f"{added} of {len(results)} added", state="complete" if added else "error",
                       expanded=not added)
     for r in results:
-        if r.status == "refused":
+        if r.status == IngestStatus.REFUSED:
             st.error(f"{escape.markdown(r.origin)}: {escape.markdown(r.reason)}")
-        elif r.status == "skipped":
+        elif r.status == IngestStatus.SKIPPED:
             st.info(f"{escape.markdown(r.title or r.origin)}: already in the store ({escape.markdown(r.reason)})")
     if added:
         st.dataframe([{"article": r.title or r.origin, "source": r.source, "claims": r.claims}
-                      for r in results if r.status == "added"], key=f"fc_added_{what}", hide_index=True)
+                      for r in results if r.status == IngestStatus.ADDED], key=f"fc_added_{what}", hide_index=True)
 
 
 def paste_form() -> None:
@@ -65,7 +66,7 @@ def upload_form() -> None:
                 results += fc.ingest_bytes(f.name, f.getvalue(), source=source.strip() or None, progress=cb)
             except Exception as e:  # noqa: BLE001 - one file's failure is its own line; the next file is still added
                 reason = str(e) if isinstance(e, FactcheckError) else f"could not be added ({type(e).__name__}: {e})"
-                results.append(IngestResult(origin=f.name, status="refused", reason=reason))
+                results.append(IngestResult(origin=f.name, status=IngestStatus.REFUSED, reason=reason))
         return results
 
     _run(f"{len(files)} file(s)", each_file)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from factcheck import escape, profiles
 from factcheck.errors import FactcheckError
+from factcheck.labels import PassageKind
 from factcheck.ui import adding, render, state, stories
 
 st.title("Sources")
@@ -47,9 +48,9 @@ chosen = st.selectbox("Article", list(by_id), key=state.OPEN_ARTICLE,
 if chosen is not None and (art := fc.article(chosen)):
     st.caption(f"{escape.markdown(art.source)} · {escape.markdown(art.date or 'date unknown')} · "
                f"{per_article[art.id]} claim(s) marked")
-    body = fc.passages(article_id=art.id, kind="body")
+    body = fc.passages(article_id=art.id, kind=PassageKind.BODY)
     render.show(render.article_html(art.text, body, threshold=fc.settings.claim_threshold))
-    if comments := fc.passages(article_id=art.id, kind="comment"):
+    if comments := fc.passages(article_id=art.id, kind=PassageKind.COMMENT):
         with st.expander(f"Reader comments ({len(comments)}): not the outlet's claims"):
             render.comments([c.text for c in comments])
 

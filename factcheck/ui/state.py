@@ -17,6 +17,7 @@ import streamlit as st
 from factcheck import escape
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
+from factcheck.labels import IngestStatus
 from factcheck.settings import Settings, store_dir_from_env
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def first_start(data_dir: Path | None = None) -> None:
 
             inputs = [p for p in files_in(data_dir) if p.relative_to(data_dir).parts[0] != FACTCHECKS_DIR]
             results = fc.ingest_paths(inputs, progress=progress_bar("Reading the sample corpus"))
-            added = sum(r.status == "added" for r in results)
+            added = sum(r.status == IngestStatus.ADDED for r in results)
             status.update(label=f"Sample corpus added: {added} article(s)", state="complete", expanded=False)
         # the sample fact-checks (invented publishers) come with the sample articles, into a new store only
         if (data_dir / FACTCHECKS_DIR).is_dir() and not fc.factchecks():
