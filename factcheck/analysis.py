@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from factcheck.labels import Verification
+from factcheck.labels import MismatchKind, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.settings import Settings
 from factcheck.verdict import Check, Evidence, Verdict, decide, mark_duplicates
@@ -126,7 +126,9 @@ def _tuples(x: Any) -> Any:
 
 
 def _mismatch(d: dict[str, Any]) -> Mismatch:
-    return Mismatch(**{k: _tuples(v) for k, v in d.items()})
+    f = {k: _tuples(v) for k, v in d.items()}
+    f["kind"] = MismatchKind(d["kind"])  # another kind (a newer or damaged row) is a ValueError: checked again
+    return Mismatch(**f)
 
 
 def _evidence(d: dict[str, Any]) -> Evidence:

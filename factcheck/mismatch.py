@@ -34,10 +34,11 @@ from typing import Any
 import numpy as np
 
 from factcheck import lexicon as lx
+from factcheck.labels import STANCES, MismatchKind, Stance
 from factcheck.lexicon import OPPOSITE_OUTCOMES, alternation
 
 DIRECTION_SHIFT = 0.8
-ADJUSTING_KINDS = frozenset({"direction"})
+ADJUSTING_KINDS = frozenset({MismatchKind.DIRECTION})
 
 Span = tuple[int, int]
 NO_SPAN: Span = (-1, -1)
@@ -45,7 +46,7 @@ NO_SPAN: Span = (-1, -1)
 
 @dataclass(frozen=True)
 class Mismatch:
-    kind: str  # "number" | "date" | "entity" | "negation" | "direction" | "opposite"
+    kind: MismatchKind
     claim_span: Span
     passage_span: Span  # (-1, -1): the detail is absent from the passage (negation only)
     claim_text: str
@@ -128,7 +129,7 @@ def _number_mismatches(claim: str, passage: str) -> list[Mismatch]:
         if not same_unit or any(_agree(c, claim, p, passage) for p in same_unit):
             continue
         p = min(same_unit, key=lambda p: abs(p.value - c.value))
-        out.append(Mismatch("number", c.span, p.span, c.text, p.text))
+        out.append(Mismatch(MismatchKind.NUMBER, c.span, p.span, c.text, p.text))
     return out
 
 
@@ -160,7 +161,7 @@ def _date_mismatches(claim: str, passage: str) -> list[Mismatch]:
         for c in cs:
             if ps and c.group(0).lower() not in pvals:
                 p = ps[0]
-                out.append(Mismatch("date", c.span(), p.span(), c.group(0), p.group(0)))
+                out.append(Mismatch(MismatchKind.DATE, c.span(), p.span(), c.group(0), p.group(0)))
     return out
 
 
@@ -201,8 +202,8 @@ def _negation_mismatches(claim: str, passage: str) -> list[Mismatch]:
             span_other = hit.span()
     other_txt = other[span_other[0] : span_other[1]] if span_other != NO_SPAN else ""
     if claim_has:
-        return [Mismatch("negation", m.span(), span_other, m.group(0), other_txt)]
-    return [Mismatch("negation", span_other, m.span(), other_txt, m.group(0))]
+        return [Mismatch(MismatchKind.NEGATION, m.span(), span_other, m.group(0), other_txt)]
+    return [Mismatch(MismatchKind.NEGATION, span_other, m.span(), other_txt, m.group(0))]
 
 
 # Outcomes that exclude each other whatever the context ("necessary" / "unnecessary"): lexicon.OPPOSITE_OUTCOMES,
@@ -224,7 +225,7 @@ def _opposite_mismatches(claim: str, passage: str) -> list[Mismatch]:
                 continue
             hit = re.search(rf"\b{re.escape(opposite)}\b", passage, re.IGNORECASE)
             if hit:
-                out.append(Mismatch("opposite", m.span(), hit.span(), m.group(0), hit.group(0)))
+                out.append(Mismatch(MismatchKind.OPPOSITE, m.span(), hit.span(), m.group(0), hit.group(0)))
                 break
     return out
 
@@ -266,11 +267,11 @@ def _direction_mismatches(claim: str, passage: str) -> list[Mismatch]:
         said = _direction_of(passage, subject) if subject else None
         if said is not None:
             if opposite.fullmatch(said.group(0)):
-                out.append(Mismatch("direction", c.span(), said.span(), c.group(0), said.group(0)))
+                out.append(Mismatch(MismatchKind.DIRECTION, c.span(), said.span(), c.group(0), said.group(0)))
             continue
         p_same, p_opp = mine.search(passage), opposite.search(passage)
         if p_opp and not p_same:
-            out.append(Mismatch("direction", c.span(), p_opp.span(), c.group(0), p_opp.group(0)))
+            out.append(Mismatch(MismatchKind.DIRECTION, c.span(), p_opp.span(), c.group(0), p_opp.group(0)))
     return out
 
 
@@ -332,7 +333,7 @@ def _entity_mismatches(claim: str, passage: str) -> list[Mismatch]:
         rivals = [p for p in pents if p[1] == group and p[0].split()[-1].lower() not in clow]
         if rivals:
             shared = any(g == group and t != text and t.split()[-1].lower() in plow for t, g, _ in claim_ents)
-            out.append(Mismatch("entity", span, rivals[0][2], text, rivals[0][0], group, swapped=shared))
+            out.append(Mismatch(MismatchKind.ENTITY, span, rivals[0][2], text, rivals[0][0], group, swapped=shared))
     return out
 
 
@@ -354,12 +355,13 @@ def adjust_scores(probs: np.ndarray | Sequence[float], mismatches: Sequence[Mism
     """Shift supports mass toward conflicts on a related pair with a clear contradiction (see module doc);
     `kinds` lets the benchmark measure each rule alone."""
     p = np.asarray(probs, dtype=np.float32).copy()
-    supports_looking = int(np.argmax(p)) == 0
+    sup, con = STANCES.index(Stance.SUPPORTS), STANCES.index(Stance.CONFLICTS)  # the stance model's columns
+    supports_looking = int(np.argmax(p)) == sup
     if not supports_looking or not any(m.kind in kinds for m in mismatches):
         return p
-    moved = DIRECTION_SHIFT * p[0]
-    p[0] -= moved
-    p[1] += moved
+    moved = DIRECTION_SHIFT * p[sup]
+    p[sup] -= moved
+    p[con] += moved
     return p
 
 

@@ -46,6 +46,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.attribution import claim_speaker, reports_statement
+from factcheck.display import WORDS
 from factcheck.labels import (
     SIDES,
     SOURCE_STANCES,
@@ -291,8 +292,7 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, cla
         if best is None:
             continue
         deciding.append((s, best.passage_id))
-        verb = "states it" if st == SourceStance.SUPPORTS else "contradicts it"
-        parts.append(f"{s} {verb}: {_quote(best.text)}{_detail(best)}.")
+        parts.append(f"{s} {WORDS[st]}: {_quote(best.text)}{_detail(best)}.")
     if parts:
         reason += " " + " ".join(parts)
     speaker = claim_speaker(claim) if claim else None
@@ -398,7 +398,7 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
                                 conflicts_at=con_at),
                             scores=Probabilities.of_row(q),
                             mismatches=mm, similarity=float(h.score), start=h.start, end=h.end,
-                            reported=reports_statement(h.text), model_scores=Probabilities.of_row(j.model_scores),
+                            reported=reports_statement(h.text), model_scores=j.model_scores,
                             blocked_by=j.blocked_by))
     return out
 

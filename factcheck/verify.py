@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from factcheck.errors import ModelMissingError
-from factcheck.labels import VERIFICATIONS, Probabilities, Verification
+from factcheck.labels import VERIFICATIONS, MismatchKind, Probabilities, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.stance import _minilm_path, _read_json, softmax  # the same tokenizer fallback, JSON, softmax
 
@@ -34,11 +34,12 @@ CALIBRATION_FILE = "calibration.json"
 MAX_LENGTH = 128
 MAX_CLAIM_CHARS = 600
 # mismatch kinds that, on a pair the model reads as support, show the passage states something else
-BLOCKING_KINDS = frozenset({"number", "date", "negation", "direction", "opposite", "entity"})
+BLOCKING_KINDS = frozenset({MismatchKind.NUMBER, MismatchKind.DATE, MismatchKind.NEGATION, MismatchKind.DIRECTION,
+                            MismatchKind.OPPOSITE, MismatchKind.ENTITY})
 DETAIL_TO_CONFLICTS = 0.85  # of the supports mass a blocking mismatch moves, the share that goes to conflicts
 # kinds that show the passage does not state the claim but not that it states the opposite (a name of the claim
 # absent where another is named): their mass goes to nei
-NOT_STATED_KINDS = frozenset({"entity"})
+NOT_STATED_KINDS = frozenset({MismatchKind.ENTITY})
 
 
 class Verifier(Protocol):
@@ -159,9 +160,9 @@ def bears_on_claim(m: Mismatch) -> bool:
     the claim's ("Mexico's homicide rate" against "the country's …, crediting joint work with U.S. agencies"):
     news names several at once — unless the passage keeps the claim's other places and swaps one ("Alabama and
     Georgia" for "Alabama and Florida"). Another person or organisation does block."""
-    if m.kind == "negation":
+    if m.kind == MismatchKind.NEGATION:
         return m.claim_span[0] >= 0
-    if m.kind == "entity":
+    if m.kind == MismatchKind.ENTITY:
         return m.group in ("", "name") or (m.group == "place" and m.swapped)
     return True
 
