@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as _date
+from typing import Literal
 
 from factcheck.lexicon import (
     CALL_TO_ACTION_OBJECTS,
@@ -144,12 +145,18 @@ class Cleaned:
     dropped: tuple[tuple[int, int, str], ...] = ()  # (start, end, why): chrome and headings kept out
 
 
+# what a line of a page is to the cleaner ("": not decided yet); its body and comment lines become the passages
+# (labels.PassageKind), the others are kept out, each with its role as the reason
+LineRole = Literal["", "body", "comment", "comment meta", "comments heading", "chrome", "byline", "slogan", "widget",
+                   "tag", "heading", "title", "masthead", "page header"]
+
+
 @dataclass
 class _Line:
     start: int
     end: int
     gap_before: bool  # a blank line (or a split-off piece of chrome) precedes it
-    kind: str = ""
+    kind: LineRole = ""
 
 
 def clean(text: str) -> Cleaned:
