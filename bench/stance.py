@@ -89,19 +89,18 @@ VEC_CACHE = OUT / "sentence_vectors.npz"  # bench runs on several checkpoints re
 
 
 def encoder():  # type: ignore[no-untyped-def]
-    from factcheck.embed import load_encoder
-    from factcheck.stance import MemoEncoder
+    from factcheck.embed import CachedEncoder, MemoryCache, load_encoder
 
-    memo = MemoEncoder(load_encoder())
+    memo = CachedEncoder(MemoryCache(), load_encoder())
     if VEC_CACHE.exists():
-        with np.load(VEC_CACHE) as z:
-            memo._memo.update({bytes.fromhex(k): z[k] for k in z.files})
+        with np.load(VEC_CACHE) as z:  # keyed by text_hash (a file from before, keyed otherwise, just misses)
+            memo.cache.put_embeddings(memo.name, {k: z[k] for k in z.files})
     return memo
 
 
 def save_vectors(memo) -> None:  # type: ignore[no-untyped-def]
     OUT.mkdir(parents=True, exist_ok=True)
-    np.savez(VEC_CACHE, **{k.hex(): v for k, v in memo._memo.items()})
+    np.savez(VEC_CACHE, **{h: v for (_, h), v in memo.cache._vecs.items()})
 
 
 def adjust_hook(on: bool):  # type: ignore[no-untyped-def]

@@ -16,15 +16,18 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from factcheck.errors import ModelMissingError
+from factcheck.hashes import text_hash
 from factcheck.labels import STANCES, Stance, StanceProbabilities
 from factcheck.snippet import SNIPPET_SENTENCES, select_snippet, split_body
+
+if TYPE_CHECKING:
+    from factcheck.embed import Encoder
 
 LABELS = STANCES  # the model's output columns
 UNRELATED = LABELS.index(Stance.UNRELATED)
@@ -37,16 +40,11 @@ TRIAGE_SCORES = StanceProbabilities(supports=0.004, conflicts=0.003, neutral=0.0
 ON_TOPIC_UNRELATED = 0.01  # what "unrelated" keeps on a pair above the on-topic floor
 
 
-class Scorer(Protocol):
-    """What verdicts need from a stance model; tests pass a fake with fixed probabilities."""
+class StanceScorer(Protocol):
+    """What article stance needs from a stance model (StanceModel): calibrated (n, 4) probabilities in LABELS
+    order, one row per (claim, text) pair; tests pass a fake with fixed probabilities."""
 
     def scores(self, claims: Sequence[str], texts: Sequence[str]) -> np.ndarray: ...
-
-
-class Encoder(Protocol):
-    """factcheck.embed.Encoder, as far as stance needs it: unit-length rows, one per text."""
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def label_of(row: np.ndarray | Sequence[float]) -> Stance:
@@ -196,34 +194,6 @@ class ArticleStance:
     triaged: bool  # True: labelled unrelated by similarity alone
 
 
-def _key(text: str) -> bytes:
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-class MemoEncoder:
-    """An encoder that remembers vectors by content hash, so a body seen in several chunks is encoded once."""
-
-    def __init__(self, encoder: Encoder, *, max_items: int = 500_000) -> None:
-        self.encoder = encoder
-        self.max_items = max_items
-        self._memo: dict[bytes, np.ndarray] = {}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [_key(t) for t in texts]
-        if not keys:
-            return np.zeros((0, 1), dtype=np.float32)
-        todo = list({k: t for k, t in zip(keys, texts, strict=True) if k not in self._memo}.items())
-        fresh: dict[bytes, np.ndarray] = {}
-        if todo:
-            vecs = np.asarray(self.encoder.encode([t for _, t in todo]), dtype=np.float32)
-            fresh = {k: v for (k, _), v in zip(todo, vecs, strict=True)}
-        out = np.stack([fresh[k] if k in fresh else self._memo[k] for k in keys])
-        if len(self._memo) + len(fresh) > self.max_items:
-            self._memo.clear()  # bounded memory; correctness does not depend on the memo
-        self._memo.update(fresh)
-        return out
-
-
 def on_topic(probs: np.ndarray, similarity: float, floor: float | None) -> np.ndarray:
     """An article with a sentence at least `floor` cosine from the claim is on topic, whatever the
     cross-encoder says: its "unrelated" mass goes to the other three labels in proportion (floor tuned
@@ -235,7 +205,7 @@ def on_topic(probs: np.ndarray, similarity: float, floor: float | None) -> np.nd
     return np.insert(rest, UNRELATED, ON_TOPIC_UNRELATED).astype(np.float32)
 
 
-def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Scorer, *,
+def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: StanceScorer, *,
                 triage_similarity: float, on_topic_similarity: float | None = None,
                 adjust: Callable[[str, str, np.ndarray], np.ndarray] | None = None,
                 progress: Callable[[int, int, str], None] | None = None) -> list[ArticleStance]:
@@ -247,10 +217,10 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     may reshape probabilities (mismatch evidence, see factcheck.mismatch.adjust_scores).
     """
     pairs = list(pairs)
-    body_ix: dict[bytes, int] = {}
+    body_ix: dict[str, int] = {}
     bodies: list[list[str]] = []
     for _, text in pairs:
-        k = _key(text)
+        k = text_hash(text)
         if k not in body_ix:
             body_ix[k] = len(bodies)
             bodies.append(split_body(text))
@@ -266,7 +236,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     snippets: list[str] = []
     sims: list[float] = []
     for c, text in pairs:
-        b = body_ix[_key(text)]
+        b = body_ix[text_hash(text)]
         vecs = svecs[offsets[b] : offsets[b + 1]]
         cv = cvecs[claim_ix[c]]
         sims.append(float((vecs @ cv).max()) if len(vecs) else 0.0)
@@ -291,7 +261,7 @@ def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: Score
     return out
 
 
-def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, model: Scorer, *,
+def article_stance(claim: str, article: str | Sequence[str], encoder: Encoder, model: StanceScorer, *,
                    triage_similarity: float, on_topic_similarity: float | None = None,
                    sentence_vecs: np.ndarray | None = None, claim_vec: np.ndarray | None = None) -> ArticleStance:
     """One claim against one article: its text (split and encoded here), or its sentences with their

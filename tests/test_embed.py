@@ -51,6 +51,23 @@ def test_cached_encoder_reports_progress_to_the_end(store, fake_encoder):
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
+def test_memory_cache_encodes_a_text_once(fake_encoder):
+    # what the `stance` verb encodes articles through: no store, each distinct text embedded once
+    memo = embed.CachedEncoder(embed.MemoryCache(), fake_encoder)
+    a = memo.encode(["one text", "two text", "one text"])
+    b = memo.encode(["two text", "three"])
+    assert fake_encoder.calls == 3
+    assert np.allclose(a[1], b[0]) and np.allclose(a[0], a[2])
+
+
+def test_memory_cache_is_bounded_and_never_wrong(fake_encoder):
+    memo = embed.CachedEncoder(embed.MemoryCache(max_items=2), fake_encoder)
+    first = memo.encode(["a b", "c d"])
+    memo.encode(["e f"])  # past the bound: the cache starts again
+    assert np.allclose(memo.encode(["c d", "a b"]), first[[1, 0]])
+    assert fake_encoder.calls == 5
+
+
 def test_cached_encoder_handles_nothing(store, fake_encoder):
     assert embed.CachedEncoder(store, fake_encoder).encode([]).shape == (0, fake_encoder.dim)
 

@@ -11,7 +11,6 @@ from factcheck.stance import (
     DEFAULT_MODEL_DIR,
     LABELS,
     TRIAGE_SCORES,
-    MemoEncoder,
     StanceModel,
     article_stance,
     fit_temperature,
@@ -105,14 +104,6 @@ def test_on_topic_floor_applies_to_whole_articles(fake_encoder):
     one = article_stance("homicide rate dropped", ARTICLE, fake_encoder, UnrelatedModel(), triage_similarity=0.1,
                          on_topic_similarity=plain.similarity - 0.01)
     assert one.label == "neutral"
-
-
-def test_memo_encoder_encodes_a_text_once(fake_encoder):
-    memo = MemoEncoder(fake_encoder)
-    a = memo.encode(["one text", "two text", "one text"])
-    b = memo.encode(["two text", "three"])
-    assert fake_encoder.calls == 3
-    assert np.allclose(a[1], b[0]) and np.allclose(a[0], a[2])
 
 
 def test_fit_temperature_recovers_a_known_temperature():

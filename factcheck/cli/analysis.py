@@ -135,14 +135,14 @@ def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
 
 
 def cmd_stance(args: argparse.Namespace) -> int:
-    from factcheck.embed import load_encoder
+    from factcheck.embed import CachedEncoder, MemoryCache, load_encoder
     from factcheck.mismatch import adjust_pair
-    from factcheck.stance import MemoEncoder, load_stance_model, scores_dict, stance_many
+    from factcheck.stance import load_stance_model, scores_dict, stance_many
 
     settings = settings_from(args)
     pairs = read_pairs(Path(args.input))
     model = load_stance_model(args.model)
-    encoder = MemoEncoder(load_encoder())
+    encoder = CachedEncoder(MemoryCache(), load_encoder())
 
     def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
         res = stance_many([(c, t) for _, c, t in chunk], encoder, model,

@@ -25,7 +25,9 @@ _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘(\[]*[A-Z0-9]")
 
 
 @lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
+def segmenter():  # type: ignore[no-untyped-def]
+    """The process's one pysbd Segmenter (English, clean=False): building one compiles its rules, and
+    factcheck.snippet splits stance bodies with it too."""
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False)
@@ -34,7 +36,7 @@ def _segmenter():  # type: ignore[no-untyped-def]
 def _segments(text: str) -> list[str]:
     """pysbd's sentences. Its Processor alone: Segmenter.segment would also compute char spans by
     regex (half the time) and we map segments back ourselves anyway."""
-    seg = _segmenter()
+    seg = segmenter()
     try:
         return list(seg.processor(text).process())
     except AttributeError:  # another pysbd version without that attribute: the public call
