@@ -28,6 +28,13 @@ COLOURS: dict[str, str] = {
     VerdictLabel.MIXED: "#ef6c00",
     "unique": "#1565c0",  # a source's claims no other source reports (consistency.SourceSummary.unique)
 }
+# a label's colour as text on white (the HTML report's stance cells): nei's and neutral's mark colours are too pale
+TEXT_COLOURS: dict[str, str] = {
+    Verification.SUPPORTS: COLOURS[Verification.SUPPORTS],
+    Verification.CONFLICTS: COLOURS[Verification.CONFLICTS],
+    Verification.NEI: "#607d8b",
+    SourceStance.NEUTRAL: "#607d8b",
+}
 # a verdict's badge on the dashboard (Streamlit's named badge colours)
 BADGES: dict[VerdictLabel, str] = {
     VerdictLabel.CORROBORATED: "green",

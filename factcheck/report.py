@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck import escape
 from factcheck.consistency import Consistency
-from factcheck.display import claim_labels, differing_html, when_text
-from factcheck.labels import VERIFICATIONS, SourceStance
+from factcheck.display import TEXT_COLOURS, claim_labels, differing_html, when_text
+from factcheck.labels import VERIFICATIONS, SourceStance, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.records import SourceProfile
 from factcheck.verdict import Check, Evidence
@@ -182,7 +182,9 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; width: 100%; }
 th, td { border: 1px solid #cfd8dc; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 td.n { text-align: right; } .meta { color: #555; font-size: 0.85rem; }
 mark.fc-mismatch { background: #ffab91; text-decoration: underline wavy #c62828; }
-.supports { color: #2e7d32; } .conflicts { color: #c62828; } .nei, .neutral { color: #607d8b; }"""
+""" + (f".supports {{ color: {TEXT_COLOURS[Verification.SUPPORTS]}; }} "
+       f".conflicts {{ color: {TEXT_COLOURS[Verification.CONFLICTS]}; }} "
+       f".nei, .neutral {{ color: {TEXT_COLOURS[Verification.NEI]}; }}")
 
 
 def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list[str]:
