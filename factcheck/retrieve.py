@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from factcheck.settings import DEFAULTS
 from factcheck.vectors import Where
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ class Hit:
     end: int
 
 
-def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: int = 5, per_source: bool = True,
+def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: int = DEFAULTS.top_k,
+             per_source: bool = True,
              exclude_article: int | None = None, exclude_source: str | None = None,
-             sources: Iterable[str] | None = None, min_similarity: float = 0.0,
+             sources: Iterable[str] | None = None, min_similarity: float = DEFAULTS.min_similarity,
              pool: Iterable[str] | None = None, articles: frozenset[int] | None = None) -> list[Hit]:
     """The top-k passages per source (or overall when per_source=False), best first.
 

@@ -1,17 +1,19 @@
 """One Settings object, built at the edge (env, CLI flags, sidebar) and passed in.
 
 What it holds: every value a user may tune (the store folder; the claim threshold; retrieval's k and
-similarity floors; the stance, evidence and verifier thresholds; the near-duplicate cut-off; how published
+similarity floor; the stance, evidence and verifier thresholds; the near-duplicate cut-off; how published
 fact-checks are matched; the size, time and redirect limits on inputs and URLs; the vector backend and its
-server) and its default. A function of
-the core that takes one of these as an argument takes its default from here (`DEFAULTS`), so the two cannot
-disagree. Each value is checked when a Settings is made (type and range): a bad one is a SettingsError
-naming the setting.
+server) and its default. A function of the core that takes one of these as an argument takes its default from
+here (`DEFAULTS`), so the two cannot disagree, or has none, or defaults to None where None switches its rule
+off. Each value is checked when a Settings is made, its type and its range (`RANGES`): a bad one is a
+SettingsError naming the setting.
 
-What it does not hold: the constants of an implementation, which no user tunes and which a model or a
-format fixes (model file names, token lengths, batch sizes, regexes and word lists (factcheck.lexicon),
-index-building parameters (factcheck.vectors), the story-grouping rule (stories.Rule, chosen with its
-bench), the dashboard's own caps (factcheck.ui.state)).
+What it does not hold: the constants of an implementation, fixed by a model, a format or a measurement and
+tuned by no user: model file names, token lengths and batch sizes; regexes and word lists (factcheck.lexicon);
+the rules' inner constants (verify.DETAIL_TO_CONFLICTS, mismatch's tolerances, verdict's word-overlap test for
+copies); the format guards of readers (factchecks.MAX_RECORDS, profiles.MAX_ROWS); index building
+(factcheck.vectors); the story-grouping rule (stories.Rule, chosen with bench/stories.py); the dashboard's own
+caps (factcheck.ui.state).
 """
 from __future__ import annotations
 

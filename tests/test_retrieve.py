@@ -172,7 +172,7 @@ def random_corpus(store, add_article):
 ])
 def test_retrieval_gives_exactly_the_brute_force_ranking(store, random_corpus, case):
     vi, vecs, articles = random_corpus
-    case = dict(case)
+    case = {"min_similarity": 0.0, **case}  # as _brute's floor (retrieve's default is Settings.min_similarity)
     if "exclude_article" in case:
         case["exclude_article"] = articles[0] if case["exclude_article"] == "first" else articles[-1]
     for q in np.random.default_rng(6).standard_normal((8, DIM)).astype(np.float32):
