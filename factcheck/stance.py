@@ -24,6 +24,7 @@ import numpy as np
 from factcheck.errors import ModelMissingError
 from factcheck.hashes import text_hash
 from factcheck.labels import STANCES, Stance, StanceProbabilities
+from factcheck.progress import Progress
 from factcheck.snippet import SNIPPET_SENTENCES, select_snippet, split_body
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def on_topic(probs: np.ndarray, similarity: float, floor: float | None) -> np.nd
 def stance_many(pairs: Iterable[tuple[str, str]], encoder: Encoder, model: StanceScorer, *,
                 triage_similarity: float, on_topic_similarity: float | None = None,
                 adjust: Callable[[str, str, np.ndarray], np.ndarray] | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> list[ArticleStance]:
+                progress: Progress | None = None) -> list[ArticleStance]:
     """(claim, article text or sentence) pairs → ArticleStance each, in order.
 
     Each distinct body is split and encoded once (keyed by content hash), each distinct claim once;
