@@ -33,13 +33,15 @@ from factcheck.settings import Settings
 from factcheck.store import Store
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from factcheck.analysis import Refresh
     from factcheck.claims import CheckworthyScorer
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
     from factcheck.retrieve import Hit
-    from factcheck.stance import StanceModel
+    from factcheck.stance import ArticleStance, StanceModel
     from factcheck.timeline import Timeline
     from factcheck.vectors import VectorBackend
     from factcheck.verdict import Check
@@ -57,6 +59,10 @@ class _Shared:
         self.stance = stance_model
         self.verifier = verifier
         self.scorer = scorer
+        self.given_encoder = encoder  # the encoder given, if any: what texts that are not stored are encoded with
+        self.store: Store | None = None  # opened on first use
+        self.opening = threading.Lock()  # the store opens once
+        self.memo: Encoder | None = None  # stance's article vectors, by content hash (`factcheck stance`)
         self.index: VectorBackend | None = None
         self.version: int | None = None  # store.passages_version() the index was last synced to
         # (passages_version, names of the sources holding an article): what a per-source search goes through
@@ -72,19 +78,48 @@ class _Shared:
 
 
 class Factcheck:
-    """One store, lazily loaded models. `encoder`, `verifier` (claim, passage → supports/conflicts/nei),
-    `stance_model` (whole articles, `factcheck stance`) and `scorer` (check-worthiness: texts -> scores in
-    [0, 1]) replace the packaged models, e.g. with fakes in tests."""
+    """One store and lazily loaded models, both opened when first used. `encoder`, `verifier` (claim, passage →
+    supports/conflicts/nei), `stance_model` (whole articles, `factcheck stance`) and `scorer` (check-worthiness:
+    texts -> scores in [0, 1]) replace the packaged models: this constructor is the one door for models, the
+    packaged ones and the fakes of tests alike."""
 
     def __init__(self, settings: Settings, *, encoder: Encoder | None = None, verifier: Verifier | None = None,
                  stance_model: StanceModel | None = None, scorer: CheckworthyScorer | None = None) -> None:
         self.settings = settings
-        self.store = Store.open(settings.store_dir)
         self._shared = _Shared(encoder, stance_model, scorer, verifier)
+
+    @classmethod
+    def open(cls, settings: Settings, *, stance_model: StanceModel | None = None) -> Factcheck:
+        """The facade every face builds from its Settings (each CLI verb, the dashboard): the packaged models,
+        loaded when first used; `stance_model` one the user picked (`factcheck stance --model DIR`). Tests make
+        this give a facade of fake models (tests/conftest.py, `fake_models`), built by the constructor."""
+        return cls(settings, stance_model=stance_model)
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use: a facade that only scores texts (verify, stance, checkworthy) opens
+        none, so those verbs neither need nor create a store folder."""
+        sh = self._shared
+        if sh.store is None:
+            with sh.opening:
+                if sh.store is None:
+                    sh.store = Store.open(self.settings.store_dir)
+        return sh.store
 
     @property
     def messages(self) -> list[str]:
         return self._shared.messages
+
+    @property
+    def read_only(self) -> bool:
+        """The store is not this user's to write: reads work, writes raise StoreError."""
+        return self.store.read_only
+
+    def meta(self, key: str) -> str | None:
+        return self.store.meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.store.set_meta(key, value)
 
     # --- lazy resources ---------------------------------------------------------------------
     @property
@@ -120,6 +155,15 @@ class Factcheck:
                     sh.verifier = load_verifier()
         return sh.verifier
 
+    def _plain_encoder(self) -> Encoder:
+        """The sentence encoder without the store's embedding cache, for texts that are not stored (stance's
+        articles, checkworthy's lines): they would only grow the cache, and need no store."""
+        if self._shared.given_encoder is not None:
+            return self._shared.given_encoder
+        from factcheck.embed import load_encoder
+
+        return load_encoder()
+
     @property
     def index(self) -> VectorBackend:
         return self._fresh_index(None, sync_others=False)
@@ -144,17 +188,23 @@ class Factcheck:
 
     def _refresh(self, progress: Progress | None, *, save: bool = True) -> VectorBackend:
         """Open the index if need be and sync it with the store; the caller holds the writer lock."""
-        from factcheck.index import open_index
-
         sh = self._shared
         version = self.store.passages_version()  # read first: a commit after it is caught next time
         idx = sh.index
         if idx is None:
-            enc = self.encoder
-            idx = open_index(self.settings, self.store, enc.name, enc.dim)
-            self.messages.extend(idx.messages)
+            idx = self._open_index()
         self._sync(idx, progress, save=save)
         sh.index, sh.version = idx, version
+        return idx
+
+    def _open_index(self) -> VectorBackend:
+        """The index as stored, for the encoder in use (factcheck.index), not yet synced; what it found (damage,
+        a rebuild) goes to `messages`. The one place the facade opens it: searches, doctor."""
+        from factcheck.index import open_index
+
+        enc = self.encoder
+        idx = open_index(self.settings, self.store, enc.name, enc.dim)
+        self.messages.extend(idx.messages)
         return idx
 
     def _sync(self, idx: VectorBackend, progress: Progress | None, *, save: bool = True) -> None:
@@ -400,6 +450,35 @@ class Factcheck:
             raise FactcheckError(f"{len(claims)} claims but {len(evidence)} evidence passages")
         return judge_pairs(self.verifier, claims, evidence)
 
+    def stance(self, claims: Sequence[str], texts: Sequence[str]) -> list[ArticleStance]:
+        """(claim, whole article) pairs → each claim's stance towards its article (factcheck.stance.stance_many,
+        differing details folded in by factcheck.mismatch.adjust_pair). Articles are not stored: they are
+        encoded outside the store's cache, each distinct text once for the life of this facade (a memo bounded
+        in size), so a body repeated across calls (`factcheck stance` streams its input) is encoded once."""
+        from factcheck.embed import CachedEncoder, MemoryCache
+        from factcheck.mismatch import adjust_pair
+        from factcheck.stance import stance_many
+
+        if len(claims) != len(texts):
+            raise FactcheckError(f"{len(claims)} claims but {len(texts)} articles")
+        sh = self._shared
+        model = self.stance_model  # loaded first: a missing model is reported before any text is encoded
+        with sh.loading:
+            if sh.memo is None:
+                sh.memo = CachedEncoder(MemoryCache(), self._plain_encoder())
+        return stance_many(list(zip(claims, texts, strict=True)), sh.memo, model,
+                           triage_similarity=self.settings.triage_similarity,
+                           on_topic_similarity=self.settings.on_topic_similarity, adjust=adjust_pair)
+
+    def checkworthiness(self, texts: Sequence[str]) -> np.ndarray:
+        """Check-worthiness in [0, 1] of sentences that are not stored (`factcheck checkworthy`): the scorer
+        ingest uses, with the encoder outside the store's embedding cache."""
+        if self._shared.scorer is not None:
+            return self._shared.scorer(texts)
+        from factcheck import claims
+
+        return claims.score(texts, encoder=self._plain_encoder())
+
     def compare(self, *, sources: Sequence[str] | None = None, story: int | None = None,
                 progress: Progress | None = None) -> Consistency:
         """Every claim of the chosen sources checked against the others: agreement, matrix, verdicts. `story`: its
@@ -568,6 +647,10 @@ class Factcheck:
     def factchecks(self) -> list[Review]:
         return self.store.reviews()
 
+    def factchecks_version(self) -> tuple[int, int]:
+        """Changes whenever a fact-check is imported (Store.reviews_version): what a kept match is keyed by."""
+        return self.store.reviews_version()
+
     def published_checks(self, claim: str, *, k: int | None = None, min_similarity: float | None = None,
                          nei_similarity: float | None = None) -> list[PublishedCheck]:
         """The stored fact-checks closest to a claim (at most k), each with how the verifier matched it: shown
@@ -627,8 +710,6 @@ class Factcheck:
         database leaves the index as it is: it may be all that is left of the passages."""
         import numpy as np
 
-        from factcheck.index import open_index
-
         ok = self.store.integrity_check()
         notes = [f"database: {ok}"]
         if ok != "ok":
@@ -640,9 +721,7 @@ class Factcheck:
             want = np.asarray(self.store.passage_ids(), dtype=np.int64)
             idx, opened = sh.index, sh.index is None
             if idx is None:
-                enc = self.encoder
-                idx = open_index(self.settings, self.store, enc.name, enc.dim)
-                self.messages.extend(idx.messages)
+                idx = self._open_index()
             had = len(idx)  # before a reindex closes it
             if np.array_equal(np.sort(idx.ids()), want):
                 sh.index, sh.version = idx, version
@@ -663,3 +742,4 @@ def _default_encoder_name() -> str:
     from factcheck.embed import MODEL_NAME
 
     return MODEL_NAME
+

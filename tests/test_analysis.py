@@ -187,14 +187,16 @@ def test_the_fingerprint_follows_settings_and_verifier():
     assert base != analysis.fingerprint(Settings(), verifier=FakeVerifier(), encoder_name="m")
 
 
-def test_the_analyse_verb_says_what_it_checked_again(world, monkeypatch, capsys):
+def test_the_analyse_verb_says_what_it_checked_again(world, fake_models, capsys):
     import json
+    from dataclasses import asdict
 
-    import factcheck.api
     from factcheck.cli import main
 
     fc, verifier, s = world
-    monkeypatch.setattr(factcheck.api, "Factcheck", lambda settings: fc)
+    # the verb's facade: the world's settings and models, through the door every facade's models come in by
+    fake_models.settings = {k: v for k, v in asdict(fc.settings).items() if k != "store_dir"}
+    fake_models.encoder, fake_models.verifier, fake_models.scorer = fc.encoder, verifier, fake_checkworthiness
     assert main(["analyse", "--story", str(s["flood"]), "--json", "--store", str(fc.store.path)]) == 0
     assert json.loads(capsys.readouterr().out) == {"claims": 6, "up_to_date": 0, "rechecked": 6}
     assert main(["analyse", "--store", str(fc.store.path)]) == 0

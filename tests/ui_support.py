@@ -1,57 +1,31 @@
-"""Helpers for the dashboard's AppTest tests: a fake claim verifier, a seeded store, the app under test.
+"""Helpers for the dashboard's AppTest tests: a seeded store, the app under test with fake models.
 
-The dashboard builds its facade through factcheck.ui.state.make_factcheck; tests replace that
-with one holding the FakeEncoder (tests/conftest.py) and FakeVerifier, so no model loads.
+The dashboard builds its facade with Factcheck.open, as the CLI does; `app` has it hand FakeEncoder,
+FakeVerifier and fake_checkworthiness (tests/conftest.py) to the facade's constructor, so no model loads.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
-from conftest import FakeEncoder, make_draft
+from conftest import FakeModels, FakeVerifier, fake_checkworthiness, make_draft, use_fake_models
 from streamlit.testing.v1 import AppTest
 
-from factcheck import claims
 from factcheck.api import Factcheck
 from factcheck.settings import Settings
 from factcheck.store import Store
 
+__all__ = ["FakeVerifier", "fake_checkworthiness"]  # here before tests/conftest.py held them; still imported so
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 ARTICLES = Path(__file__).parent / "data" / "ui_articles.json"
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = {"the", "a", "in", "of", "at", "by", "said", "last", "to", "on"}
-_CONTRA = {"not", "rose", "never", "no", "increased"}
-
-
-class FakeVerifier:
-    """A claim verifier (factcheck.verify.Verifier) by word overlap: a passage sharing at least 30% of the
-    claim's words states it (supports), or contradicts it (conflicts) when a contradicting word ("not",
-    "rose"…) is in only one of the two; any other passage does not settle it (nei). (n, 3) probabilities,
-    VERIFICATIONS order; differing details (numbers, dates…) are left to factcheck.verify.judge."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def scores(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        out = np.full((len(claims), 3), 0.06, dtype=np.float32)
-        for i, (c, t) in enumerate(zip(claims, evidence, strict=True)):
-            cw, tw = set(_WORD.findall(c.lower())) - _STOP, set(_WORD.findall(t.lower())) - _STOP
-            overlap = len(cw & tw) / max(1, len(cw))
-            label = (1 if (cw & _CONTRA) != (tw & _CONTRA) else 0) if overlap >= 0.3 else 2
-            out[i, label] = 0.88
-        return out
-
-
-def fake_checkworthiness(texts: Sequence[str], **_: object) -> np.ndarray:
-    """Figures and attributed statements are claims; the rest is not (stands in for claims.score)."""
-    return np.array([0.9 if re.search(r"\d|\bsaid\b", t) else 0.1 for t in texts], dtype=np.float64)
+# the hashed bag-of-words FakeEncoder gives far lower cosines than MiniLM: no similarity gate (tested in
+# test_verdict); the verifier's minimum probability stays as set (FakeVerifier's side is 0.88)
+UI_SETTINGS = {"evidence_similarity": 0.0}
 
 
 def load_articles() -> list[dict]:
@@ -66,10 +40,8 @@ def seed(store_dir: Path, articles: Sequence[dict] | None = None) -> None:
 
 
 def fake_factcheck(settings: Settings) -> Factcheck:
-    # the hashed bag-of-words FakeEncoder gives far lower cosines than MiniLM: no similarity gate (tested in
-    # test_verdict); the verifier's minimum probability stays as set (FakeVerifier's side is 0.88)
-    return Factcheck(replace(settings, evidence_similarity=0.0), encoder=FakeEncoder(), verifier=FakeVerifier(),
-                     scorer=fake_checkworthiness)
+    """The facade the dashboard opens in these tests, for a test to call itself."""
+    return FakeModels(settings=UI_SETTINGS).open(settings)
 
 
 def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: str | None = None) -> AppTest:
@@ -77,9 +49,7 @@ def app(monkeypatch, store_dir: Path, *, sample_dir: Path | None = None, page: s
     from factcheck.ui import state
 
     monkeypatch.setenv("FACTCHECK_STORE", str(store_dir))
-    monkeypatch.setattr(state, "make_factcheck", fake_factcheck)
-    # the facade does not take a check-worthiness scorer; ingestion looks claims.score up when it runs
-    monkeypatch.setattr(claims, "score", fake_checkworthiness)
+    use_fake_models(monkeypatch, settings=UI_SETTINGS)
     monkeypatch.setattr(state, "SAMPLE_DIR", sample_dir or store_dir / "no-sample")
     st.cache_resource.clear()
     # generous: a run is ~1 s alone, but a loaded 2-core CI box (model training beside it) starves it

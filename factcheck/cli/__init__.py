@@ -12,11 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
 from factcheck.settings import Settings
+
+if TYPE_CHECKING:
+    from factcheck.api import Factcheck
+    from factcheck.stance import StanceModel
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 1
@@ -31,6 +35,14 @@ def add_common(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """--store after the verb wins over one before it (`factcheck --store DIR VERB`)."""
     return Settings.from_env(getattr(args, "store", None) or getattr(args, "store_before_verb", None))
+
+
+def facade(args: argparse.Namespace, *, stance_model: StanceModel | None = None) -> Factcheck:
+    """The facade a verb works through, on the store its arguments name: every verb builds it here, with
+    Factcheck.open (imported when a verb runs, so `factcheck --help` loads no model code)."""
+    from factcheck.api import Factcheck
+
+    return Factcheck.open(settings_from(args), stance_model=stance_model)
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:

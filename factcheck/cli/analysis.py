@@ -7,11 +7,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from factcheck.cli import add_common, emit, progress_bar, settings_from
+from factcheck.cli import add_common, emit, facade, progress_bar
 from factcheck.errors import FactcheckError, json_problem
 from factcheck.escape import terminal
+
+if TYPE_CHECKING:
+    from factcheck.api import Factcheck
+    from factcheck.consistency import Consistency
 
 CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
 MAX_LINE_CHARS = 2_000_000
@@ -102,7 +106,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from factcheck.verify import scores_dict
 
     pairs = read_pairs(Path(args.input), "evidence")
-    fc = _facade(args)
+    fc = facade(args)
     fc.verifier  # noqa: B018 - load it now: a missing model is reported before the output file is created
 
     def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
@@ -135,19 +139,15 @@ def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
 
 
 def cmd_stance(args: argparse.Namespace) -> int:
-    from factcheck.embed import CachedEncoder, MemoryCache, load_encoder
-    from factcheck.mismatch import adjust_pair
-    from factcheck.stance import load_stance_model, scores_dict, stance_many
+    from factcheck.stance import load_stance_model, scores_dict
 
-    settings = settings_from(args)
     pairs = read_pairs(Path(args.input))
-    model = load_stance_model(args.model)
-    encoder = CachedEncoder(MemoryCache(), load_encoder())
+    # --model: a stance model the user picked, handed to the facade as any model is; else the packaged one
+    fc = facade(args, stance_model=load_stance_model(args.model) if args.model else None)
+    fc.stance([], [])  # loads its models now: a missing one is reported before the output file is created
 
     def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
-        res = stance_many([(c, t) for _, c, t in chunk], encoder, model,
-                          triage_similarity=settings.triage_similarity,
-                          on_topic_similarity=settings.on_topic_similarity, adjust=adjust_pair)
+        res = fc.stance([c for _, c, _ in chunk], [t for _, _, t in chunk])
         return [{"id": pid, "label": r.label, "scores": scores_dict(r.scores)}
                 for (pid, _, _), r in zip(chunk, res, strict=True)]
 
@@ -163,12 +163,6 @@ def _open_out(path: Path) -> Any:
 
 # --- check, compare, report -------------------------------------------------------------------
 
-def _facade(args: argparse.Namespace) -> Any:
-    from factcheck.api import Factcheck
-
-    return Factcheck(settings_from(args))
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -177,7 +171,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.k is not None and args.k < 1:
         raise FactcheckError("--k must be at least 1.")
-    fc = _facade(args)
+    fc = facade(args)
     check = fc.check(args.claim, k=args.k, claim_source=args.claim_source)
     d = check_dict(check)
     # beside the verdict, never in it: a publisher's rating is theirs
@@ -215,9 +209,8 @@ def require_known(names: Sequence[str] | None, known: Sequence[str]) -> None:
                          f"known sources: {shown or 'none yet'}.")
 
 
-def _compare(args: argparse.Namespace) -> Any:
+def _compare(fc: Factcheck, args: argparse.Namespace) -> Consistency:
     """Factcheck.compare on --source (checked first), with a progress bar: it checks every claim."""
-    fc = _facade(args)
     require_known(args.sources, [s.name for s in fc.sources()])
     with progress_bar(args) as progress:
         return fc.compare(sources=args.sources, story=getattr(args, "story", None), progress=progress)
@@ -226,7 +219,7 @@ def _compare(args: argparse.Namespace) -> Any:
 def cmd_compare(args: argparse.Namespace) -> int:
     from factcheck.report import consistency_dict
 
-    cons = _compare(args)
+    cons = _compare(facade(args), args)
     d = consistency_dict(cons)
 
     def human() -> None:
@@ -242,7 +235,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    fc = _facade(args)
+    fc = facade(args)
     with progress_bar(args) as progress:
         r = fc.analyse(story=args.story, progress=progress)
     emit(args, {"claims": r.claims, "up_to_date": r.reused, "rechecked": r.rechecked},
@@ -253,11 +246,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from factcheck import report
 
-    cons = _compare(args)
-    profiles = [p for p in _facade(args).profiles() if p.name in cons.sources]
+    fc = facade(args)
+    cons = _compare(fc, args)
+    profiles = [p for p in fc.profiles() if p.name in cons.sources]
     if args.format == "html":
         text = report.to_html(consistency=cons, profiles=profiles,
-                              timeline=_facade(args).timeline(story=args.story, consistency=cons))
+                              timeline=fc.timeline(story=args.story, consistency=cons))
     else:
         fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
         text = fn(consistency=cons, profiles=profiles)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from factcheck.cli import add_common, emit, settings_from
+from factcheck.cli import add_common, emit, facade
 from factcheck.errors import IngestError, json_problem
 from factcheck.ingest.corpus import too_big
 
@@ -84,12 +84,11 @@ def write_jsonl(path: str, lines: list[dict[str, Any]]) -> None:
 
 
 def run_checkworthy(args: argparse.Namespace) -> int:
-    from factcheck import claims
-
-    settings = settings_from(args)
+    fc = facade(args)  # only scores: it opens no store
+    settings = fc.settings
     rows = read_jsonl(args.input, max_bytes=settings.max_input_bytes)
     texts = [t for _, t in rows]
-    scores = [float(s) for i in range(0, len(texts), _SLICE) for s in claims.score(texts[i:i + _SLICE])]
+    scores = [float(s) for i in range(0, len(texts), _SLICE) for s in fc.checkworthiness(texts[i:i + _SLICE])]
     write_jsonl(args.output, [{"id": i, "score": round(s, 6)} for (i, _), s in zip(rows, scores, strict=True)])
     n_claims = sum(s >= settings.claim_threshold for s in scores)
     payload = {"scored": len(scores), "claims": n_claims, "threshold": settings.claim_threshold,

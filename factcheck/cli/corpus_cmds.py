@@ -9,7 +9,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from factcheck.cli import EXIT_USER_ERROR, add_common, emit, progress_bar, settings_from
+from factcheck.cli import EXIT_USER_ERROR, add_common, emit, facade, progress_bar
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
 from factcheck.labels import INGEST_STATUSES, IngestStatus
@@ -40,10 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from factcheck.api import Factcheck
-
     address = _ray_address(args.ray)
-    fc = Factcheck(settings_from(args))
+    fc = facade(args)
     with progress_bar(args) as progress:
         if args.ray is None:
             results = fc.ingest_paths(args.inputs, source=args.source, progress=progress)
@@ -85,12 +83,10 @@ def _ray_address(value: str | None) -> str | None:
 
 
 def _claims(args: argparse.Namespace) -> int:
-    from factcheck.store import Store
-
-    settings = settings_from(args)
-    with Store.open(settings.store_dir) as store:
-        titles = {a.id: a.title for a in store.articles(args.source)}
-        claims = store.claims(settings.claim_threshold, source=args.source)
+    fc = facade(args)
+    settings = fc.settings
+    titles = {a.id: a.title for a in fc.articles(args.source)}
+    claims = fc.claims(args.source)
     rows = [{"id": c.id, "text": c.text, "source": c.source,
              "article": titles.get(c.article_id) or f"article {c.article_id}", "article_id": c.article_id,
              "score": round(c.score, 4), "start": c.start, "end": c.end} for c in claims]
@@ -105,12 +101,9 @@ def _claims(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from factcheck.store import Store
-
-    settings = settings_from(args)
-    with Store.open(settings.store_dir) as store:
-        stats = store.stats(settings.claim_threshold)
-        sources = [asdict(s) for s in store.sources(settings.claim_threshold)]
+    fc = facade(args)
+    stats = fc.stats()
+    sources = [asdict(s) for s in fc.sources()]
 
     def human() -> None:
         print(", ".join(f"{v} {k}" for k, v in stats.items()))

@@ -5,7 +5,7 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from factcheck.cli import EXIT_USER_ERROR, add_common, emit, settings_from
+from factcheck.cli import EXIT_USER_ERROR, add_common, emit, facade
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
 
@@ -31,14 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_profiles)
 
 
-def _facade(args: argparse.Namespace):  # noqa: ANN202 - the facade, imported late to keep --help fast
-    from factcheck.api import Factcheck
-
-    return Factcheck(settings_from(args))
-
-
 def _ingest(args: argparse.Namespace) -> int:
-    result = _facade(args).ingest_factchecks(args.input)
+    result = facade(args).ingest_factchecks(args.input)
     skipped = sum(n for _, n in result.skipped)
 
     def human() -> None:
@@ -52,7 +46,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    reviews = _facade(args).factchecks()
+    reviews = facade(args).factchecks()
 
     def human() -> None:
         for r in reviews:
@@ -69,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
 def _profiles(args: argparse.Namespace) -> int:
     from factcheck import profiles
 
-    fc = _facade(args)
+    fc = facade(args)
     if args.action == "import":
         if not args.input:
             raise FactcheckError("Give the CSV to import: factcheck profiles import FILE.csv "

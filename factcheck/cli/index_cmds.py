@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from factcheck.cli import add_common, emit, progress_bar, settings_from
+from factcheck.cli import add_common, emit, facade, progress_bar
 from factcheck.cli.analysis import require_known
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
@@ -28,9 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _search(args: argparse.Namespace) -> int:
-    from factcheck.api import Factcheck
-
-    settings = settings_from(args)
+    fc = facade(args)
+    settings = fc.settings
     text = args.text.strip()
     if not text:
         raise FactcheckError("Nothing to search for: give a sentence, e.g. factcheck search \"Homicides fell\".")
@@ -41,7 +40,6 @@ def _search(args: argparse.Namespace) -> int:
     if k < 1:
         raise FactcheckError(f"--k must be at least 1, not {k}.")
     min_sim = settings.min_similarity if args.min_similarity is None else args.min_similarity
-    fc = Factcheck(settings)
     if args.source:
         require_known(args.source, [s.name for s in fc.sources()])
     with progress_bar(args) as bar:  # the first search of a store (or one after an ingest elsewhere) indexes
@@ -64,9 +62,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _reindex(args: argparse.Namespace) -> int:
-    from factcheck.api import Factcheck
-
-    fc = Factcheck(settings_from(args))
+    fc = facade(args)
     with progress_bar(args) as bar:
         n = fc.reindex((lambda done, total, _label: bar(done, total, "reindexing")) if bar else None)
     d = fc.index.describe()

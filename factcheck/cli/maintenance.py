@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from factcheck.cli import add_common, emit, settings_from
+from factcheck.cli import add_common, emit, facade, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,9 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from factcheck.api import Factcheck
-
-    fc = Factcheck(settings_from(args))
+    fc = facade(args)
     notes = fc.doctor() + fc.messages
     healthy = notes[0].endswith(": ok")
     emit(args, {"ok": healthy, "notes": notes}, lambda: print("\n".join(notes)))

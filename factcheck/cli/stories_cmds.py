@@ -5,7 +5,7 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from factcheck.cli import add_common, emit, settings_from
+from factcheck.cli import add_common, emit, facade
 from factcheck.escape import terminal
 
 
@@ -40,12 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.set_defaults(func=_regroup)
 
 
-def _facade(args: argparse.Namespace) -> Any:
-    from factcheck.api import Factcheck
-
-    return Factcheck(settings_from(args))
-
-
 def _show(args: argparse.Namespace, stories: list[Any]) -> int:
     payload = {"stories": [{**asdict(s), "articles": list(s.articles), "sources": list(s.sources)} for s in stories]}
 
@@ -62,24 +56,24 @@ def _show(args: argparse.Namespace, stories: list[Any]) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    return _show(args, _facade(args).stories())
+    return _show(args, facade(args).stories())
 
 
 def _rename(args: argparse.Namespace) -> int:
-    return _show(args, [_facade(args).rename_story(args.story, args.name)])
+    return _show(args, [facade(args).rename_story(args.story, args.name)])
 
 
 def _merge(args: argparse.Namespace) -> int:
-    return _show(args, [_facade(args).merge_stories(args.stories)])
+    return _show(args, [facade(args).merge_stories(args.stories)])
 
 
 def _move(args: argparse.Namespace) -> int:
-    return _show(args, [_facade(args).move_article(args.article, args.story)])
+    return _show(args, [facade(args).move_article(args.article, args.story)])
 
 
 def _split(args: argparse.Namespace) -> int:
-    return _show(args, [_facade(args).split_story(args.story, args.articles, args.name)])
+    return _show(args, [facade(args).split_story(args.story, args.articles, args.name)])
 
 
 def _regroup(args: argparse.Namespace) -> int:
-    return _show(args, _facade(args).regroup())
+    return _show(args, facade(args).regroup())

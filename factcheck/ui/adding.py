@@ -78,12 +78,8 @@ def url_form() -> None:
         source = st.text_input("Source (optional: else the site's name)", key="fc_url_source")
         if not st.form_submit_button("Fetch and add", key="fc_url_submit"):
             return
-    url = url.strip()
-    # this field must only ever fetch from the web (ingest_url refuses anything else too)
-    if not url.lower().startswith(("http://", "https://")):
-        st.error("Enter a web address starting with http:// or https://.")
-        return
     fc = state.shared()
-    # ingest_url, not ingest_paths: it downloads before taking the writer lock, so a slow server holds up
-    # this form only, not every other session's writes
-    _run("the page", lambda cb: fc.ingest_url(url, source=source.strip() or None, progress=cb))
+    # ingest_url, not ingest_paths: it refuses anything but an http(s) address (this field must never read a
+    # file on the server), and it downloads before taking the writer lock, so a slow server holds up this form
+    # only, not every other session's writes
+    _run("the page", lambda cb: fc.ingest_url(url.strip(), source=source.strip() or None, progress=cb))

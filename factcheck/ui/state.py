@@ -48,14 +48,9 @@ DEFAULTS = Settings()
 log = logging.getLogger("factcheck.ui")
 
 
-def make_factcheck(settings: Settings) -> Factcheck:
-    """Build the facade (tests replace this to inject a fake encoder and stance model)."""
-    return Factcheck(settings)
-
-
 @st.cache_resource(show_spinner="Loading the models and the index…")
 def _shared(store_dir: str) -> Factcheck:
-    fc = make_factcheck(Settings.from_env(store_dir))
+    fc = Factcheck.open(Settings.from_env(store_dir))  # as every CLI verb builds it: the packaged models
     # load now, once: clones made by with_settings then share these instead of loading their own.
     # A missing model is not fatal here: pages that need it say so when they use it.
     for warm in (lambda: fc.index, lambda: fc.verifier):
@@ -142,7 +137,7 @@ def published(claim: str) -> list[PublishedCheck]:
     """The published fact-checks matched to a claim, kept in the session until a fact-check is imported: a page
     rerun (any click) does not ask the verifier again."""
     fc = shared()
-    key = (claim, fc.store.reviews_version())
+    key = (claim, fc.factchecks_version())
     kept: dict[tuple[Any, ...], list[PublishedCheck]] = st.session_state.setdefault(PUBLISHED, {})
     if key not in kept:
         if len(kept) >= MAX_PUBLISHED_KEPT:
@@ -166,7 +161,7 @@ def first_start(data_dir: Path | None = None) -> None:
     """On an empty store, ingest the sample corpus once (a store emptied on purpose stays empty)."""
     data_dir = SAMPLE_DIR if data_dir is None else data_dir
     fc = shared()
-    if fc.store.meta(SEEDED_META) or not data_dir.is_dir() or fc.store.read_only:
+    if fc.meta(SEEDED_META) or not data_dir.is_dir() or fc.read_only:
         return  # a read-only store (another user's, a read-only mount) is shown as it is
     if not fc.stats()["articles"]:
         with st.status("First start: adding the sample articles…", expanded=True) as status:
@@ -179,4 +174,4 @@ def first_start(data_dir: Path | None = None) -> None:
         # the sample fact-checks (invented publishers) come with the sample articles, into a new store only
         if (data_dir / FACTCHECKS_DIR).is_dir() and not fc.factchecks():
             fc.ingest_factchecks(data_dir / FACTCHECKS_DIR)
-    fc.store.set_meta(SEEDED_META, "1")
+    fc.set_meta(SEEDED_META, "1")

@@ -37,9 +37,8 @@ class KeywordVerifier:
 
 
 @pytest.fixture
-def fakes(monkeypatch):
-    monkeypatch.setattr(factcheck.embed, "load_encoder", lambda: FakeEncoder())
-    monkeypatch.setattr(factcheck.stance, "load_stance_model", lambda path=None: KeywordModel())
+def fakes(fake_models):
+    fake_models.stance_model = KeywordModel()
 
 
 def _write(path, lines):
@@ -86,10 +85,9 @@ def test_stance_binary_and_missing_input(tmp_path, fakes, capsys):
 # --- verify ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def verifier(monkeypatch):
-    """The packaged verifier replaced where the facade looks it up (Factcheck.verifier)."""
-    v = KeywordVerifier()
-    monkeypatch.setattr(factcheck.verify, "load_verifier", lambda path=None, **kw: v)
+def verifier(fake_models):
+    """The verify verb's facade gets a keyword verifier in place of the packaged one."""
+    v = fake_models.verifier = KeywordVerifier()
     return v
 
 
@@ -128,6 +126,16 @@ def test_verify_to_stdout(tmp_path, verifier, capsys):
     assert json.loads(line)["label"] == "supports"
 
 
+def test_the_scoring_verbs_open_no_store(tmp_path, fakes, verifier, capsys):
+    """verify and stance score the pairs they are given: their facade never opens (nor creates) a store."""
+    src = tmp_path / "in.jsonl"
+    _write(src, [{"id": 1, "claim": "Crime fell", "evidence": "Crime fell.", "text": "Crime in the city fell."}])
+    for verb in ("verify", "stance"):
+        assert main([verb, "--input", str(src), "--output", "-", "--store", str(tmp_path / "never")]) == 0
+    assert [json.loads(x)["label"] for x in capsys.readouterr().out.splitlines()] == ["supports", "supports"]
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.mark.parametrize("bad,reason", [
     ('{"id": 1, "claim": "x", "evidence": "y"}\n{not json\n',
      "line 2: not valid JSON at column 2: Expecting property name enclosed in double quotes; put field names"),
@@ -160,8 +168,14 @@ def test_verify_without_the_model_says_how_to_get_it(tmp_path, monkeypatch, caps
 
 # --- check, compare, report -------------------------------------------------------------------------
 
+def _cli_on(fc, fake_models) -> None:
+    """The verbs (given no --store) open facades on fc's store, with its settings and fake models."""
+    fake_models.settings = {"store_dir": fc.settings.store_dir, "min_similarity": fc.settings.min_similarity}
+    fake_models.encoder, fake_models.verifier = fc.encoder, fc.verifier
+
+
 @pytest.fixture
-def corpus(tmp_path, monkeypatch):
+def corpus(tmp_path, fake_models):
     fc = Factcheck(Settings(store_dir=tmp_path / "store", min_similarity=0.0), encoder=FakeEncoder(),
                    verifier=KeywordVerifier())
     fc.store.add_article(make_draft("Outlet A", ["Homicides in the city fell sharply this year, the mayor said.",
@@ -169,7 +183,7 @@ def corpus(tmp_path, monkeypatch):
     fc.store.add_article(make_draft("Outlet B", ["The mayor said homicides in the city fell sharply this year.",
                                                  "Snow is expected in the city next week."]))
     fc.store.add_article(make_draft("Outlet C", ["Homicides in the city rose this year, police data show."]))
-    monkeypatch.setattr(analysis, "_facade", lambda args: fc)
+    _cli_on(fc, fake_models)
     return fc
 
 
@@ -247,12 +261,12 @@ class FakeTTY(io.StringIO):
 
 
 @pytest.fixture
-def hostile(tmp_path, monkeypatch):
+def hostile(tmp_path, fake_models):
     fc = Factcheck(Settings(store_dir=tmp_path / "store", min_similarity=0.0), encoder=FakeEncoder(),
                    verifier=KeywordVerifier())
     fc.store.add_article(make_draft(f"Outlet{ESC}A", [f"Homicides in the city fell sharply this year{ESC}."]))
     fc.store.add_article(make_draft(SOURCE_B, ["Homicides in the city rose this year\r\x08\x08, police say."]))
-    monkeypatch.setattr(analysis, "_facade", lambda args: fc)
+    _cli_on(fc, fake_models)
     return fc
 
 
@@ -337,9 +351,8 @@ def tiny_models(tmp_path_factory):
     return root
 
 
-def test_verbs_load_models_without_progress_lines(tiny_models, tmp_path, capfd, monkeypatch):
+def test_verbs_load_models_without_progress_lines(tiny_models, tmp_path, capfd, fake_models):
     """Every verb printed transformers' "Loading weights" bar to stderr; it says nothing a person can use."""
-    monkeypatch.setattr(factcheck.embed, "load_encoder", lambda: FakeEncoder())
     src = tmp_path / "in.jsonl"
     _write(src, [{"id": 1, "claim": "Crime fell", "text": "Crime in the city fell by a third last year."}])
     capfd.readouterr()

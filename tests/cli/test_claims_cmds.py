@@ -8,15 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FakeModels
 
-from factcheck import claims
 from factcheck.cli import main
 
 DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture
-def fake_score(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+def fake_score(fake_models: FakeModels) -> list[list[str]]:
     """Score = 0.9 when the text has a digit, else 0.1; records what the CLI asked to score."""
     calls: list[list[str]] = []
 
@@ -24,7 +24,7 @@ def fake_score(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         calls.append(list(texts))
         return np.array([0.9 if any(c.isdigit() for c in t) else 0.1 for t in texts])
 
-    monkeypatch.setattr(claims, "score", score)
+    fake_models.scorer = score
     return calls
 
 
@@ -42,6 +42,7 @@ def test_scores_every_line_in_order(tmp_path: Path, fake_score: list[list[str]],
     assert len(fake_score[0]) == 3  # the blank line is skipped, not scored
     summary = json.loads(capsys.readouterr().out)
     assert summary["scored"] == 3 and summary["claims"] == 1 and summary["threshold"] == 0.5
+    assert not (tmp_path / "store").exists()  # it scores loose sentences: no store is opened, nor created
 
 
 def test_bad_json_line_names_the_line_and_writes_nothing(tmp_path: Path, fake_score: list[list[str]],

@@ -16,9 +16,9 @@ DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture
-def run(tmp_path: Path, capsys, monkeypatch):
+def run(tmp_path: Path, capsys, fake_models):
     """run(*argv) -> (exit code, stdout, stderr) against a fresh store; every body sentence scores 0.8."""
-    monkeypatch.setattr("factcheck.claims.score", lambda texts, **_: np.full(len(texts), 0.8))
+    fake_models.scorer = lambda texts: np.full(len(texts), 0.8)
     store = str(tmp_path / "store")
 
     def _run(*argv: str) -> tuple[int, str, str]:
@@ -54,9 +54,9 @@ def test_ingest_claims_stats_round_trip(run):
         "sources": 2, "articles": 2, "passages": 31, "comments": 8, "claims": 31}
 
 
-def test_store_may_come_before_the_verb(tmp_path: Path, capsys, monkeypatch):
+def test_store_may_come_before_the_verb(tmp_path: Path, capsys, fake_models):
     """`factcheck --store DIR VERB` and `factcheck VERB --store DIR` name the same store; after the verb wins."""
-    monkeypatch.setattr("factcheck.claims.score", lambda texts, **_: np.full(len(texts), 0.8))
+    fake_models.scorer = lambda texts: np.full(len(texts), 0.8)
     before, after = str(tmp_path / "before"), str(tmp_path / "after")
     assert main(["--store", before, "ingest", str(DATA / "corpus_seed_000.txt")]) == 0
     capsys.readouterr()

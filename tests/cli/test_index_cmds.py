@@ -1,4 +1,4 @@
-"""CLI: `factcheck search` and `factcheck reindex`, with the fake encoder in place of MiniLM."""
+"""CLI: `factcheck search` and `factcheck reindex`, with the fake encoder in place of MiniLM (`fake_models`)."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,8 @@ import sqlite3
 
 import pytest
 from conftest import make_draft
-from reliability_support import FakeModelsFactcheck, snapshot
+from reliability_support import FixedVerifier, fixed_scores, snapshot
 
-from factcheck import embed
 from factcheck.cli import EXIT_USER_ERROR, main
 from factcheck.schema import SCHEMA_VERSION
 from factcheck.store import Store
@@ -18,8 +17,10 @@ from factcheck.vectors import faiss as fx
 
 
 @pytest.fixture
-def cli_store(tmp_path, monkeypatch, fake_encoder, add_article, store):
-    monkeypatch.setattr(embed, "load_encoder", lambda: fake_encoder)
+def cli_store(tmp_path, fake_models, fake_encoder, add_article, store):
+    """Two sources' articles; every verb's facade gets the fake encoder, a verifier that finds every passage
+    nei, and a scorer that makes every sentence a claim."""
+    fake_models.encoder, fake_models.verifier, fake_models.scorer = fake_encoder, FixedVerifier(), fixed_scores
     add_article("Left Daily", ["The homicide rate fell by a third last year.", "The weather was mild."])
     add_article("Right Post", ["Homicides fell by a third, officials said.", "Fentanyl seizures dropped."])
     return store.path
@@ -104,14 +105,6 @@ def test_search_shows_control_characters_instead_of_obeying_them(cli_store, caps
 
 
 # --- damage, a full disk, a read-only store: one line each, and nothing stored is lost (issue 16) ---
-
-@pytest.fixture
-def fake_models(monkeypatch, fake_encoder):
-    """The verbs that go through the facade (ingest, doctor, check, report) get fake models too."""
-    import factcheck.api
-
-    monkeypatch.setattr(factcheck.api, "Factcheck", FakeModelsFactcheck)
-
 
 def _indexed(capsys, cli_store) -> dict[str, bytes]:
     """Build and save the index with a search; return the index files' bytes."""

@@ -14,22 +14,14 @@ from factcheck.settings import Settings
 
 
 @pytest.fixture
-def store_dir(tmp_path, monkeypatch):
+def store_dir(tmp_path, fake_models):
     """A store holding two stories, and the CLI's facade built with the fake encoder (no model loads)."""
-    import factcheck.api as api
-
     folder = tmp_path / "store"
     fc = Factcheck(Settings(store_dir=folder), encoder=FakeEncoder(), scorer=lambda t: np.full(len(t), 0.9))
     _ingest(fc, FLOOD)
     _ingest(fc, VOTE)
     fc.store.close()
-    real = api.Factcheck
-
-    class Faked(real):  # type: ignore[misc, valid-type]
-        def __init__(self, settings, **kw):
-            super().__init__(settings, encoder=FakeEncoder(), scorer=lambda t: np.full(len(t), 0.9))
-
-    monkeypatch.setattr(api, "Factcheck", Faked)
+    fake_models.scorer = lambda t: np.full(len(t), 0.9)
     return str(folder)
 
 
