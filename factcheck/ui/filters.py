@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from factcheck.consistency import Consistency, build_consistency
+from factcheck.labels import VerdictLabel
 from factcheck.records import Story
 
 ALL_STORIES = "All stories"
@@ -28,7 +29,7 @@ def story_picker(stories: Sequence[Story], *, key: str) -> Story | None:
     return by_id.get(chosen) if chosen is not None else None
 
 
-def apply(cons: Consistency, *, sources: Collection[str], verdicts: Collection[str], min_score: float = 0.0,
+def apply(cons: Consistency, *, sources: Collection[str], verdicts: Collection[VerdictLabel], min_score: float = 0.0,
           scores: Mapping[int, float] | None = None) -> Consistency:
     """Claims made by one of `sources`, with a verdict in `verdicts` and a check-worthiness score (looked
     up by claim passage id in `scores`; unknown counts as 1.0) of at least `min_score`; columns: `sources`."""
