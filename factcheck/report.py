@@ -131,6 +131,11 @@ def _detail(m: Mismatch) -> str:
     return f"{m.kind}: {passage}; {claim}"
 
 
+def _notes(e: Evidence) -> str:
+    """What a passage's stance cell adds to its label, in the Markdown and the HTML report alike."""
+    return (" (near-duplicate)" if not e.counted else "") + (" (reported statement)" if e.reported else "")
+
+
 # Markdown cells and headings through escape.markdown (one line, the pipe escaped too, so no cell ends early);
 # HTML below through escape.html: the short names keep the templates readable, the escapers are escape's
 _md = escape.markdown
@@ -164,7 +169,7 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
         if shown:
             lines += ["| source | stance | p | passage | mismatches |", "|---|---|---:|---|---|"]
             for e in shown:
-                dup = (" (near-duplicate)" if not e.counted else "") + (" (reported statement)" if e.reported else "")
+                dup = _notes(e)
                 mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
             lines.append("")
@@ -271,7 +276,7 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
             out.append("<table><tr><th>source</th><th>stance</th><th>p</th><th>passage</th>"
                        "<th>in the claim</th></tr>")
             for e in c.evidence:
-                notes = (" (near-duplicate)" if not e.counted else "") + (" (reported statement)" if e.reported else "")
+                notes = _notes(e)
                 claim_cell = differing_html(c.claim, e.mismatches, side="claim") if e.mismatches else ""
                 out.append(f'<tr><td>{_h(e.source)}</td><td class="{_h(e.label)}">{_h(e.label)}{notes}</td>'
                            f'<td class="n">{e.p(e.label):.2f}</td>'
