@@ -18,7 +18,7 @@ from factcheck import escape
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
 from factcheck.labels import IngestStatus
-from factcheck.settings import Settings, store_dir_from_env
+from factcheck.settings import DEFAULTS, Settings, store_dir_from_env
 
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
@@ -44,7 +44,6 @@ MAX_PUBLISHED_KEPT = 500
 # the sample corpus beside app.py in a checkout (an installed package has none: first start skips it)
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data"
 
-DEFAULTS = Settings()
 log = logging.getLogger("factcheck.ui")
 
 
