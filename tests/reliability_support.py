@@ -113,12 +113,11 @@ def _ingest(store: str, inputs: list[str]) -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    """`factcheck ARGV` as installed (parsing, verbs, exit codes), with the fake models: the verbs
-    import Factcheck from factcheck.api when they run, so replacing it there is enough."""
-    import factcheck.api
+    """`factcheck ARGV` as installed (parsing, verbs, exit codes), with the fake models: every verb builds its
+    facade with Factcheck.open, so that is where they are handed in (as tests/conftest.py's fake_models does)."""
     from factcheck.cli import main
 
-    factcheck.api.Factcheck = FakeModelsFactcheck  # type: ignore[misc]
+    Factcheck.open = classmethod(lambda cls, settings, **_: FakeModelsFactcheck(settings))  # type: ignore[method-assign, assignment]
     return main(argv)
 
 
