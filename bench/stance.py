@@ -29,15 +29,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from factcheck.stance import (  # noqa: E402
-    CALIBRATION_FILE,
-    LABELS,
-    fit_temperature,
-    load_stance_model,
-    model_snippet,
-    softmax,
-    stance_many,
-)
+from factcheck.calibration import CALIBRATION_FILE, fit_temperature, softmax  # noqa: E402
+from factcheck.stance import LABELS, load_stance_model, model_snippet, stance_many  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"

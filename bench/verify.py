@@ -371,9 +371,9 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
 
     import numpy as np
 
+    from factcheck.calibration import CALIBRATION_FILE, fit_temperature, softmax
     from factcheck.labels import VERIFICATIONS
-    from factcheck.stance import fit_temperature
-    from factcheck.verify import CALIBRATION_FILE, load_verifier, softmax
+    from factcheck.verify import load_verifier
 
     model = load_verifier(args.model)
 

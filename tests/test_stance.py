@@ -5,19 +5,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from factcheck.calibration import CALIBRATION_FILE, softmax
 from factcheck.errors import ModelMissingError
 from factcheck.stance import (
-    CALIBRATION_FILE,
     DEFAULT_MODEL_DIR,
     LABELS,
     TRIAGE_SCORES,
     StanceModel,
     article_stance,
-    fit_temperature,
     load_stance_model,
     on_topic,
     scores_dict,
-    softmax,
     stance_many,
 )
 
@@ -104,14 +102,6 @@ def test_on_topic_floor_applies_to_whole_articles(fake_encoder):
     one = article_stance("homicide rate dropped", ARTICLE, fake_encoder, UnrelatedModel(), triage_similarity=0.1,
                          on_topic_similarity=plain.similarity - 0.01)
     assert one.label == "neutral"
-
-
-def test_fit_temperature_recovers_a_known_temperature():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(0, 3, size=(4000, 4)).astype(np.float32)
-    p = softmax(logits / 2.0)
-    labels = np.array([rng.choice(4, p=row / row.sum()) for row in p])
-    assert fit_temperature(logits, labels) == pytest.approx(2.0, rel=0.1)
 
 
 def test_scores_dict_names_every_label():

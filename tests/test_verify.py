@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from factcheck.calibration import softmax
 from factcheck.errors import FactcheckError, ModelMissingError
 from factcheck.labels import Verification
 from factcheck.mismatch import Mismatch
@@ -19,7 +20,6 @@ from factcheck.verify import (
     label_of,
     load_verifier,
     scores_dict,
-    softmax,
 )
 
 SUP = (0.8, 0.1, 0.1)
@@ -137,12 +137,6 @@ def test_label_of_and_scores_dict():
     assert all(type(k) is str for k in d)  # plain strings: JSON and CSV write them as they are
     with pytest.raises(ValueError):
         scores_dict([0.5, 0.5])  # a stance row of another length is refused, not truncated
-
-
-def test_softmax_rows_are_probabilities():
-    p = softmax(np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]]))
-    assert p.dtype == np.float32 and np.allclose(p.sum(axis=1), 1.0)
-    assert p[0].tolist() == pytest.approx([1.0, 0.0, 0.0]) and p[1].tolist() == pytest.approx([1 / 3] * 3)
 
 
 class _FixedLogits(VerifyModel):
