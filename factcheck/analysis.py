@@ -42,9 +42,10 @@ CODEC = 1  # the JSON layout of a stored check: part of the fingerprint
 # the Settings fields a check reads: retrieval (top_k, min_similarity) and the verdict rules (verdict.check_claim)
 CHECK_SETTINGS = ("top_k", "min_similarity", "evidence_similarity", "conflict_similarity", "verify_supports_at",
                   "verify_conflicts_at", "verify_bare_conflicts_at", "same_event_similarity",
-                  "verify_reads_context", "duplicate_similarity")
+                  "verify_reads_context", "duplicate_similarity", "check_parts")
 # the modules whose code makes a verdict: a change to one (a new rule) makes every stored check stale
-RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py", "labels.py", "analysis.py")
+RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py", "labels.py", "analysis.py",
+                "parts.py")
 # a cosine computed here and one the index computed may differ in the last float32 bits: lean towards re-checking
 EPS = 1e-4
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -141,11 +142,15 @@ def _evidence(d: dict[str, Any]) -> Evidence:
 def decode_check(text: str) -> Check:
     """A Check from encode_check's JSON; raises ValueError (or KeyError, TypeError, AttributeError) on anything
     else."""
-    d = json.loads(text)
+    return _check(json.loads(text))
+
+
+def _check(d: dict[str, Any]) -> Check:
     verdict = Verdict(**{k: _tuples(v) for k, v in d["verdict"].items()})
     return Check(claim=d["claim"], claim_source=d["claim_source"], verdict=verdict,
                  evidence=tuple(_evidence(e) for e in d["evidence"]),
-                 claim_passage_id=d.get("claim_passage_id"), claim_article_id=d.get("claim_article_id"))
+                 claim_passage_id=d.get("claim_passage_id"), claim_article_id=d.get("claim_article_id"),
+                 parts=tuple(_check(p) for p in d.get("parts", ())))
 
 
 # --- stored checks ---------------------------------------------------------------------------------------
@@ -165,6 +170,11 @@ class Stored:
     seen: int  # the highest passage id the index held when it was computed
     articles: frozenset[int] | None  # a story's articles then; None for scope "all"
     check: Check
+    part_hits: tuple[tuple[StoredHit, ...], ...] = ()  # what retrieval returned for each of check.parts
+
+    def probes(self, claim: str) -> list[tuple[str, tuple[StoredHit, ...]]]:
+        """Each text retrieval ran for, with what it returned: the claim, then each of its parts."""
+        return [(claim, self.hits), *((p.claim, h) for p, h in zip(self.check.parts, self.part_hits, strict=False))]
 
 
 @dataclass(frozen=True)
@@ -176,10 +186,21 @@ class Refresh:
     rechecked: int
 
 
-def encode_hits(hits: Iterable[Any], *, seen: int, articles: frozenset[int] | None) -> str:
-    return json.dumps({"seen": seen, "articles": sorted(articles) if articles is not None else None,
-                       "hits": [[h.passage_id, h.source, h.article_id, float(h.score)] for h in hits]},
-                      ensure_ascii=False, separators=(",", ":"))
+def encode_hits(hits: Iterable[Any], *, seen: int, articles: frozenset[int] | None,
+                parts: Sequence[Iterable[Any]] = ()) -> str:
+    """What retrieval returned for a claim (`hits`) and for each of its checked parts (`parts`, in order)."""
+    def rows(found: Iterable[Any]) -> list[list[Any]]:
+        return [[h.passage_id, h.source, h.article_id, float(h.score)] for h in found]
+
+    out: dict[str, Any] = {"seen": seen, "articles": sorted(articles) if articles is not None else None,
+                           "hits": rows(hits)}
+    if parts:
+        out["parts"] = [rows(p) for p in parts]
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def _hits(rows: Iterable[Sequence[Any]]) -> tuple[StoredHit, ...]:
+    return tuple(StoredHit(int(i), str(s), int(a), float(c)) for i, s, a, c in rows)
 
 
 def read(store: Store, scope: str) -> dict[int, Stored]:
@@ -189,9 +210,12 @@ def read(store: Store, scope: str) -> dict[int, Stored]:
         try:
             h = json.loads(hits_json)
             arts = h["articles"]
-            out[pid] = Stored(pid, fp, tuple(StoredHit(int(i), str(s), int(a), float(c)) for i, s, a, c in h["hits"]),
-                              int(h["seen"]), frozenset(int(a) for a in arts) if arts is not None else None,
-                              decode_check(result))
+            check = decode_check(result)
+            part_hits = tuple(_hits(p) for p in h.get("parts", ()))
+            if len(part_hits) != len(check.parts):
+                continue
+            out[pid] = Stored(pid, fp, _hits(h["hits"]), int(h["seen"]),
+                              frozenset(int(a) for a in arts) if arts is not None else None, check, part_hits)
         except (ValueError, KeyError, TypeError, AttributeError):
             # damaged or from another layout ("verdict": [] has no .items()): computed again, never a crash
             continue
@@ -210,7 +234,7 @@ def current(store: Store, claims: Sequence[Passage], stored: dict[int, Stored], 
         if s is None or s.fingerprint != fingerprint:
             continue
         if any(h.passage_id not in present or (articles is not None and h.article_id not in articles)
-               for h in s.hits):
+               for _, hits in s.probes(c.text) for h in hits):
             continue  # (a) a passage it saw was removed or left the story
         candidates.append((c, s))
     if not candidates:
@@ -225,22 +249,26 @@ def current(store: Store, claims: Sequence[Passage], stored: dict[int, Stored], 
     ok = {c.id: s.check for c, s in candidates}
     if not added:
         return ok
-    claim_vecs = encode([c.text for c, _ in candidates])
+    # each text retrieval ran for (a claim, and each of its checked parts) with the claim it belongs to
+    probes = [(c, s, hits, text) for c, s in candidates for text, hits in s.probes(c.text)]
+    probe_vecs = encode([text for *_, text in probes])
     added_vecs = encode([p.text for p in added])
-    for lo in range(0, len(candidates), 1024):  # bounded memory: 1,024 claims × the added passages at a time
-        sims = claim_vecs[lo:lo + 1024] @ added_vecs.T
-        for row, (c, s) in enumerate(candidates[lo:lo + 1024]):
+    for lo in range(0, len(probes), 1024):  # bounded memory: 1,024 texts × the added passages at a time
+        sims = probe_vecs[lo:lo + 1024] @ added_vecs.T
+        for row, (c, s, hits, _) in enumerate(probes[lo:lo + 1024]):
             near = np.flatnonzero(sims[row] >= min_similarity - EPS)
-            if near.size and _enters(c, s, [added[j] for j in near], sims[row, near], articles, k, min_similarity):
-                del ok[c.id]  # (b) an added passage would be among its hits
+            if c.id in ok and near.size and _enters(c, s, hits, [added[j] for j in near], sims[row, near], articles,
+                                                    k, min_similarity):
+                del ok[c.id]  # (b) an added passage would be among its hits, or a part's
     return ok
 
 
-def _enters(claim: Passage, s: Stored, added: Sequence[Passage], sims: np.ndarray, articles: frozenset[int] | None,
-            k: int, min_similarity: float) -> bool:
-    """Would one of these added passages (each at its cosine to the claim) enter the claim's per-source top k?"""
+def _enters(claim: Passage, s: Stored, hits: Sequence[StoredHit], added: Sequence[Passage], sims: np.ndarray,
+            articles: frozenset[int] | None, k: int, min_similarity: float) -> bool:
+    """Would one of these added passages (each at its cosine to the text retrieval ran for) enter that text's
+    per-source top k (`hits`: what retrieval returned for it)?"""
     by_source: dict[str, list[float]] = {}
-    for h in s.hits:
+    for h in hits:
         by_source.setdefault(h.source, []).append(h.score)
     for p, sim in zip(added, sims.tolist(), strict=True):
         new = p.id > s.seen or (articles is not None and s.articles is not None and p.article_id not in s.articles)
@@ -257,6 +285,8 @@ def narrowed(check: Check, sources: Iterable[str], settings: Settings) -> Check:
     """A check stored against every other source, as checking it against `sources` only gives: their evidence,
     duplicates marked again among it, the verdict decided again."""
     keep = set(sources)
+    if check.parts:
+        check = replace(check, parts=tuple(narrowed(p, keep, settings) for p in check.parts))
     if all(e.source in keep for e in check.evidence):
         return check
     ev = [replace(e, duplicate_of=None) for e in check.evidence if e.source in keep]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -504,6 +505,7 @@ class Factcheck:
         others checked against every other source of the scope and stored (in batches: an interrupted run
         keeps what it did)."""
         from factcheck import analysis
+        from factcheck.parts import split as split_parts
         from factcheck.verdict import check_claim
 
         articles = frozenset(self.story(story).articles) if story is not None else None
@@ -526,11 +528,16 @@ class Factcheck:
             seen = int(ids.max()) if len(ids) else 0  # ids only grow: what the index lacks comes after this one
             batch: list[tuple[int, str, str, str]] = []
             for i, c in enumerate(todo):
-                hits = self.search(c.text, exclude_article=c.article_id, exclude_source=c.source, articles=articles)
-                check = check_claim(c.text, hits, self.verifier, claim_source=c.source, settings=self.settings,
-                                    claim_passage=c, context=self._context(hits))
+                # the sentence, then each checkable part of a compound one (factcheck.parts), each on its own
+                texts = [c.text, *(p.text for p in (split_parts(c.text) if self.settings.check_parts else ()))]
+                found = [self.search(t, exclude_article=c.article_id, exclude_source=c.source, articles=articles)
+                         for t in texts]
+                whole, *parts = [check_claim(t, hits, self.verifier, claim_source=c.source, settings=self.settings,
+                                             claim_passage=c, context=self._context(hits))
+                                 for t, hits in zip(texts, found, strict=True)]
+                check = replace(whole, parts=tuple(parts))
                 done[c.id] = check
-                batch.append((c.id, fp, analysis.encode_hits(hits, seen=seen, articles=articles),
+                batch.append((c.id, fp, analysis.encode_hits(found[0], seen=seen, articles=articles, parts=found[1:]),
                               analysis.encode_check(check)))
                 if len(batch) >= 50 or i == len(todo) - 1:
                     # remembered only from an index that had caught up with the store: one that skipped a sync
@@ -692,8 +699,6 @@ class Factcheck:
         """Outlet profiles from a CSV (name,country,owner,rating,rating_source,notes): the rows that pass the
         checks are stored, replacing the columns the file gives of profiles of the same name (a file of names and
         countries keeps the ratings and notes already stored); the others are listed in `refused`."""
-        from dataclasses import replace
-
         from factcheck import profiles
 
         found = profiles.read_csv(path, self.settings)

@@ -205,10 +205,13 @@ def _enumeration(doc: Any) -> tuple[Part, ...]:
         return ()
     inside = set(items)
     spans: list[tuple[int, int]] = []
-    for t in items:
+    for k, t in enumerate(items):
         nested = [c for c in t.children if c in inside or c.dep_ in {"conj", "cc"}]
         nested += [d for d in t.subtree if d in inside and d is not t]
-        span = _span(_without(t, nested))
+        # an item's words stop where the next item begins: what the parser hung on an earlier item but stands
+        # after the last one ("…, and C as indicators of progress") is said of them all, and stays with each
+        stop = items[k + 1].left_edge.i if k + 1 < len(items) else len(doc)
+        span = _span([w for w in _without(t, nested) if w.i < stop])
         if span is None:
             return ()
         spans.append(span)

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
               "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail",
-              "source_country", "source_owner", "source_rating", "source_rating_source")
+              "source_country", "source_owner", "source_rating", "source_rating_source", "part_of")
+PARTS_NOTE = ("Checked in parts, each on its own (the verdict above is the whole sentence's; a source may state one "
+              "part and not another):")
 # what the user recorded about an outlet (factcheck.profiles), in every export beside the outlet's name
 PROFILE_FIELDS = ("name", "country", "owner", "rating", "rating_source", "notes")
 
@@ -56,7 +58,8 @@ def check_dict(c: Check) -> dict[str, Any]:
             "duplicates": v.duplicates, "reason": v.reason, "reporting": list(v.reporting),
             "sources": {s: st for s, st in v.source_stances},
             "deciding": {s: pid for s, pid in v.deciding},
-            "evidence": [evidence_dict(e) for e in c.evidence]}
+            "evidence": [evidence_dict(e) for e in c.evidence],
+            "parts": [check_dict(p) for p in c.parts]}
 
 
 def consistency_dict(cons: Consistency) -> dict[str, Any]:
@@ -100,7 +103,9 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
     # every text cell quoted: a spreadsheet whose separator is ';' would otherwise split "a;=cmd" into a
     # cell of its own that starts with '='
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-    for c in checks:
+    # a compound claim's parts (factcheck.parts) follow it, each a claim of its own with the sentence in part_of
+    rows = [row for whole in checks for row in [(whole, ""), *((p, whole.claim) for p in whole.parts)]]
+    for c, part_of in rows:
         v = c.verdict
         stances = dict(v.source_stances)
         cols = list(consistency.sources) if consistency is not None else sorted(stances)
@@ -120,7 +125,8 @@ def to_csv(*, checks: Sequence[Check] = (), consistency: Consistency | None = No
                                            for m in (e.mismatches if e else ())),
                    "deciding_detail": _detail(e.blocked_by) if e and e.blocked_by else "",
                    **{f"source_{f}": getattr(by_name[s], f) or "" if s in by_name else ""
-                      for f in ("country", "owner", "rating", "rating_source")}}
+                      for f in ("country", "owner", "rating", "rating_source")},
+                   "part_of": part_of}
             w.writerow({k: escape.csv_cell(x) for k, x in row.items()})
     return buf.getvalue()
 
@@ -172,6 +178,10 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
                 dup = _notes(e)
                 mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
+            lines.append("")
+        if c.parts:
+            lines += [f"{PARTS_NOTE}", ""]
+            lines += [f"- {_md(p.claim)} — **{p.verdict.label}** — {_md(p.verdict.reason)}" for p in c.parts]
             lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -282,5 +292,10 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
                            f'<td class="n">{e.p(e.label):.2f}</td>'
                            f"<td>{differing_html(e.text, e.mismatches, side='passage')}</td><td>{claim_cell}</td></tr>")
             out.append("</table>")
+        if c.parts:
+            out += [f'<p class="meta">{_h(PARTS_NOTE)}</p>', "<ul>"]
+            out += [f"<li>{_h(p.claim)} — <b>{_h(p.verdict.label)}</b> — {_h(p.verdict.reason)}</li>"
+                    for p in c.parts]
+            out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

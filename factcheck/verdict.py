@@ -166,6 +166,9 @@ class Check:
     evidence: tuple[Evidence, ...]
     claim_passage_id: int | None = None
     claim_article_id: int | None = None
+    # a compound claim's checkable parts (factcheck.parts), each checked on its own; () when it is one fact. The
+    # verdict above is the whole sentence's: a part's verdict never changes it (a source may state one part)
+    parts: tuple[Check, ...] = ()
 
     def deciding(self, source: str) -> Evidence | None:
         """The passage that decides `source`'s stance (rule 5), else its most similar counted passage."""

@@ -237,3 +237,57 @@ def test_checks_made_while_the_index_lagged_the_store_are_not_remembered(world):
         writing.join()
     fc.compare(story=s["flood"])  # caught up: now remembered
     assert fc.store.checks(f"story:{s['flood']}")
+
+
+COMPOUND = "Police arrested 13 people in Dresden on Friday and the mayor said the curfew would be lifted on Monday."
+PART = "The mayor said the curfew would be lifted on Monday."
+
+
+def test_a_compound_claim_is_checked_whole_and_in_parts_and_kept_so(tmp_path):
+    store_dir = tmp_path / "store"
+    with Store.open(store_dir) as store:
+        store.add_article(make_draft("Alpha", [COMPOUND]))
+        store.add_article(make_draft("Beta", ["Police arrested 13 people in Dresden on Friday, officials said.",
+                                              "The mayor said the curfew would be lifted on Tuesday."]))
+    verifier = RecordingVerifier()
+    fc = Factcheck(Settings(store_dir=store_dir, top_k=1, min_similarity=0.0, evidence_similarity=0.0),
+                   encoder=FakeEncoder(), verifier=verifier, scorer=fake_checkworthiness)
+    check = next(c for c in fc.compare().checks if c.claim == COMPOUND)
+    assert [p.claim for p in check.parts] == ["Police arrested 13 people in Dresden on Friday.", PART]
+    assert {COMPOUND, *(p.claim for p in check.parts)} <= verifier.asked  # each checked on its own
+    assert all(p.evidence and p.claim_passage_id == check.claim_passage_id for p in check.parts)
+    assert analysis.decode_check(analysis.encode_check(check)) == check
+    verifier.asked.clear()
+    assert next(c for c in fc.compare().checks if c.claim == COMPOUND) == check and not verifier.asked
+    off = fc.with_settings(check_parts=False)
+    assert all(not c.parts for c in off.compare().checks)
+
+
+def test_a_passage_entering_a_parts_top_k_checks_the_claim_again(store):
+    from factcheck.verdict import Check, decide
+
+    alpha, _ = store.add_article(make_draft("Alpha", [COMPOUND]))
+    beta, _ = store.add_article(make_draft("Beta", ["Police arrested 13 people in Dresden on Friday."]))
+    claim, old = store.passages(article_id=alpha)[0], store.passages(article_id=beta)[0]
+    seen = old.id
+    later, _ = store.add_article(make_draft("Beta", ["The mayor said the curfew ends on Monday."], title="later"))
+    new = store.passages(article_id=later)[0]
+    unit = {COMPOUND: [1.0, 0.0, 0.0], PART: [0.0, 1.0, 0.0], new.text: [0.5, 0.6, 0.62]}
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        v = np.array([unit[t] for t in texts], dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    part = Check(PART, "Alpha", decide([], claim_source="Alpha", claim=PART), ())
+    whole = Check(COMPOUND, "Alpha", decide([], claim_source="Alpha", claim=COMPOUND), (), parts=(part,))
+    hits = (analysis.StoredHit(old.id, "Beta", beta, 0.9),)  # the new passage (cosine 0.5) stays below it
+    part_hits = ((analysis.StoredHit(old.id, "Beta", beta, 0.2),),)  # … and enters the part's (cosine 0.6)
+
+    def current(check: Check, parts_hits: tuple) -> dict:
+        stored = {claim.id: analysis.Stored(claim.id, "fp", hits, seen, None, check, parts_hits)}
+        return analysis.current(store, [claim], stored, fingerprint="fp", articles=None, encode=encode, k=1,
+                                min_similarity=0.0)
+
+    assert current(whole, part_hits) == {}
+    plain = Check(COMPOUND, "Alpha", whole.verdict, ())
+    assert current(plain, ()) == {claim.id: plain}  # the whole claim alone would have stayed current

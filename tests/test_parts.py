@@ -79,3 +79,17 @@ def test_every_part_reads_as_a_sentence_and_closes_the_quotation_it_opens() -> N
     assert parts[1] == 'The drug can mitigate serious symptoms and "limit transmission to people in your household."'
     for p in parts:
         assert p[0].isupper() and p.rstrip('"”').endswith(".") and p.count('"') % 2 == 0
+
+
+def test_words_said_of_the_whole_list_stay_with_every_item() -> None:
+    # the seeds' own sentence: the parser hangs "as indicators of progress …" on the second item
+    sentence = ("President Sheinbaum highlighted a significant drop in homicide rates, a sharp decrease in fentanyl "
+                "seizures by U.S. authorities along the border, and lower migration figures as indicators of progress "
+                "under Mexico’s security strategy.")
+    assert texts(sentence) == [
+        "President Sheinbaum highlighted a significant drop in homicide rates as indicators of progress under "
+        "Mexico’s security strategy.",
+        "President Sheinbaum highlighted a sharp decrease in fentanyl seizures by U.S. authorities along the border "
+        "as indicators of progress under Mexico’s security strategy.",
+        "President Sheinbaum highlighted lower migration figures as indicators of progress under Mexico’s security "
+        "strategy."]

@@ -116,7 +116,7 @@ def test_csv_numbers_stay_numbers_and_text_is_quoted():
     # probabilities and counts are unquoted numbers; every text cell is quoted, so a spreadsheet whose
     # separator is ';' cannot split "a;=1+1" into a cell that starts with '='
     assert line == ('"a;=1+1 -5","\'-Outlet own","corroborated",1,0,"\'-Outlet","supports","a;=1+1 -5","supports",'
-                    '0.7,0.1,0.2,"number: a;=1+1 -5 vs a;=1+1 -5","","","","",""')
+                    '0.7,0.1,0.2,"number: a;=1+1 -5 vs a;=1+1 -5","","","","","",""')  # last: part_of
     row = next(csv.DictReader(io.StringIO(out)))
     assert row["source"] == "'-Outlet" and row["p_supports"] == "0.7" and row["supporting"] == "1"
 
@@ -223,3 +223,30 @@ def test_html_report_without_charts_is_small_and_still_complete():
     page = to_html(checks=_checks(), charts=False)
     assert "Plotly" not in page and len(page) < 20_000
     assert "Homicides fell by 12%" in page and "Timeline and wording" not in page
+
+
+def _compound():
+    part_evidence = Evidence(text="Homicides fell by 15% last year", source="C", article_id=3, passage_id=7,
+                             label=Verification.SUPPORTS, scores=(0.8, 0.1, 0.1), mismatches=(), similarity=0.7)
+    part = Check("Homicides fell by 15%", "A", decide([part_evidence], claim_source="A"), (part_evidence,))
+    alone = Check(HOSTILE, "A", decide([], claim_source="A"), ())
+    whole = Check(f"Homicides fell by 15% and {HOSTILE}", "A", decide([], claim_source="A"), (), parts=(part, alone))
+    return whole
+
+
+def test_a_compound_claims_parts_are_in_every_export_each_with_its_own_verdict():
+    whole = _compound()
+    d = json.loads(to_json(checks=[whole]))["checks"][0]
+    assert [(p["claim"], p["verdict"]) for p in d["parts"]] == [("Homicides fell by 15%", "corroborated"),
+                                                                (HOSTILE, "single-source")]
+    assert d["verdict"] == "single-source" and d["parts"][0]["parts"] == []
+    rows = list(csv.DictReader(io.StringIO(to_csv(checks=[whole]))))
+    assert [(r["claim"], r["part_of"]) for r in rows] == [(whole.claim, ""), ("Homicides fell by 15%", whole.claim),
+                                                          (HOSTILE, whole.claim)]
+    md = to_markdown(checks=[whole])
+    assert "- Homicides fell by 15\\% — **corroborated**" in md
+    assert "<script>" not in md and "Checked in parts" in md
+    from factcheck.report import to_html
+
+    page = to_html(checks=[whole], charts=False)
+    assert "<li>Homicides fell by 15% — <b>corroborated</b>" in page and "<script>alert" not in page

@@ -44,6 +44,13 @@ for check in own:
         render.show(render.box(check.claim, stance=Carried.OWN, note=check.verdict.label))
         for m in state.published(check.claim)[:1]:  # the closest ruling, beside the verdict, never in it
             render.show(render.published_html(m, short=True))
+        if check.parts:  # a compound claim: each checkable part checked on its own (factcheck.parts)
+            with st.expander(f"Checked in {len(check.parts)} parts"):
+                st.caption("Each part on its own; the verdict above is the whole sentence's (a source may state one "
+                           "part and not another).")
+                for part in check.parts:
+                    render.show(render.box(part.claim, stance=Carried.OWN, note=part.verdict.label))
+                    st.caption(escape.markdown(part.verdict.reason))
     for col, other in zip(row[1:], others, strict=True):
         stance = stances.get(other, SourceStance.SILENT)
         match = check.deciding(other) if stance != SourceStance.SILENT else None
