@@ -11,9 +11,9 @@ exactly the store's body passages, each with its source and article for filters,
 This is the step above the models and the backends: neither `embed` nor `vectors` knows the other, or the store's
 passages. Syncing reads the passages the backend lacks, encodes them through CachedEncoder over the store's
 embedding cache (only what the cache lacks is embedded: once per model), and adds them to the backend; a rebuilt
-index is refilled from that cache. Within a process, `sync` holds
-the caller's lock only while the backend changes, never while embedding, so searches go on during an
-ingest. A read-only store's index is synced in memory and never flushed.
+index is refilled from that cache. Within a process, `sync` holds the caller's lock only while the backend
+changes, never while embedding, so searches go on during an ingest. A read-only store's index is synced in
+memory and never flushed.
 """
 from __future__ import annotations
 
