@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from factcheck.claims import CheckworthyScorer
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
+    from factcheck.parts import Part
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
     from factcheck.retrieve import Hit
     from factcheck.stance import ArticleStance, StanceModel
@@ -383,6 +384,13 @@ class Factcheck:
     def claims(self, source: str | None = None) -> list[Passage]:
         return self.store.claims(self.settings.claim_threshold, source=source)
 
+    def parts(self, claim: str) -> tuple[Part, ...]:
+        """A compound claim's checkable parts, as compare checks them (factcheck.parts); () when it is one fact or
+        the check_parts setting is off. Offsets index `claim`."""
+        from factcheck.parts import split
+
+        return split(claim) if self.settings.check_parts else ()
+
     def stats(self) -> dict[str, int]:
         return self.store.stats(self.settings.claim_threshold)
 
@@ -505,7 +513,6 @@ class Factcheck:
         others checked against every other source of the scope and stored (in batches: an interrupted run
         keeps what it did)."""
         from factcheck import analysis
-        from factcheck.parts import split as split_parts
         from factcheck.verdict import check_claim
 
         articles = frozenset(self.story(story).articles) if story is not None else None
@@ -529,7 +536,7 @@ class Factcheck:
             batch: list[tuple[int, str, str, str]] = []
             for i, c in enumerate(todo):
                 # the sentence, then each checkable part of a compound one (factcheck.parts), each on its own
-                texts = [c.text, *(p.text for p in (split_parts(c.text) if self.settings.check_parts else ()))]
+                texts = [c.text, *(p.text for p in self.parts(c.text))]
                 found = [self.search(t, exclude_article=c.article_id, exclude_source=c.source, articles=articles)
                          for t in texts]
                 whole, *parts = [check_claim(t, hits, self.verifier, claim_source=c.source, settings=self.settings,

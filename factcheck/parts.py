@@ -146,7 +146,7 @@ def _clauses(doc: Any) -> tuple[Part, ...]:
         t in c.subtree for c in subjects[0].children if c.dep_ in {"relcl", "appos", "acl"})])
     auxiliaries = " ".join(c.text for c in root.children if c.dep_ in {"aux", "auxpass"} and c.i < root.i)
     parts: list[Part] = []
-    ends = [*starts[1:], conjs[-1].right_edge.i + 1]
+    ends = [*starts[1:], len(doc)]  # the last clause runs to the end: words hung on the main verb after it stay
     for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
         own = _span(list(doc[start:end]))
         if own is None:

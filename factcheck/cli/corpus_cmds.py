@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from typing import Any
 
 from factcheck.cli import EXIT_USER_ERROR, add_common, emit, facade, progress_bar
 from factcheck.errors import FactcheckError
@@ -87,13 +88,19 @@ def _claims(args: argparse.Namespace) -> int:
     settings = fc.settings
     titles = {a.id: a.title for a in fc.articles(args.source)}
     claims = fc.claims(args.source)
-    rows = [{"id": c.id, "text": c.text, "source": c.source,
-             "article": titles.get(c.article_id) or f"article {c.article_id}", "article_id": c.article_id,
-             "score": round(c.score, 4), "start": c.start, "end": c.end} for c in claims]
+    rows: list[dict[str, Any]] = [
+        {"id": c.id, "text": c.text, "source": c.source,
+         "article": titles.get(c.article_id) or f"article {c.article_id}", "article_id": c.article_id,
+         "score": round(c.score, 4), "start": c.start, "end": c.end,
+         # a compound claim's checkable parts, each checked on its own by compare; offsets into the article
+         "parts": [{"text": p.text, "start": c.start + p.start, "end": c.start + p.end} for p in fc.parts(c.text)]}
+        for c in claims]
 
     def human() -> None:
         for r in rows:
             print(f"{r['score']:.2f}  [{terminal(r['source'])}] {terminal(r['text'])}")
+            for part in r["parts"]:
+                print(f"        part: {terminal(part['text'])}")
         print(f"{len(rows)} claims (check-worthiness >= {settings.claim_threshold})")
 
     emit(args, {"claims": rows}, human)

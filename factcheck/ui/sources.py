@@ -50,6 +50,12 @@ if chosen is not None and (art := fc.article(chosen)):
                f"{per_article[art.id]} claim(s) marked")
     body = fc.passages(article_id=art.id, kind=PassageKind.BODY)
     render.show(render.article_html(art.text, body, threshold=fc.settings.claim_threshold))
+    compound = [(c.text, parts) for c in body if c.score >= fc.settings.claim_threshold and (parts := fc.parts(c.text))]
+    if compound:
+        with st.expander(f"Compound claims ({len(compound)}): each part is checked on its own on the Compare page"):
+            for text, parts in compound:
+                st.markdown(f"**{escape.markdown(text)}**")
+                st.markdown("\n".join(f"- {escape.markdown(part.text)}" for part in parts))
     if comments := fc.passages(article_id=art.id, kind=PassageKind.COMMENT):
         with st.expander(f"Reader comments ({len(comments)}): not the outlet's claims"):
             render.comments([c.text for c in comments])

@@ -45,6 +45,14 @@ def test_ingest_claims_stats_round_trip(run):
     assert first["article"].startswith("Mexican President Sheinbaum Says")
     assert first["score"] == 0.8 and first["end"] > first["start"]
 
+    # the seed's compound sentence lists its checkable parts, their offsets into the article's text
+    compound = next(c for c in claims if "lower migration figures" in c["text"])
+    assert len(compound["parts"]) == 3 and all(not c["parts"] for c in claims if c is not compound)
+    text = (DATA / "corpus_seed_000.txt").read_text(encoding="utf-8")
+    assert [text[p["start"]:p["end"]] for p in compound["parts"]][2].startswith("lower migration figures")
+    code, out, _ = run("claims")
+    assert "        part: Addressing the media in her morning press briefing" in out
+
     code, out, _ = run("claims", "--source", "The Europe Today", "--json")
     assert {c["source"] for c in json.loads(out)["claims"]} == {"The Europe Today"}
 

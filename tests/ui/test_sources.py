@@ -199,3 +199,17 @@ def test_profiles_are_edited_on_the_sources_page(tmp_path, monkeypatch):
     assert table.loc["Daily Planet", "profile"] == "Freedonia · rating: Low (per my reading)"
     # picking the outlet again shows what was saved
     assert at.text_input(key=f"fc_profile_country_{row}").value == "Freedonia"
+
+
+def test_an_open_articles_compound_claims_are_listed_with_their_parts(tmp_path, monkeypatch):
+    at = app(monkeypatch, tmp_path, page="sources")
+    at.text_area(key="fc_paste_text").input("The storm killed 12 people, destroyed 300 homes and left 40,000 "
+                                            "customers without power on <b>Monday</b>.")
+    at.text_input(key="fc_paste_source").input("Storm Post")
+    at.button(key="fc_paste_submit").click().run()
+    at.selectbox(key="fc_open_article").select_index(0).run()
+    no_exceptions(at)
+    box = next(e for e in at.expander if e.label.startswith("Compound claims (1)"))
+    shown = [m.value for m in box.markdown]
+    assert shown[1].splitlines() == ["- The storm killed 12 people\\.", "- The storm destroyed 300 homes\\.",
+                                     "- The storm left 40,000 customers without power on \\<b\\>Monday\\</b\\>\\."]
