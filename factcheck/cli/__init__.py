@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
+from factcheck.progress import Progress
 from factcheck.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def shown_safely() -> Iterator[None]:
 
 
 @contextmanager
-def progress_bar(args: argparse.Namespace) -> Iterator[Callable[[int, int, str], None] | None]:
+def progress_bar(args: argparse.Namespace) -> Iterator[Progress | None]:
     """A tqdm bar on stderr for long steps (ingest, index, compare); none with --json or when stderr is no
     terminal."""
     if getattr(args, "json", False) or not sys.stderr.isatty():

@@ -8,13 +8,14 @@ import streamlit as st
 from factcheck import escape
 from factcheck.errors import FactcheckError
 from factcheck.labels import IngestStatus
+from factcheck.progress import Progress
 from factcheck.records import IngestResult
 from factcheck.ui import state
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "csv"]
 
 
-def _run(what: str, job: Callable[[Callable[[int, int, str], None]], list[IngestResult]]) -> None:
+def _run(what: str, job: Callable[[Progress], list[IngestResult]]) -> None:
     with st.status(f"Adding {what}…", expanded=True) as status:
         results = job(state.progress_bar("Reading, splitting and scoring"))
         added = sum(r.status == IngestStatus.ADDED for r in results)
@@ -59,7 +60,7 @@ def upload_form() -> None:
         return
     fc = state.shared()
 
-    def each_file(cb: Callable[[int, int, str], None]) -> list[IngestResult]:
+    def each_file(cb: Progress) -> list[IngestResult]:
         results: list[IngestResult] = []
         for f in files:
             try:

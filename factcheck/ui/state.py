@@ -8,7 +8,7 @@ sidebar's thresholds (Factcheck.with_settings shares its store, models and index
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,6 +18,7 @@ from factcheck import escape
 from factcheck.api import Factcheck
 from factcheck.errors import FactcheckError
 from factcheck.labels import IngestStatus
+from factcheck.progress import Progress
 from factcheck.settings import DEFAULTS, Settings, store_dir_from_env
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def remember(check: Any) -> None:
     st.session_state[CURRENT_CHECK] = 0
 
 
-def progress_bar(label: str) -> Callable[[int, int, str], None]:
+def progress_bar(label: str) -> Progress:
     """A progress(done, total, label) callback drawing a st.progress bar."""
     bar = st.progress(0.0, text=label)
 
