@@ -439,13 +439,17 @@ class Factcheck:
 
     def check(self, claim: str, *, k: int | None = None, claim_source: str | None = None,
               exclude_article: int | None = None) -> Check:
-        """A claim against the corpus: passages from each other source, each judged by the verifier, and a verdict."""
+        """A claim against the corpus: passages from each other source, each judged by the verifier, and a verdict;
+        a compound claim's parts (Factcheck.parts) each checked on its own too, in `Check.parts`."""
         from factcheck.verdict import check_claim
 
         claim = self._claim_text(claim)
-        hits = self._retrieve(self._vector(claim), k=k, exclude_article=exclude_article)  # encoded once
-        return check_claim(claim, hits, self.verifier, claim_source=claim_source, settings=self.settings,
-                           context=self._context(hits))
+        texts = [claim, *(p.text for p in self.parts(claim))]
+        whole, *parts = [check_claim(t, hits, self.verifier, claim_source=claim_source, settings=self.settings,
+                                     context=self._context(hits))
+                         for t in texts
+                         for hits in [self._retrieve(self._vector(t), k=k, exclude_article=exclude_article)]]
+        return replace(whole, parts=tuple(parts))
 
     def _context(self, hits: Sequence[Hit]) -> dict[int, str]:
         """The sentence before each hit, for the verifier to read a passage that points back with it."""

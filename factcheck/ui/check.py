@@ -30,6 +30,13 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Sources supporting", verdict.supporting)
 m2.metric("Sources conflicting", verdict.conflicting)
 m3.metric("Sources neutral", verdict.neutral)
+if check.parts:  # a compound claim: each checkable part checked on its own (factcheck.parts)
+    with st.expander(f"Checked in {len(check.parts)} parts: a source may state one part and not another",
+                     expanded=True):
+        for i, part in enumerate(check.parts):
+            st.markdown(f"{i + 1}. {escape.markdown(part.claim)}")
+            st.badge(part.verdict.label, color=display.BADGES[part.verdict.label])  # type: ignore[arg-type]
+            st.caption(escape.markdown(part.verdict.reason))
 # beside the verdict, never part of it: a fact-checker's rating is theirs, and the verdict above is the corpus's
 if published := state.published(check.claim):
     with st.expander(f"Published fact-checks ({len(published)}): their ratings, not this verdict", expanded=True):

@@ -139,3 +139,19 @@ def test_an_outlet_profile_shows_beside_its_source(tmp_path, monkeypatch):
     assert "Sylvania · owner\\: \\<script\\>x\\</script\\> Ltd · rating\\: High \\(per my reading\\)" in captions
     assert not at.get("link_button")  # no fact-check stored: none shown
     assert_inert(at)
+
+
+def test_a_compound_claim_is_checked_in_its_parts_each_with_its_own_verdict(tmp_path, monkeypatch):
+    seed(tmp_path)
+    claim = ("Mexico's homicide rate dropped by 25 percent in 2025 and the mayor said the curfew would be lifted on "
+             "Monday.")
+    at = check(app(monkeypatch, tmp_path, page="check"), claim)
+    no_exceptions(at)
+    box = next(e for e in at.expander if e.label.startswith("Checked in 2 parts"))
+    shown = [m.value for m in box.markdown]
+    assert [v for v in shown if v[:1].isdigit()] == [
+        "1. Mexico's homicide rate dropped by 25 percent in 2025\\.",
+        "2. The mayor said the curfew would be lifted on Monday\\."]  # user text escaped ("." as "\\.")
+    badges = [v for v in shown if "badge[" in v]
+    assert badges == [":orange-badge[mixed]", ":gray-badge[not enough evidence]"]  # as the first part alone is
+    assert len(box.caption) == 2
