@@ -1,14 +1,52 @@
-"""Page "Export": JSON, CSV and Markdown downloads equal to what factcheck.report (the CLI's report) writes."""
+"""Page "Export": JSON, CSV, Markdown and HTML downloads equal to what factcheck.report (the CLI's report) writes,
+of every source or of one story; the HTML built only when its button is clicked."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+from collections.abc import Callable
 
 from ui_support import app, errors, fake_factcheck, load_articles, no_exceptions, seed
 
 from factcheck import report
+from factcheck.records import Story
 from factcheck.settings import Settings
+from factcheck.store import Store
+
+
+def deferred_downloads(monkeypatch) -> dict[str, Callable[[], str]]:
+    """By file name, what a click on a deferred download button does on the server (builds the file and
+    serves it), recorded as the page registers it; AppTest has no browser to click."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    clicks: dict[str, Callable[[], str]] = {}
+    keep = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        file_id = keep(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+        clicks[file_name] = functools.partial(self.execute_deferred, file_id)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return clicks
+
+
+def served_files(monkeypatch) -> dict[str, bytes]:
+    """By file name, every body the page hands Streamlit's media storage (eager downloads, clicked deferred ones)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, (bytes, str)):
+            served[filename] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return served
 
 
 def test_report_downloads_match_the_cli_report(tmp_path, monkeypatch):
@@ -32,7 +70,9 @@ def test_buttons_name_files_by_format(tmp_path, monkeypatch):
     labels = {el.key: el.proto.label for el in at.download_button}
     assert labels["fc_dl_factcheck-report_md"] == "Download Markdown"
     assert labels["fc_dl_factcheck-report_csv"] == "Download CSV"
-    assert all(el.proto.url for el in at.download_button)  # each body is served as a file
+    # each body is served as a file: the small ones with the page, the HTML (plotly.js, 4.8 MB) on the click
+    assert all(el.proto.url for el in at.download_button if not el.key.endswith("_html"))
+    assert all(el.proto.deferred_file_id for el in at.download_button if el.key.endswith("_html"))
 
 
 def test_recent_checks_exported_after_a_check(tmp_path, monkeypatch):
@@ -103,14 +143,90 @@ def test_html_report_download_is_the_cli_page_with_the_timeline(tmp_path, monkey
         return keep(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    clicks = deferred_downloads(monkeypatch)
     seed(tmp_path)
     at = app(monkeypatch, tmp_path, page="export")
     no_exceptions(at)
     labels = {el.key: el.proto.label for el in at.download_button}
     assert labels["fc_dl_factcheck-report_html"] == "Download HTML"
+    clicks["factcheck-report.html"]()  # what the browser's click asks the server for
     page = served["factcheck-report.html"].decode("utf-8")
     fc = fake_factcheck(Settings.from_env(tmp_path))
     cons = fc.compare()
     # byte for byte the page `factcheck report --format html` writes
     assert page == report.to_html(consistency=cons, timeline=fc.timeline(consistency=cons))
     assert "Timeline and wording" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _two_stories(tmp_path) -> tuple[Story, Story]:
+    """The fixture articles in two stories, named with markup and path characters a file name must not carry."""
+    from factcheck.store import Store
+
+    seed(tmp_path)
+    with Store.open(tmp_path) as store:
+        ids = [a.id for a in store.articles()]
+        first, rest = store.set_stories([(None, ids[:2], "<script>alert(1)</script> **Floods**"),
+                                         (None, ids[2:], "../../Élections: 2024?")])
+        by_id = {s.id: s for s in store.stories()}
+    return by_id[first], by_id[rest]
+
+
+def test_the_story_picker_narrows_the_export_to_the_story(tmp_path, monkeypatch):
+    served = served_files(monkeypatch)
+    clicks = deferred_downloads(monkeypatch)
+    first, rest = _two_stories(tmp_path)
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    picker = at.selectbox(key="fc_export_story")
+    assert picker.value is None and "All stories" in picker.options  # the default, as on Compare and Consistency
+    every = json.loads(served["factcheck-report.json"])["checks"]
+    picker.set_value(first.id).run()
+    no_exceptions(at)
+    assert at.multiselect(key="fc_export_sources").options == sorted(first.sources)
+    stem = f"factcheck-report-story-{first.id}-script-alert-1-script-floods"  # the name, slugified
+    assert {el.proto.label: el.key for el in at.download_button}["Download JSON"] == "fc_dl_factcheck-report_json"
+    fc = fake_factcheck(Settings.from_env(tmp_path))
+    cons = fc.compare(sources=sorted(first.sources), story=first.id)
+    profiles = [p for p in fc.profiles() if p.name in cons.sources]
+    # the files `factcheck report --story ID` writes, named after the story
+    assert served[f"{stem}.json"].decode("utf-8") == report.to_json(consistency=cons, profiles=profiles)
+    assert served[f"{stem}.csv"].decode("utf-8") == report.to_csv(consistency=cons, profiles=profiles)
+    checks = json.loads(served[f"{stem}.json"])["checks"]
+    assert checks and len(checks) < len(every)
+    with Store.open(tmp_path) as store:
+        inside = {p.text for a in first.articles for p in store.passages(article_id=a)}
+    assert {c["claim"] for c in checks} <= inside
+    clicks[f"{stem}.html"]()
+    page = served[f"{stem}.html"].decode("utf-8")
+    assert page == report.to_html(consistency=cons, profiles=profiles, name=first.name,
+                                  timeline=fc.timeline(story=first.id, consistency=cons))
+    assert "<title>factcheck report — &lt;script&gt;alert(1)&lt;/script&gt; **Floods**</title>" in page
+    assert "<script>alert(1)" not in page
+
+    at.selectbox(key="fc_export_story").set_value(rest.id).run()
+    no_exceptions(at)
+    assert at.multiselect(key="fc_export_sources").value == sorted(rest.sources)  # this story's, not the last pick
+    assert f"factcheck-report-story-{rest.id}-elections-2024.json" in served  # no dot, slash or colon of the name
+
+
+def test_the_html_report_is_built_only_when_asked(tmp_path, monkeypatch):
+    """plotly.js makes the page 4.8 MB: a page run or a widget's rerun must not build it, a click does."""
+    built: list[str] = []
+    keep = report.to_html
+
+    def counted(**kw):
+        page = keep(**kw)
+        built.append(page)
+        return page
+
+    monkeypatch.setattr(report, "to_html", counted)
+    clicks = deferred_downloads(monkeypatch)
+    seed(tmp_path)
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    assert "fc_dl_factcheck-report_html" in {el.key for el in at.download_button}
+    at.multiselect(key="fc_export_sources").set_value(["Daily Planet", "The Courier"]).run()  # a rerun
+    no_exceptions(at)
+    assert built == []
+    clicks["factcheck-report.html"]()
+    assert len(built) == 1 and "Daily Planet" in built[0]
