@@ -10,9 +10,9 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
@@ -46,7 +46,7 @@ def facade(args: argparse.Namespace, *, stance_model: StanceModel | None = None)
     return Factcheck.open(settings_from(args), stance_model=stance_model)
 
 
-def emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:
+def emit(args: argparse.Namespace, payload: Mapping[str, object], human: Callable[[], None]) -> None:
     """--json: the payload, exact (on a terminal, what the terminal would obey is written as \\uXXXX
     escapes, which decode to the same text); else human(), its output shown safely."""
     if getattr(args, "json", False):
@@ -91,7 +91,7 @@ def progress_bar(args: argparse.Namespace) -> Iterator[Progress | None]:
         return
     from tqdm import tqdm
 
-    bars: dict[str, Any] = {}
+    bars: dict[str, tqdm] = {}
 
     def update(done: int, total: int, label: str) -> None:
         stage = label if label in ("indexing", "reindexing", "checking claims") else "reading"

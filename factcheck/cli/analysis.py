@@ -5,9 +5,9 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TextIO
 
 from factcheck.cli import add_common, emit, facade, progress_bar
 from factcheck.errors import FactcheckError, json_problem
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
 MAX_LINE_CHARS = 2_000_000
+# (id, claim, text) of a JSONL line: the id is whatever JSON value the line gave, echoed back untouched
+Pair = tuple[object, str, str]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -69,13 +71,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 # --- stance -----------------------------------------------------------------------------------
 
-def read_pairs(path: Path, field: str = "text") -> list[tuple[Any, str, str]]:
+def read_pairs(path: Path, field: str = "text") -> list[Pair]:
     """All (id, claim, `field`) of a JSONL file, validated before any work starts."""
     try:
         fh = path.open(encoding="utf-8")
     except OSError as e:
         raise FactcheckError(f"Cannot read {path}: {e.strerror or e}.") from e
-    out = []
+    out: list[Pair] = []
     with fh:
         try:
             for n, line in enumerate(fh, 1):
@@ -109,7 +111,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     fc = facade(args)
     fc.verifier  # noqa: B018 - load it now: a missing model is reported before the output file is created
 
-    def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
+    def rows(chunk: list[Pair]) -> list[dict[str, object]]:
         judged = fc.verify([c for _, c, _ in chunk], [e for _, _, e in chunk])
         return [{"id": pid, "label": str(j.label), "scores": scores_dict(j.scores),
                  "mismatches": [mismatch_dict(m) for m in j.mismatches]}
@@ -118,7 +120,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return _stream(pairs, rows, args.output)
 
 
-def _stream(pairs: list[tuple[Any, str, str]], rows: Any, output: str) -> int:
+def _stream(pairs: list[Pair], rows: Callable[[list[Pair]], list[dict[str, object]]], output: str) -> int:
     """Score `pairs` CHUNK at a time with `rows(chunk) -> [json object]`, one JSON line each, flushed per chunk
     with a progress line on stderr; `output` "-" is stdout."""
     out = sys.stdout if output == "-" else _open_out(Path(output))
@@ -146,7 +148,7 @@ def cmd_stance(args: argparse.Namespace) -> int:
     fc = facade(args, stance_model=load_stance_model(args.model) if args.model else None)
     fc.stance([], [])  # loads its models now: a missing one is reported before the output file is created
 
-    def rows(chunk: list[tuple[Any, str, str]]) -> list[dict[str, Any]]:
+    def rows(chunk: list[Pair]) -> list[dict[str, object]]:
         res = fc.stance([c for _, c, _ in chunk], [t for _, _, t in chunk])
         return [{"id": pid, "label": r.label, "scores": scores_dict(r.scores)}
                 for (pid, _, _), r in zip(chunk, res, strict=True)]
@@ -154,7 +156,7 @@ def cmd_stance(args: argparse.Namespace) -> int:
     return _stream(pairs, rows, args.output)
 
 
-def _open_out(path: Path) -> Any:
+def _open_out(path: Path) -> TextIO:
     try:
         return path.open("w", encoding="utf-8")
     except OSError as e:

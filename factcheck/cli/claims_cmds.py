@@ -6,8 +6,8 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from factcheck.cli import add_common, emit, facade
 from factcheck.errors import IngestError, json_problem
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run_checkworthy)
 
 
-def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
+def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[str | int, str]]:
     """(id, text) per non-blank line; the first bad line raises IngestError naming its number."""
     name = "standard input" if path == "-" else path
     if path == "-":
@@ -43,7 +43,7 @@ def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
             raise IngestError(f"{path}: cannot be read ({e.strerror})") from e
     if len(data) > max_bytes:
         raise too_big(name, len(data), max_bytes)
-    rows: list[tuple[Any, str]] = []
+    rows: list[tuple[str | int, str]] = []
     for n, raw in enumerate(data.split(b"\n"), 1):
         try:
             line = raw.decode("utf-8-sig" if n == 1 else "utf-8").strip()
@@ -65,7 +65,7 @@ def read_jsonl(path: str, *, max_bytes: int) -> list[tuple[Any, str]]:
     return rows
 
 
-def write_jsonl(path: str, lines: list[dict[str, Any]]) -> None:
+def write_jsonl(path: str, lines: Sequence[Mapping[str, object]]) -> None:
     """Write all lines or nothing: a half-written output would look like a finished one."""
     text = "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in lines)
     if path == "-":

@@ -8,12 +8,33 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
-from typing import Any
+from typing import TypedDict
 
 from factcheck.cli import EXIT_USER_ERROR, add_common, emit, facade, progress_bar
 from factcheck.errors import FactcheckError
 from factcheck.escape import terminal
 from factcheck.labels import INGEST_STATUSES, IngestStatus
+
+
+class PartRow(TypedDict):
+    text: str
+    start: int  # offsets into the article
+    end: int
+
+
+class ClaimRow(TypedDict):
+    """A line of `claims` (its --json object)."""
+
+    id: int
+    text: str
+    source: str
+    article: str
+    article_id: int
+    score: float
+    start: int
+    end: int
+    parts: list[PartRow]
+
 
 # `--ray` given without an address
 LOCAL_RAY = "local"
@@ -88,7 +109,7 @@ def _claims(args: argparse.Namespace) -> int:
     settings = fc.settings
     titles = {a.id: a.title for a in fc.articles(args.source)}
     claims = fc.claims(args.source)
-    rows: list[dict[str, Any]] = [
+    rows: list[ClaimRow] = [
         {"id": c.id, "text": c.text, "source": c.source,
          "article": titles.get(c.article_id) or f"article {c.article_id}", "article_id": c.article_id,
          "score": round(c.score, 4), "start": c.start, "end": c.end,

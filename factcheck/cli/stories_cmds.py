@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING
 
 from factcheck.cli import add_common, emit, facade
 from factcheck.escape import terminal
+
+if TYPE_CHECKING:
+    from factcheck.records import Story
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.set_defaults(func=_regroup)
 
 
-def _show(args: argparse.Namespace, stories: list[Any]) -> int:
+def _show(args: argparse.Namespace, stories: Sequence[Story]) -> int:
     payload = {"stories": [{**asdict(s), "articles": list(s.articles), "sources": list(s.sources)} for s in stories]}
 
     def human() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 import streamlit as st
 
@@ -24,6 +24,7 @@ from factcheck.settings import DEFAULTS, Settings, store_dir_from_env
 if TYPE_CHECKING:
     from factcheck.consistency import Consistency
     from factcheck.records import PublishedCheck, SourceProfile
+    from factcheck.verdict import Check
 
 # session-state keys (widget keys are named where the widget lives; these hold results)
 RECENT_CHECKS = "fc_recent_checks"  # list[Check], newest first
@@ -77,7 +78,15 @@ def tuned() -> Factcheck:
     return shared().with_settings(**overrides())
 
 
-def overrides() -> dict[str, Any]:
+class Overrides(TypedDict):
+    """The sidebar's thresholds, as Factcheck.with_settings takes them."""
+
+    top_k: int
+    min_similarity: float
+    claim_threshold: float
+
+
+def overrides() -> Overrides:
     ss = st.session_state
     return {"top_k": int(ss.get(TOP_K, DEFAULTS.top_k)),
             "min_similarity": float(ss.get(MIN_SIMILARITY, DEFAULTS.min_similarity)),
@@ -96,7 +105,7 @@ def sidebar() -> None:
         st.caption(f"Store: `{store_dir()}`")
 
 
-def remember(check: Any) -> None:
+def remember(check: Check) -> None:
     recent = [c for c in st.session_state.get(RECENT_CHECKS, []) if c.claim != check.claim]
     st.session_state[RECENT_CHECKS] = [check, *recent][:MAX_RECENT]
     st.session_state[CURRENT_CHECK] = 0
@@ -119,7 +128,7 @@ def consistency(sources: Sequence[str], story: int | None = None) -> Consistency
     fc = tuned()
     told = (story, fc.story(story).articles) if story is not None else None
     key = (tuple(sorted(sources)), tuple(sorted(overrides().items())), tuple(sorted(fc.stats().items())), told)
-    kept: dict[tuple[Any, ...], Consistency] = st.session_state.setdefault(CONSISTENCY, {})
+    kept: dict[tuple[object, ...], Consistency] = st.session_state.setdefault(CONSISTENCY, {})
     if key in kept:
         st.session_state[LAST_CONSISTENCY] = key
         return kept[key]
@@ -138,7 +147,7 @@ def published(claim: str) -> list[PublishedCheck]:
     rerun (any click) does not ask the verifier again."""
     fc = shared()
     key = (claim, fc.factchecks_version())
-    kept: dict[tuple[Any, ...], list[PublishedCheck]] = st.session_state.setdefault(PUBLISHED, {})
+    kept: dict[tuple[object, ...], list[PublishedCheck]] = st.session_state.setdefault(PUBLISHED, {})
     if key not in kept:
         if len(kept) >= MAX_PUBLISHED_KEPT:
             kept.clear()
