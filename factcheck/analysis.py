@@ -31,7 +31,7 @@ import numpy as np
 from factcheck.labels import MismatchKind, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.settings import Settings
-from factcheck.verdict import Check, Evidence, Verdict, decide, mark_duplicates
+from factcheck.verdict import Check, Evidence, HitLike, Verdict, decide, mark_duplicates
 
 if TYPE_CHECKING:
     from factcheck.records import Passage
@@ -63,7 +63,7 @@ def _files(path: Path) -> list[tuple[str, int, int]]:
         return []
 
 
-def verifier_identity(verifier: Any) -> str:
+def verifier_identity(verifier: object) -> str:
     """The packaged (or a given) verifier by its files' names, sizes and times, without loading it; any other
     verifier (a fake in tests) by its class and its `version` attribute, if it has one."""
     from factcheck.verify import DEFAULT_MODEL_DIR
@@ -75,7 +75,7 @@ def verifier_identity(verifier: Any) -> str:
     return f"{kind.__module__}.{kind.__qualname__}:{getattr(verifier, 'version', '')}"
 
 
-def _runtime(verifier: Any) -> dict[str, Any]:
+def _runtime(verifier: object) -> dict[str, object]:
     """What this machine changes in a verdict without a file changing: bf16 or fp32 verifier arithmetic, and
     whether names come from spaCy's model or the regex fallback (factcheck.mismatch), told without loading it."""
     import importlib.metadata
@@ -108,7 +108,7 @@ def _rules_hash() -> str:
     return _RULES
 
 
-def fingerprint(settings: Settings, *, verifier: Any, encoder_name: str) -> str:
+def fingerprint(settings: Settings, *, verifier: object, encoder_name: str) -> str:
     """What a stored check must have been computed with to be reused (besides its neighbourhood)."""
     parts = {"codec": CODEC, "verifier": verifier_identity(verifier), "encoder": encoder_name,
              "rules": _rules_hash(), "settings": {f: getattr(settings, f) for f in CHECK_SETTINGS},
@@ -186,14 +186,14 @@ class Refresh:
     rechecked: int
 
 
-def encode_hits(hits: Iterable[Any], *, seen: int, articles: frozenset[int] | None,
-                parts: Sequence[Iterable[Any]] = ()) -> str:
+def encode_hits(hits: Iterable[HitLike], *, seen: int, articles: frozenset[int] | None,
+                parts: Sequence[Iterable[HitLike]] = ()) -> str:
     """What retrieval returned for a claim (`hits`) and for each of its checked parts (`parts`, in order)."""
-    def rows(found: Iterable[Any]) -> list[list[Any]]:
+    def rows(found: Iterable[HitLike]) -> list[list[object]]:
         return [[h.passage_id, h.source, h.article_id, float(h.score)] for h in found]
 
-    out: dict[str, Any] = {"seen": seen, "articles": sorted(articles) if articles is not None else None,
-                           "hits": rows(hits)}
+    out: dict[str, object] = {"seen": seen, "articles": sorted(articles) if articles is not None else None,
+                              "hits": rows(hits)}
     if parts:
         out["parts"] = [rows(p) for p in parts]
     return json.dumps(out, ensure_ascii=False, separators=(",", ":"))

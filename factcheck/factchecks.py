@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from factcheck.errors import IngestError, csv_problem, json_problem
 from factcheck.labels import Verification
 from factcheck.records import PublishedCheck, Review, ReviewDraft
 from factcheck.settings import DEFAULTS, Settings
+
+if TYPE_CHECKING:
+    from factcheck.verify import Verifier
 
 MAX_CLAIM_CHARS = 2_000  # as a checked claim (Settings.max_claim_chars)
 MAX_FIELD_CHARS = 300  # a rating, a publisher, a claimant
@@ -317,7 +320,7 @@ def key(d: ReviewDraft) -> str:
 
 
 # --- matching ------------------------------------------------------------------------------------
-def match(claim: str, claim_vec: np.ndarray, reviews: Sequence[Review], review_vecs: np.ndarray, verifier: Any,
+def match(claim: str, claim_vec: np.ndarray, reviews: Sequence[Review], review_vecs: np.ndarray, verifier: Verifier,
           *, k: int = DEFAULTS.published_k, pool: int = DEFAULTS.published_pool,
           min_similarity: float = DEFAULTS.published_similarity,
           nei_similarity: float = DEFAULTS.published_nei_similarity) -> list[PublishedCheck]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def create_index(settings: Settings, store: Store, model_name: str, dim: int) ->
 
 def sync(store: Store, backend: VectorBackend, encoder: Encoder, progress: Progress | None = None, *,
          batch_size: int = 64, save: bool = True,
-         lock: AbstractContextManager[Any] | None = None) -> SyncResult:
+         lock: AbstractContextManager[object] | None = None) -> SyncResult:
     """Make the backend hold exactly the store's body passages: embed and add the missing (with their source
     and article), drop the deleted.
 

@@ -182,11 +182,11 @@ class Settings:
 
 
 @functools.cache
-def _hints() -> dict[str, Any]:
+def _hints() -> dict[str, Any]:  # annotations as runtime objects (a type, a union, a Literal)
     return typing.get_type_hints(Settings)
 
 
-def _problem(name: str, value: Any, hint: Any, bounds: tuple[float, float] | None) -> str | None:
+def _problem(name: str, value: object, hint: Any, bounds: tuple[float, float] | None) -> str | None:
     """Why `value` is no value of type `hint` within `bounds` (inclusive), or None when it is one."""
     if isinstance(hint, types.UnionType):  # X | None
         if value is None and type(None) in hint.__args__:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -59,6 +59,9 @@ from factcheck.labels import (
 )
 from factcheck.lexicon import POINTING_BACK, alternation
 from factcheck.mismatch import Mismatch, find_mismatches
+
+if TYPE_CHECKING:
+    from factcheck.records import Passage
 from factcheck.settings import DEFAULTS, Settings
 from factcheck.verify import Verifier, bears_on_claim, contradicts, judge, label_of
 
@@ -385,6 +388,7 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
         before = context.get(h.passage_id) if read[h.passage_id] != h.text else None
         mm = tuple(m for m in find_mismatches(claim, h.text, entities=with_entities)
                    if not (before and m.kind == MismatchKind.ENTITY and m.claim_text and m.claim_text in before))
+        # judge's keyword arguments, passed through
         rule: dict[str, Any] = {"similarity": float(h.score), "same_event": same_event}
         if blocking is not None:
             rule["kinds"] = blocking
@@ -407,7 +411,7 @@ def label_evidence(claim: str, hits: Sequence[HitLike], model: Verifier, *, with
 
 
 def check_claim(claim: str, hits: Sequence[HitLike], model: Verifier, *, claim_source: str | None = None,
-                settings: Settings | None = None, claim_passage: Any = None,
+                settings: Settings | None = None, claim_passage: Passage | None = None,
                 vectors: Mapping[int, np.ndarray] | None = None, context: Mapping[int, str] | None = None) -> Check:
     """A claim and its retrieved passages → judged evidence, duplicates collapsed, verdict.
 

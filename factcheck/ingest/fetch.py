@@ -18,8 +18,8 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from factcheck.errors import IngestError
@@ -164,6 +164,11 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
                 or ip.is_unspecified or not ip.is_global)
 
 
+# what socket.getaddrinfo answers: (family, type, proto, canonname, sockaddr)
+AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str,
+                 tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]]
+
+
 def resolve(host: str, port: int, *, allow_private: bool, timeout: float | None = None) -> str:
     """The address to connect to. Every address the name resolves to must be public: a name that also
     points inside the network is refused, whichever address a connection would have used. With `timeout`,
@@ -184,12 +189,12 @@ def resolve(host: str, port: int, *, allow_private: bool, timeout: float | None 
     return addresses[0]
 
 
-def _getaddrinfo(host: str, port: int, timeout: float | None) -> list[tuple[Any, ...]]:
+def _getaddrinfo(host: str, port: int, timeout: float | None) -> Sequence[AddrInfo]:
     if timeout is None:
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     # getaddrinfo takes no time-out: ask in a thread and stop waiting for it at the deadline
     # (the thread ends when the resolver gives up on its own)
-    answer: list[Any] = []
+    answer: list[Sequence[AddrInfo] | Exception] = []
 
     def ask() -> None:
         try:
