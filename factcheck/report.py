@@ -9,12 +9,12 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from factcheck import escape
 from factcheck.consistency import Consistency
 from factcheck.display import TEXT_COLOURS, claim_labels, differing_html, when_text
-from factcheck.labels import VERIFICATIONS, SourceStance, Verification
+from factcheck.labels import VERIFICATIONS, MismatchKind, SourceStance, VerdictLabel, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.records import SourceProfile
 from factcheck.verdict import Check, Evidence
@@ -32,16 +32,91 @@ PARTS_NOTE = ("Checked in parts, each on its own (the verdict above is the whole
 PROFILE_FIELDS = ("name", "country", "owner", "rating", "rating_source", "notes")
 
 
-def profile_dict(p: SourceProfile) -> dict[str, Any]:
+# --- the JSON export's objects (also `factcheck check --json` and `compare --json`) ---------------------------
+class MismatchJSON(TypedDict):
+    kind: MismatchKind
+    claim: str
+    passage: str
+    claim_span: list[int]
+    passage_span: list[int]
+
+
+class EvidenceJSON(TypedDict):
+    text: str
+    source: str
+    article: int
+    passage: int
+    label: str
+    scores: dict[str, float]
+    model_label: str
+    model_scores: dict[str, float] | None
+    similarity: float
+    start: int
+    end: int
+    duplicate_of: int | None
+    reported: bool
+    mismatches: list[MismatchJSON]
+    blocked_by: MismatchJSON | None
+
+
+class CheckJSON(TypedDict):
+    claim: str
+    claim_source: str | None
+    verdict: VerdictLabel
+    supporting: int
+    conflicting: int
+    neutral: int
+    duplicates: int
+    reason: str
+    reporting: list[str]
+    sources: dict[str, SourceStance]
+    deciding: dict[str, int]
+    evidence: list[EvidenceJSON]
+    parts: list[CheckJSON]
+
+
+class MatrixRowJSON(TypedDict):
+    claim: str
+    claim_source: str | None
+    verdict: VerdictLabel
+    stances: dict[str, SourceStance]
+
+
+class PairJSON(TypedDict):
+    a: str
+    b: str
+    shared: int
+    agree: int
+    conflict: int
+    agreement: float | None
+
+
+class SourceSummaryJSON(TypedDict):
+    source: str
+    claims: int
+    corroborated: int
+    contested: int
+    mixed: int
+    unique: int
+
+
+class ConsistencyJSON(TypedDict):
+    sources: list[str]
+    matrix: list[MatrixRowJSON]
+    pairs: list[PairJSON]
+    per_source: list[SourceSummaryJSON]
+
+
+def profile_dict(p: SourceProfile) -> dict[str, str | None]:
     return {f: getattr(p, f) for f in PROFILE_FIELDS}
 
 
-def mismatch_dict(m: Mismatch) -> dict[str, Any]:
+def mismatch_dict(m: Mismatch) -> MismatchJSON:
     return {"kind": m.kind, "claim": m.claim_text, "passage": m.passage_text,
             "claim_span": list(m.claim_span), "passage_span": list(m.passage_span)}
 
 
-def evidence_dict(e: Evidence) -> dict[str, Any]:
+def evidence_dict(e: Evidence) -> EvidenceJSON:
     return {"text": e.text, "source": e.source, "article": e.article_id, "passage": e.passage_id,
             "label": str(e.label), "scores": scores_dict(e.scores),
             "model_label": str(e.model_label),
@@ -51,7 +126,7 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
             "blocked_by": mismatch_dict(e.blocked_by) if e.blocked_by is not None else None}
 
 
-def check_dict(c: Check) -> dict[str, Any]:
+def check_dict(c: Check) -> CheckJSON:
     v = c.verdict
     return {"claim": c.claim, "claim_source": c.claim_source, "verdict": v.label,
             "supporting": v.supporting, "conflicting": v.conflicting, "neutral": v.neutral,
@@ -62,7 +137,7 @@ def check_dict(c: Check) -> dict[str, Any]:
             "parts": [check_dict(p) for p in c.parts]}
 
 
-def consistency_dict(cons: Consistency) -> dict[str, Any]:
+def consistency_dict(cons: Consistency) -> ConsistencyJSON:
     return {
         "sources": list(cons.sources),
         "matrix": [{"claim": c.claim, "claim_source": c.claim_source, "verdict": c.verdict.label,
@@ -80,7 +155,7 @@ def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
     """`profiles`: the outlet profiles to include, as "sources" (the caller picks them: those of the sources
     reported on)."""
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
-    payload: dict[str, Any] = {"checks": [check_dict(c) for c in checks]}
+    payload: dict[str, object] = {"checks": [check_dict(c) for c in checks]}
     if consistency is not None:
         payload["consistency"] = consistency_dict(consistency)
     if profiles:

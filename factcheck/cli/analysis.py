@@ -16,6 +16,12 @@ from factcheck.escape import terminal
 if TYPE_CHECKING:
     from factcheck.api import Factcheck
     from factcheck.consistency import Consistency
+    from factcheck.report import CheckJSON
+
+    class CheckOutput(CheckJSON):
+        """`check --json`: the check, and beside it (never in it) the published fact-checks matched to it."""
+
+        published_checks: list[dict[str, object]]
 
 CHUNK = 5000  # pairs per streamed chunk: bounded memory, each body encoded once (memoised across chunks)
 MAX_LINE_CHARS = 2_000_000
@@ -175,11 +181,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise FactcheckError("--k must be at least 1.")
     fc = facade(args)
     check = fc.check(args.claim, k=args.k, claim_source=args.claim_source)
-    d = check_dict(check)
     # beside the verdict, never in it: a publisher's rating is theirs
     published = fc.published_checks(check.claim)
-    d["published_checks"] = [{**asdict(m.review), "similarity": round(m.similarity, 4), "match": str(m.match),
-                              "p_match": round(m.p_match, 4)} for m in published]
+    d: CheckOutput = {**check_dict(check),
+                      "published_checks": [{**asdict(m.review), "similarity": round(m.similarity, 4),
+                                            "match": str(m.match), "p_match": round(m.p_match, 4)} for m in published]}
 
     def human() -> None:
         # each field one line (terminal()): a newline in a source name must not forge a line of evidence
@@ -190,10 +196,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                   f"{dup}")
             for m in e["mismatches"]:
                 print(f"      {m['kind']}: {m['claim']!r} vs {m['passage']!r}")
-        for m in published:
-            r = m.review
+        for p in published:
+            r = p.review
             print(f"PUBLISHED FACT-CHECK: {terminal(r.rating or 'no rating')} — {terminal(r.publisher or 'unknown')}"
-                  f" ({r.date or 'undated'}), {how_matched(m)}: {terminal(r.claim)} {terminal(r.url or '')}".rstrip())
+                  f" ({r.date or 'undated'}), {how_matched(p)}: {terminal(r.claim)} {terminal(r.url or '')}".rstrip())
 
     emit(args, d, human)
     return 0
