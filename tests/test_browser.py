@@ -180,6 +180,12 @@ def _walk_through(page: Page, server: str, shots: Path) -> None:
     page.wait_for_timeout(500)
     settled()
     page.screenshot(path=str(shots / "5-export.png"), full_page=True)
+    # the HTML report is a deferred download: the server builds it when the button is clicked
+    with page.expect_download(timeout=SLOW) as download:
+        page.get_by_role("button", name="Download HTML").first.click()
+    assert download.value.suggested_filename == "factcheck-report.html"
+    body = Path(download.value.path()).read_text(encoding="utf-8")
+    assert body.startswith("<!DOCTYPE html>") and "Timeline and wording" in body, body[:500]
 
     # hostile text pasted as an article shows as text and runs nothing
     goto("Sources")
