@@ -212,7 +212,7 @@ def _claim_reviews(obj: Any, depth: int = 0) -> Iterator[Mapping[str, Any]]:
                 yield from _claim_reviews(v, depth + 1)
 
 
-def _text(v: Any) -> str | None:
+def _text(v: object) -> str | None:
     """A field's text: a string, or the name of an object ({"name": …}), or the first of a list; one line."""
     if isinstance(v, list):
         v = next((x for x in v if x not in (None, "")), None)
@@ -228,7 +228,7 @@ def _text(v: Any) -> str | None:
     return s.encode("utf-8", "replace").decode("utf-8") or None  # a lone surrogate cannot be stored
 
 
-def _rating(rr: Any) -> str | None:
+def _rating(rr: object) -> str | None:
     """A reviewRating's words: alternateName ("False"), else its name, else value/best ("1/5")."""
     if not isinstance(rr, dict):
         return _text(rr)
@@ -239,7 +239,7 @@ def _rating(rr: Any) -> str | None:
     return f"{value}/{best}" if value and best else value
 
 
-def _url(v: Any) -> str | None:
+def _url(v: object) -> str | None:
     """An http(s) link, or None: a javascript: or data: link is never kept to be shown as one."""
     s = _text(v)
     if not s or len(s) > MAX_URL_CHARS or not re.match(r"(?i)https?://[^\s/]", s):
@@ -247,7 +247,7 @@ def _url(v: Any) -> str | None:
     return s
 
 
-def _date(v: Any) -> str | None:
+def _date(v: object) -> str | None:
     from factcheck.ingest.clean import parse_date
 
     s = _text(v)

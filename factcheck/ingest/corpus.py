@@ -481,7 +481,7 @@ def _field(rec: Mapping[str, Any], key: str) -> Any:
     return None
 
 
-def _as_str(v: Any) -> str | None:
+def _as_str(v: object) -> str | None:
     if v is None:
         return None
     if isinstance(v, list):
