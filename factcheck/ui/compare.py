@@ -19,7 +19,7 @@ if len(names) < 2 and story is not None:
 if len(names) < 2:
     st.info("Comparing needs at least two sources: add articles from another outlet on the Sources page.")
     st.stop()
-chosen = st.multiselect("Sources to compare", names, default=names, key="fc_compare_sources")
+chosen = filters.source_picker("Sources to compare", names, key="fc_compare_sources", story=story)
 if len(chosen) < 2:
     st.error("Pick two or more sources to compare.")
     st.stop()

@@ -21,7 +21,7 @@ if len(names) < 2:
 cons = state.consistency(names, story.id if story is not None else None)
 
 c1, c2, c3 = st.columns([2, 2, 1])
-chosen = c1.multiselect("Sources", names, default=names, key="fc_cons_sources")
+chosen = filters.source_picker("Sources", names, key="fc_cons_sources", story=story, container=c1)
 verdicts = c2.multiselect("Verdicts", VERDICTS, default=list(VERDICTS), key="fc_cons_verdicts")
 min_score = c3.slider("Min. check-worthiness", 0.0, 1.0, 0.0, 0.05, key="fc_cons_score")
 scores = {p.id: p.score for p in fc.claims()}

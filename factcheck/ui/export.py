@@ -21,7 +21,6 @@ from factcheck.verdict import Check
 REPORT = "factcheck-report"
 CHECKS = "factcheck-checks"
 SOURCES = "fc_export_sources"
-SOURCES_STORY = "fc_export_sources_story"  # the story the sources were picked in
 MAX_SLUG = 40  # characters of the story's name in a file name
 
 
@@ -82,10 +81,7 @@ if not names:
 
 st.subheader("Report on the sources")
 story_id = story.id if story is not None else None
-if st.session_state.get(SOURCES_STORY, None) != story_id:  # another story: its sources, all of them, not the last pick
-    st.session_state.pop(SOURCES, None)
-    st.session_state[SOURCES_STORY] = story_id
-chosen = st.multiselect("Sources", names, default=names, key=SOURCES)
+chosen = filters.source_picker("Sources", names, key=SOURCES, story=story)  # another story: all its sources
 if not chosen:
     st.error("Pick at least one source to report on.")
     st.stop()

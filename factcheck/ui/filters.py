@@ -7,10 +7,14 @@ not recomputed: a claim keeps the verdict the sources gave it in the full compar
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from factcheck.consistency import Consistency, build_consistency
 from factcheck.labels import VerdictLabel
 from factcheck.records import Story
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 ALL_STORIES = "All stories"
 
@@ -27,6 +31,24 @@ def story_picker(stories: Sequence[Story], *, key: str) -> Story | None:
     chosen = st.selectbox("Story", [None, *by_id], key=key, format_func=lambda i: ALL_STORIES if i is None else
                           f"{by_id[i].name} ({len(by_id[i].articles)} articles, {len(by_id[i].sources)} sources)")
     return by_id.get(chosen) if chosen is not None else None
+
+
+def source_picker(label: str, names: Sequence[str], *, key: str, story: Story | None,
+                  container: DeltaGenerator | None = None) -> list[str]:
+    """A multiselect of `names`, all chosen by default; picking another story resets it to all of that story's
+    sources (the last pick is not among a new story's options, and Streamlit would have dropped it to none).
+    `container`: where to draw it (a column), else the page."""
+    import streamlit as st
+
+    story_key = f"{key}__story"
+    story_id = story.id if story is not None else None
+    if st.session_state.get(story_key) != story_id:
+        st.session_state.pop(key, None)
+        st.session_state[story_key] = story_id
+    if container is None:
+        return list(st.multiselect(label, names, default=list(names), key=key))
+    with container:
+        return list(st.multiselect(label, names, default=list(names), key=key))
 
 
 def apply(cons: Consistency, *, sources: Collection[str], verdicts: Collection[VerdictLabel], min_score: float = 0.0,

@@ -78,3 +78,20 @@ def test_each_claim_shows_its_closest_published_fact_check_and_sources_their_pro
     assert html.count('class="fc-published"') == 1  # only the claim a review rules on
     assert "Sylvania · notes\\: \\*\\*bold\\*\\* \\[x\\]\\(javascript\\:1\\)" in [c.value for c in at.caption]
     assert_inert(at)
+
+
+def test_picking_another_story_chooses_all_its_sources_not_the_last_pick(tmp_path, monkeypatch):
+    from factcheck.store import Store
+
+    seed(tmp_path)
+    with Store.open(tmp_path) as store:
+        ids = [a.id for a in store.articles()]
+        (first,) = store.set_stories([(None, ids[:2], "two outlets")])
+        story = next(s for s in store.stories() if s.id == first)
+    at = app(monkeypatch, tmp_path, page="compare")
+    picked = at.multiselect(key="fc_compare_sources")
+    outside = next(n for n in picked.options if n not in story.sources)
+    picked.set_value([sorted(story.sources)[0], outside]).run()
+    at.selectbox(key="fc_compare_story").set_value(first).run()
+    no_exceptions(at)
+    assert at.multiselect(key="fc_compare_sources").value == sorted(story.sources)
