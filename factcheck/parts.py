@@ -136,9 +136,15 @@ def _clauses(doc: Any) -> tuple[Part, ...]:
     starts = [root.left_edge.i] + [c.left_edge.i for c in conjs]
     if any(s <= e for s, e in zip(starts[1:], starts, strict=False)):
         return ()
-    for start in starts[1:]:
-        if start == 0 or not (doc[start - 1].dep_ == "cc" or doc[start - 1].text in {",", ";"}):
-            return ()
+    if root.tag_ == "VBN" and not any(c.dep_ in {"aux", "auxpass"} for c in root.children):
+        return ()  # "The MP killed in Leigh-on-Sea, David Amess, was 59": a participle read as the main verb
+    if conjs[0].left_edge.i == conjs[0].i == root.i + 2 and doc[root.i + 1].dep_ == "cc":
+        return ()  # "deputies shot and killed the gunman", "rose and fell": two verbs sharing their words
+    for k, start in enumerate(starts[1:]):
+        joint = doc[start - 1].text if start else ""
+        last = k == len(conjs) - 1  # the last verb comes after a conjunction ("A, B and C"), or a semicolon
+        if start == 0 or not (doc[start - 1].dep_ == "cc" or joint == ";" or (joint == "," and not last)):
+            return ()  # "REvil, the gang believed …, is": a comma alone joins no clauses
         if doc[start].tag_ in {"WRB", "WP", "WDT"}:
             return ()  # "… and how miscommunication may have made it worse": a question, not a clause of its own
     text = doc.text

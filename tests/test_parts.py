@@ -74,11 +74,25 @@ def test_what_is_one_fact_or_cannot_be_split_safely_stays_whole(sentence: str) -
 
 
 def test_every_part_reads_as_a_sentence_and_closes_the_quotation_it_opens() -> None:
-    parts = texts('By inserting errors into the code, the drug can reportedly minimize the duration of illness, '
-                  'mitigate serious symptoms and "limit transmission to people in your household."')
-    assert parts[1] == 'The drug can mitigate serious symptoms and "limit transmission to people in your household."'
-    for p in parts:
-        assert p[0].isupper() and p.rstrip('"”').endswith(".") and p.count('"') % 2 == 0
+    parts = texts('Police arrested a man at the scene and later said they were "not looking for anyone else in '
+                  'connection with the incident and do not see a threat."')
+    assert parts == ["Police arrested a man at the scene.",
+                     'Police later said they were "not looking for anyone else in connection with the incident and '
+                     'do not see a threat."']
+    from factcheck.parts import _sentence
+
+    assert _sentence('the drug can mitigate symptoms and "limit transmission') == \
+        'The drug can mitigate symptoms and "limit transmission."'
+    assert _sentence("it allows an exemption for “medical emergencies,") == \
+        "It allows an exemption for “medical emergencies.”"
+
+
+def test_verbs_sharing_their_words_and_participles_read_as_main_verbs_stay_whole() -> None:
+    # cases of the verification suite (bench/data/verify_suite_*.jsonl) the small parser misreads
+    for sentence in ("Sheriff's deputies shot and killed the gunman at the rail yard.",
+                     "The MP killed in Leigh-on-Sea, David Amess, was 59 years old.",
+                     "REvil, the gang believed to be behind the attack, is a China-linked cybercrime group."):
+        assert split(sentence) == (), sentence
 
 
 def test_words_said_of_the_whole_list_stay_with_every_item() -> None:
