@@ -441,7 +441,7 @@ class Factcheck:
               exclude_article: int | None = None) -> Check:
         """A claim against the corpus: passages from each other source, each judged by the verifier, and a verdict;
         a compound claim's parts (Factcheck.parts) each checked on its own too, in `Check.parts`."""
-        from factcheck.verdict import check_claim
+        from factcheck.verdict import check_claim, with_parts
 
         claim = self._claim_text(claim)
         texts = [claim, *(p.text for p in self.parts(claim))]
@@ -449,7 +449,7 @@ class Factcheck:
                                      context=self._context(hits))
                          for t in texts
                          for hits in [self._retrieve(self._vector(t), k=k, exclude_article=exclude_article)]]
-        return replace(whole, parts=tuple(parts))
+        return with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity)
 
     def _context(self, hits: Sequence[Hit]) -> dict[int, str]:
         """The sentence before each hit, for the verifier to read a passage that points back with it."""
@@ -517,7 +517,7 @@ class Factcheck:
         others checked against every other source of the scope and stored (in batches: an interrupted run
         keeps what it did)."""
         from factcheck import analysis
-        from factcheck.verdict import check_claim
+        from factcheck.verdict import check_claim, with_parts
 
         articles = frozenset(self.story(story).articles) if story is not None else None
         claims = [c for c in self.claims() if wanted(c) and (articles is None or c.article_id in articles)]
@@ -546,7 +546,7 @@ class Factcheck:
                 whole, *parts = [check_claim(t, hits, self.verifier, claim_source=c.source, settings=self.settings,
                                              claim_passage=c, context=self._context(hits))
                                  for t, hits in zip(texts, found, strict=True)]
-                check = replace(whole, parts=tuple(parts))
+                check = with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity)
                 done[c.id] = check
                 batch.append((c.id, fp, analysis.encode_hits(found[0], seen=seen, articles=articles, parts=found[1:]),
                               analysis.encode_check(check)))

@@ -311,6 +311,37 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, cla
     return Verdict(label, sup, con, n[SourceStance.NEUTRAL], stances, dups, reason, reporting, tuple(deciding))
 
 
+def with_parts(check: Check, *, on_topic: float = DEFAULTS.evidence_similarity) -> Check:
+    """A compound claim's verdict with what its parts' checks found: a source's passage that contradicts one part
+    contradicts the claim, so each source's deciding contradiction of a part joins the claim's evidence (in place
+    of the claim's own reading of that passage, its differing words found again in the claim's text) and the
+    verdict is decided again by the same rules — the source's most probable side-taking passage decides (rule 5).
+    Support is never borrowed from a part: a passage stating one part does not state the others."""
+    stances = dict(check.verdict.source_stances)
+    joining: dict[int, Evidence] = {}
+    for part in check.parts:
+        for source in part.verdict.conflicting_sources:
+            e = part.deciding(source)
+            if (e is None or e.label != Verification.CONFLICTS or stances.get(source) == SourceStance.CONFLICTS
+                    or any(j.source == source for j in joining.values())):
+                continue
+            joining[e.passage_id] = replace(
+                e, mismatches=tuple(_in(check.claim, m) for m in e.mismatches),
+                blocked_by=_in(check.claim, e.blocked_by) if e.blocked_by is not None else None)
+    if not joining:
+        return check
+    kept = [joining.pop(e.passage_id, e) for e in check.evidence]
+    evidence = tuple([*kept, *joining.values()])
+    return replace(check, evidence=evidence, verdict=decide(evidence, claim_source=check.claim_source,
+                                                           claim=check.claim, on_topic=on_topic))
+
+
+def _in(claim: str, m: Mismatch) -> Mismatch:
+    """A part's mismatch with its span found again in the whole claim's text ((-1, -1) where it is not there)."""
+    at = claim.find(m.claim_text) if m.claim_text else -1
+    return replace(m, claim_span=(at, at + len(m.claim_text)) if at >= 0 else (-1, -1))
+
+
 # the verifier's columns in a probability row (VERIFICATIONS order), for the gates that move mass between them
 _SUP, _CON, _NEI = (VERIFICATIONS.index(v) for v in (Verification.SUPPORTS, Verification.CONFLICTS, Verification.NEI))
 

@@ -494,3 +494,57 @@ def test_a_contradiction_through_a_detail_may_sit_further_from_the_claim_than_a_
     assert alike.verdict.label != "corroborated"
     g = gate(np.array([0.6, 0.3, 0.1]), 0.4, evidence_similarity=0.45, min_probability=0.4, conflict_similarity=0.35)
     assert g[0] == 0 and np.isclose(g[1], 0.3) and np.isclose(g[2], 0.7)  # its support is never kept
+
+
+# --- compound claims: a contradicted part contradicts the claim (verdict.with_parts) ---------------------------
+WHOLE = "Police arrested 13 people on Friday and the mayor said the curfew would be lifted on Monday."
+ARRESTS, CURFEW = "Police arrested 13 people on Friday.", "The mayor said the curfew would be lifted on Monday."
+
+
+def _ev(pid: int, source: str, label: Verification, scores: tuple[float, float, float], text: str,
+        mismatches: tuple = ()) -> Evidence:
+    return Evidence(text=text, source=source, article_id=pid, passage_id=pid, label=label, scores=scores,
+                    mismatches=mismatches, similarity=0.7)
+
+
+def _compound(whole_evidence: list[Evidence], curfew_evidence: list[Evidence]) -> Check:
+    part = Check(CURFEW, "A", decide(curfew_evidence, claim_source="A"), tuple(curfew_evidence))
+    arrests = Check(ARRESTS, "A", decide([], claim_source="A"), ())
+    return Check(WHOLE, "A", decide(whole_evidence, claim_source="A"), tuple(whole_evidence), parts=(arrests, part))
+
+
+def test_a_source_contradicting_one_part_contradicts_the_compound_claim():
+    from factcheck.labels import MismatchKind
+    from factcheck.mismatch import Mismatch
+    from factcheck.verdict import with_parts
+
+    said = "Police arrested 13 people on Friday; the mayor said the curfew stays until Tuesday."
+    tuesday = Mismatch(MismatchKind.DATE, (44, 50), (70, 77), "Monday", "Tuesday")
+    b_whole = _ev(7, "B", Verification.SUPPORTS, (0.7, 0.2, 0.1), said)  # the verifier read the whole as stated
+    c_whole = _ev(8, "C", Verification.SUPPORTS, SUP, "Police arrested 13 people on Friday, and lifted the curfew "
+                  "on Monday, the mayor said.")
+    b_part = _ev(7, "B", Verification.CONFLICTS, (0.05, 0.85, 0.1), said, (tuesday,))
+    check = _compound([b_whole, c_whole], [b_part])
+    assert check.verdict.label == "corroborated"  # the whole sentence's own reading
+    got = with_parts(check)
+    assert got.verdict.label == "mixed" and got.verdict.conflicting_sources == ("B",)
+    assert got.verdict.supporting_sources == ("C",) and got.parts == check.parts
+    b = got.deciding("B")
+    assert b is not None and b.label == Verification.CONFLICTS and b.passage_id == 7
+    assert [e.passage_id for e in got.evidence] == [7, 8]  # the part's reading of passage 7 replaced the whole's
+    (m,) = b.mismatches
+    assert WHOLE[m.claim_span[0]:m.claim_span[1]] == "Monday"  # found again in the whole claim's text
+    assert "Tuesday" in got.verdict.reason
+
+
+def test_a_weaker_contradiction_of_a_part_gives_way_as_within_one_source_and_support_is_never_borrowed():
+    from factcheck.verdict import with_parts
+
+    text = "Police arrested 13 people on Friday and lifted the curfew on Monday, the mayor said."
+    strong_whole = _ev(7, "B", Verification.SUPPORTS, (0.9, 0.05, 0.05), text)
+    faint_part = _ev(9, "B", Verification.CONFLICTS, (0.1, 0.6, 0.3), "The curfew may stay, an aide said.")
+    check = _compound([strong_whole], [faint_part])
+    assert with_parts(check).verdict == check.verdict  # rule 5: B's most probable side-taking passage decides
+    supported_part = _ev(9, "D", Verification.SUPPORTS, SUP, CURFEW)
+    alone = _compound([], [supported_part])
+    assert with_parts(alone) == alone and alone.verdict.label == "single-source"  # one part stated is not the claim
