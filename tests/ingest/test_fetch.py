@@ -233,7 +233,7 @@ def test_the_time_out_is_a_deadline_for_the_whole_download(server: str, path: st
     t0 = time.monotonic()
     with pytest.raises(IngestError, match="timed out"):
         fetch.fetch_url(f"{server}{path}", Settings(allow_private_urls=True, url_timeout_s=1.0))
-    assert time.monotonic() - t0 < 4.0
+    assert time.monotonic() - t0 < 4.0  # the behaviour under test is the 1 s deadline itself, not a speed figure
 
 
 def test_a_slow_download_does_not_hold_up_other_writers(server: str, tmp_path: Path):
@@ -321,6 +321,6 @@ def test_a_slow_name_lookup_counts_against_the_deadline(monkeypatch):
     try:
         with pytest.raises(IngestError, match="timed out"):
             fetch.fetch_url("http://slow-dns.example/", Settings(url_timeout_s=1.0))
-        assert time.monotonic() - t0 < 4.0
+        assert time.monotonic() - t0 < 4.0  # the 1 s deadline covers name resolution: the deadline is what is tested
     finally:
         answered.set()
