@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from factcheck.claims import CheckworthyScorer
     from factcheck.consistency import Consistency
     from factcheck.embed import Encoder
+    from factcheck.factchecks import Read
     from factcheck.parts import Part
     from factcheck.records import FactcheckImport, ProfileImport, PublishedCheck, Review, SourceProfile, Story
     from factcheck.retrieve import Hit
@@ -654,9 +655,20 @@ class Factcheck:
         again. An input that cannot be read at all raises IngestError; records without a claim or a rating are
         skipped and counted by reason."""
         from factcheck import factchecks
+
+        return self._store_reviews(factchecks.read(str(path_or_url), self.settings))
+
+    def ingest_factcheck_bytes(self, name: str, data: bytes) -> FactcheckImport:
+        """Import published fact-checks from one uploaded file's bytes (the dashboard's upload), as
+        `ingest_factchecks` does from a path: the format from the name's suffix, else from the bytes."""
+        from factcheck import factchecks
+
+        return self._store_reviews(factchecks.read_bytes(name, data, self.settings))
+
+    def _store_reviews(self, found: Read) -> FactcheckImport:
+        from factcheck import factchecks
         from factcheck.records import FactcheckImport
 
-        found = factchecks.read(str(path_or_url), self.settings)
         unique = list({factchecks.key(d): d for d in found.drafts}.items())
         added = self.store.add_reviews([d for _, d in unique], [k for k, _ in unique]) if unique else 0
         return FactcheckImport(origin=found.origin, read=len(found.drafts), added=added,

@@ -107,9 +107,19 @@ def read(path_or_url: str, settings: Settings) -> Read:
                     out.add(d)
                 out.skipped.update(one.skipped)
         return out
-    data = corpus.read_file(p, settings.max_input_bytes)
-    fmt = SUFFIXES.get(p.suffix.lower()) or _sniff(data)
-    return read_text(corpus.decode(data, corpus.shown(p)), fmt, origin=corpus.shown(p))
+    return read_bytes(corpus.shown(p), corpus.read_file(p, settings.max_input_bytes), settings)
+
+
+def read_bytes(name: str, data: bytes, settings: Settings) -> Read:
+    """The reviews in one file's bytes (an upload): its format from the name's suffix, else sniffed from the
+    bytes. Raises IngestError for bytes that cannot be read at all (too big, binary, broken JSON or CSV)."""
+    from factcheck.ingest import corpus
+
+    if len(data) > settings.max_input_bytes:
+        raise IngestError(f"{name}: the file is larger than {settings.max_input_bytes // (1024 * 1024)} MB, the "
+                          "most factcheck reads; split it, or raise FACTCHECK_MAX_INPUT_BYTES.")
+    fmt = SUFFIXES.get(Path(name).suffix.lower()) or _sniff(data)
+    return read_text(corpus.decode(data, name), fmt, origin=name)
 
 
 def _file_text(path: Path, settings: Settings, *, folder: Path) -> str:

@@ -196,3 +196,15 @@ def test_review_vectors_are_cached_until_a_review_is_added(tmp_path):
     found = fc.published_checks("Drinking three cups of green tea a day cures type 2 diabetes.")
     assert found[0].review.rating == "False"
     assert np.isfinite(found[0].similarity)
+
+
+def test_an_uploads_bytes_are_read_as_its_file_would_be_and_too_many_are_refused():
+    path = FIXTURES / "feed.json"
+    from_file = [replace(d, origin="") for d in factchecks.read(str(path), Settings()).drafts]
+    upload = factchecks.read_bytes("feed.json", path.read_bytes(), Settings())
+    assert [replace(d, origin="") for d in upload.drafts] == from_file and from_file
+    assert {d.origin for d in upload.drafts} == {"feed.json"}  # the upload's name, not a path
+    sniffed = factchecks.read_bytes("no-suffix", path.read_bytes(), Settings())  # JSON told by its first byte
+    assert [replace(d, origin="") for d in sniffed.drafts] == from_file
+    with pytest.raises(IngestError, match="larger than"):
+        factchecks.read_bytes("feed.json", path.read_bytes(), Settings(max_input_bytes=10))

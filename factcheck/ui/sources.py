@@ -22,6 +22,27 @@ with st.expander("Add articles", expanded=not fc.sources(), icon=":material/add:
     with url:
         adding.url_form()
 
+with st.expander("Import published fact-checks", icon=":material/fact_check:"):
+    st.caption("Fact-checking organisations' rulings (schema.org ClaimReview: a fact-check page saved as HTML, a "
+               "JSON feed, a DataFeed or a CSV of claim, rating, publisher, date, url). A claim you check shows the "
+               "closest beside its verdict; a rating never changes a verdict.")
+    with st.form("fc_factchecks_form", clear_on_submit=True):
+        uploads = st.file_uploader("Fact-check files (.html .htm .json .jsonld .csv)",
+                                   type=["html", "htm", "json", "jsonld", "csv"], accept_multiple_files=True,
+                                   key="fc_factchecks_files")
+        imported = st.form_submit_button("Import the fact-checks", key="fc_factchecks_import")
+    if imported:
+        for f in uploads or []:
+            try:
+                got = state.shared().ingest_factcheck_bytes(f.name, f.getvalue())
+            except FactcheckError as e:  # one file that cannot be read stops neither the others nor the page
+                st.error(escape.markdown(str(e)))
+                continue
+            skipped = "; ".join(f"{n} {escape.markdown(why)}" for why, n in got.skipped)
+            st.success(f"{escape.markdown(f.name)}: {got.read} read, {got.added} added, {got.already} already "
+                       "stored" + (f"; skipped: {skipped}" if skipped else "") + ".")
+    st.caption(f"{len(fc.factchecks())} published fact-check(s) stored.")
+
 if flash := st.session_state.pop(state.FLASH, None):
     st.success(flash)
 sources = fc.sources()

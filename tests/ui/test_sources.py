@@ -6,6 +6,7 @@ import json
 from ui_support import app, assert_inert, errors, html_text, load_articles, markdown_text, no_exceptions, seed
 
 from factcheck.api import Factcheck
+from factcheck.settings import Settings
 
 ARTICLE = ("Mexico City, January 17, 2026. President Claudia Sheinbaum said on Friday that the homicide rate "
            "fell by 25 percent in 2025.\n\nShe said fentanyl seizures at the border dropped sharply, "
@@ -213,3 +214,26 @@ def test_an_open_articles_compound_claims_are_listed_with_their_parts(tmp_path, 
     shown = [m.value for m in box.markdown]
     assert shown[1].splitlines() == ["- The storm killed 12 people\\.", "- The storm destroyed 300 homes\\.",
                                      "- The storm left 40,000 customers without power on \\<b\\>Monday\\</b\\>\\."]
+
+
+def test_published_fact_checks_are_imported_from_an_upload_and_a_bad_file_is_named(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    fixtures = Path(__file__).parents[1] / "data" / "factchecks"
+    at = app(monkeypatch, tmp_path, page="sources")
+    files = [("review.html", (fixtures / "review_trump_hitting_land.html").read_bytes(), "text/html"),
+             ("feed.json", (fixtures / "feed.json").read_bytes(), "application/json"),
+             ("<b>broken</b>.json", b"{broken", "application/json"),
+             ("odd.csv", b"\x00\x01\x02\xff\xfe", "text/csv")]
+    at.file_uploader(key="fc_factchecks_files").set_value(files)
+    at.button(key="fc_factchecks_import").click().run()
+    no_exceptions(at)
+    done = [s.value for s in at.success]
+    assert len(done) == 2 and done[0].startswith("review\\.html: 1 read, 1 added")
+    errors = " ".join(e.value for e in at.error)
+    assert "\\<b\\>broken\\</b\\>\\.json" in errors and "<b>" not in errors and "odd\\.csv" in errors
+    stored = Factcheck(Settings(store_dir=tmp_path)).factchecks()
+    assert stored and any(f"{len(stored)} published fact-check(s) stored" in c.value for c in at.caption)
+    at.file_uploader(key="fc_factchecks_files").set_value(files[:1])
+    at.button(key="fc_factchecks_import").click().run()
+    assert [s.value for s in at.success] == ["review\\.html: 1 read, 0 added, 1 already stored."]
