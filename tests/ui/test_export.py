@@ -132,17 +132,7 @@ def test_the_report_carries_the_outlet_profiles(tmp_path, monkeypatch):
 
 
 def test_html_report_download_is_the_cli_page_with_the_timeline(tmp_path, monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    served: dict[str, bytes] = {}
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def record(self, path_or_data, mimetype, kind, filename=None):
-        if filename and isinstance(path_or_data, (bytes, str)):
-            served[filename] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    served = served_files(monkeypatch)
     clicks = deferred_downloads(monkeypatch)
     seed(tmp_path)
     at = app(monkeypatch, tmp_path, page="export")
