@@ -44,8 +44,10 @@ class Part:
     end: int
 
 
+@lru_cache(maxsize=4096)
 def split(sentence: str) -> tuple[Part, ...]:
-    """The sentence's checkable parts, in order; () when it is one fact (or cannot be parsed)."""
+    """The sentence's checkable parts, in order; () when it is one fact (or cannot be parsed). Memoised: a store's
+    claims are split again by every compare, and a claim typed twice is parsed once."""
     text = sentence.strip()
     if len(text.split()) < MIN_WORDS:
         return ()
