@@ -31,7 +31,7 @@ import numpy as np
 from factcheck.labels import MismatchKind, Verification
 from factcheck.mismatch import Mismatch
 from factcheck.settings import Settings
-from factcheck.verdict import Check, Evidence, HitLike, Verdict, decide, mark_duplicates
+from factcheck.verdict import Check, Evidence, HitLike, Verdict, decide, mark_duplicates, with_parts
 
 if TYPE_CHECKING:
     from factcheck.records import Passage
@@ -283,14 +283,17 @@ def _enters(claim: Passage, s: Stored, hits: Sequence[StoredHit], added: Sequenc
 
 def narrowed(check: Check, sources: Iterable[str], settings: Settings) -> Check:
     """A check stored against every other source, as checking it against `sources` only gives: their evidence,
-    duplicates marked again among it, the verdict decided again."""
+    duplicates marked again among it, the verdict decided again (a compound claim's parts too, and what they
+    contradict brought into the sentence's verdict again: verdict.with_parts)."""
     keep = set(sources)
     if check.parts:
         check = replace(check, parts=tuple(narrowed(p, keep, settings) for p in check.parts))
-    if all(e.source in keep for e in check.evidence):
-        return check
-    ev = [replace(e, duplicate_of=None) for e in check.evidence if e.source in keep]
-    ev = mark_duplicates(ev, claim=check.claim, claim_source=check.claim_source,
-                         duplicate_similarity=settings.duplicate_similarity)
-    return replace(check, evidence=tuple(ev), verdict=decide(ev, claim_source=check.claim_source, claim=check.claim,
-                                                             on_topic=settings.evidence_similarity))
+    if not all(e.source in keep for e in check.evidence):
+        ev = [replace(e, duplicate_of=None) for e in check.evidence if e.source in keep]
+        ev = mark_duplicates(ev, claim=check.claim, claim_source=check.claim_source,
+                             duplicate_similarity=settings.duplicate_similarity)
+        check = replace(check, evidence=tuple(ev), verdict=decide(ev, claim_source=check.claim_source,
+                                                                   claim=check.claim,
+                                                                   on_topic=settings.evidence_similarity))
+    return with_parts(check, on_topic=settings.evidence_similarity,
+                      duplicate_similarity=settings.duplicate_similarity) if check.parts else check

@@ -450,7 +450,8 @@ class Factcheck:
                                      context=self._context(hits))
                          for t in texts
                          for hits in [self._retrieve(self._vector(t), k=k, exclude_article=exclude_article)]]
-        return with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity)
+        return with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity,
+                          duplicate_similarity=self.settings.duplicate_similarity)
 
     def _context(self, hits: Sequence[Hit]) -> dict[int, str]:
         """The sentence before each hit, for the verifier to read a passage that points back with it."""
@@ -547,7 +548,8 @@ class Factcheck:
                 whole, *parts = [check_claim(t, hits, self.verifier, claim_source=c.source, settings=self.settings,
                                              claim_passage=c, context=self._context(hits))
                                  for t, hits in zip(texts, found, strict=True)]
-                check = with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity)
+                check = with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity,
+                          duplicate_similarity=self.settings.duplicate_similarity)
                 done[c.id] = check
                 batch.append((c.id, fp, analysis.encode_hits(found[0], seen=seen, articles=articles, parts=found[1:]),
                               analysis.encode_check(check)))
@@ -662,8 +664,10 @@ class Factcheck:
         """Import published fact-checks from one uploaded file's bytes (the dashboard's upload), as
         `ingest_factchecks` does from a path: the format from the name's suffix, else from the bytes."""
         from factcheck import factchecks
+        from factcheck.ingest import corpus
 
-        return self._store_reviews(factchecks.read_bytes(name, data, self.settings))
+        # the name as people can read it (odd bytes as \xNN, no control characters), as ingest_bytes shows it
+        return self._store_reviews(factchecks.read_bytes(corpus.shown(name), data, self.settings))
 
     def _store_reviews(self, found: Read) -> FactcheckImport:
         from factcheck import factchecks

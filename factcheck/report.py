@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
               "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail",
               "source_country", "source_owner", "source_rating", "source_rating_source", "part_of")
-PARTS_NOTE = ("Checked in parts, each on its own (the verdict above is the whole sentence's; a source may state one "
-              "part and not another):")
+PARTS_NOTE = ("Checked in parts, each on its own (a source that contradicts a part contradicts the sentence above; "
+              "one that states a part does not state the sentence):")
 # what the user recorded about an outlet (factcheck.profiles), in every export beside the outlet's name
 PROFILE_FIELDS = ("name", "country", "owner", "rating", "rating_source", "notes")
 

@@ -119,8 +119,9 @@ class Settings:
     # a passage that points back ("She cited …", "The 69-year-old …") is read with the sentence before it
     # (factcheck.verdict.in_context; chosen on the suite's dev half, bench/verify.py rules)
     verify_reads_context: bool = True
-    # compare checks each checkable part of a compound claim on its own as well (factcheck.parts: "A did X and B
-    # did Y", "…highlighted A, B, and C"); the sentence keeps its own check and verdict beside its parts'
+    # check and compare check each checkable part of a compound claim on its own as well (factcheck.parts: "A did
+    # X and B did Y", "…highlighted A, B, and C"); a source contradicting a part contradicts the sentence
+    # (verdict.with_parts), while support is never borrowed from a part
     check_parts: bool = True
     # near-duplicate wording (syndicated copy) is collapsed at or above this cosine
     duplicate_similarity: float = 0.95

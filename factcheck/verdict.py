@@ -170,7 +170,8 @@ class Check:
     claim_passage_id: int | None = None
     claim_article_id: int | None = None
     # a compound claim's checkable parts (factcheck.parts), each checked on its own; () when it is one fact. The
-    # verdict above is the whole sentence's: a part's verdict never changes it (a source may state one part)
+    # verdict above is the sentence's: a source that contradicts a part contradicts it (with_parts), but a part's
+    # support never makes the sentence's (a source may state one part and not the others)
     parts: tuple[Check, ...] = ()
 
     def deciding(self, source: str) -> Evidence | None:
@@ -311,29 +312,38 @@ def decide(evidence: Sequence[Evidence], *, claim_source: str | None = None, cla
     return Verdict(label, sup, con, n[SourceStance.NEUTRAL], stances, dups, reason, reporting, tuple(deciding))
 
 
-def with_parts(check: Check, *, on_topic: float = DEFAULTS.evidence_similarity) -> Check:
+def with_parts(check: Check, *, on_topic: float = DEFAULTS.evidence_similarity,
+               duplicate_similarity: float = DEFAULTS.duplicate_similarity) -> Check:
     """A compound claim's verdict with what its parts' checks found: a source's passage that contradicts one part
-    contradicts the claim, so each source's deciding contradiction of a part joins the claim's evidence (in place
-    of the claim's own reading of that passage, its differing words found again in the claim's text) and the
-    verdict is decided again by the same rules — the source's most probable side-taking passage decides (rule 5).
-    Support is never borrowed from a part: a passage stating one part does not state the others."""
+    contradicts the claim, so each source's most probable deciding contradiction of a part joins the claim's
+    evidence (in place of the claim's own reading of that passage, its differing words found again in the claim's
+    text), near-duplicates are marked again over the whole (the contradictions ranked first), and the verdict is
+    decided again by the same rules —
+    the source's most probable side-taking passage decides (rule 5), copies count once (rule 2). Support is never
+    borrowed from a part: a passage stating one part does not state the others. Order-free: the parts' order
+    changes nothing."""
     stances = dict(check.verdict.source_stances)
-    joining: dict[int, Evidence] = {}
+    strongest: dict[str, Evidence] = {}
     for part in check.parts:
         for source in part.verdict.conflicting_sources:
             e = part.deciding(source)
-            if (e is None or e.label != Verification.CONFLICTS or stances.get(source) == SourceStance.CONFLICTS
-                    or any(j.source == source for j in joining.values())):
+            if e is None or e.label != Verification.CONFLICTS or stances.get(source) == SourceStance.CONFLICTS:
                 continue
-            joining[e.passage_id] = replace(
-                e, mismatches=tuple(_in(check.claim, m) for m in e.mismatches),
-                blocked_by=_in(check.claim, e.blocked_by) if e.blocked_by is not None else None)
-    if not joining:
+            had = strongest.get(source)
+            if had is None or (e.p(e.label), -e.passage_id) > (had.p(had.label), -had.passage_id):
+                strongest[source] = e
+    if not strongest:
         return check
-    kept = [joining.pop(e.passage_id, e) for e in check.evidence]
-    evidence = tuple([*kept, *joining.values()])
-    return replace(check, evidence=evidence, verdict=decide(evidence, claim_source=check.claim_source,
-                                                           claim=check.claim, on_topic=on_topic))
+    joining = {e.passage_id: replace(e, duplicate_of=None, mismatches=tuple(_in(check.claim, m) for m in e.mismatches),
+                                     blocked_by=_in(check.claim, e.blocked_by) if e.blocked_by is not None else None)
+               for e in sorted(strongest.values(), key=lambda e: e.passage_id)}
+    # the contradictions first: where one is a copy of a passage the sentence read otherwise, the same words
+    # contradict the part there too, so the copy kept and counted is the one that says so
+    rest = [replace(e, duplicate_of=None) for e in check.evidence if e.passage_id not in joining]
+    evidence = mark_duplicates([*joining.values(), *rest], claim=check.claim, claim_source=check.claim_source,
+                               duplicate_similarity=duplicate_similarity)
+    return replace(check, evidence=tuple(evidence), verdict=decide(evidence, claim_source=check.claim_source,
+                                                                  claim=check.claim, on_topic=on_topic))
 
 
 def _in(claim: str, m: Mismatch) -> Mismatch:

@@ -291,3 +291,26 @@ def test_a_passage_entering_a_parts_top_k_checks_the_claim_again(store):
     assert current(whole, part_hits) == {}
     plain = Check(COMPOUND, "Alpha", whole.verdict, ())
     assert current(plain, ()) == {claim.id: plain}  # the whole claim alone would have stayed current
+
+
+def test_narrowing_a_compound_claim_brings_its_parts_contradictions_in_again():
+    from factcheck.labels import Verification
+    from factcheck.verdict import Check, Evidence, decide, mark_duplicates, with_parts
+
+    copy = "The mayor said on Monday that the curfew would not be lifted this week, city officials confirmed."
+
+    def ev(pid: int, source: str, label: Verification, scores: tuple[float, float, float]) -> Evidence:
+        return Evidence(text=copy, source=source, article_id=pid, passage_id=pid, label=label, scores=scores,
+                        mismatches=(), similarity=0.8)
+
+    con, nei = (0.05, 0.85, 0.1), (0.1, 0.1, 0.8)
+    part_ev = mark_duplicates([ev(2, "Y", Verification.CONFLICTS, con), ev(1, "X", Verification.CONFLICTS, con)],
+                              claim=PART, claim_source="A")  # X's copy of Y's passage: counted once, as Y's
+    part = Check(PART, "A", decide(part_ev, claim_source="A", claim=PART), tuple(part_ev))
+    whole_ev = (ev(1, "X", Verification.NEI, nei),)
+    stored = with_parts(Check(COMPOUND, "A", decide(whole_ev, claim_source="A"), whole_ev, parts=(part,)))
+    assert stored.verdict.conflicting_sources == ("Y",)
+    only_x = analysis.narrowed(stored, {"A", "X"}, Settings())
+    # without Y, X's copy counts: it contradicts the part, so the sentence, as checking against X alone would say
+    assert only_x.parts[0].verdict.conflicting_sources == ("X",)
+    assert only_x.verdict.label == "contested" and only_x.verdict.conflicting_sources == ("X",)

@@ -208,3 +208,9 @@ def test_an_uploads_bytes_are_read_as_its_file_would_be_and_too_many_are_refused
     assert [replace(d, origin="") for d in sniffed.drafts] == from_file
     with pytest.raises(IngestError, match="larger than"):
         factchecks.read_bytes("feed.json", path.read_bytes(), Settings(max_input_bytes=10))
+
+
+def test_an_uploads_odd_name_is_shown_readably_not_a_crash(tmp_path):
+    fc = Factcheck(Settings(store_dir=tmp_path / "store"), encoder=FakeEncoder(), verifier=FakeVerifier())
+    got = fc.ingest_factcheck_bytes("caf\udcff.json", (FIXTURES / "feed.json").read_bytes())
+    assert got.added and got.origin == "caf\\xff.json"

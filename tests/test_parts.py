@@ -107,3 +107,12 @@ def test_words_said_of_the_whole_list_stay_with_every_item() -> None:
         "as indicators of progress under Mexico’s security strategy.",
         "President Sheinbaum highlighted lower migration figures as indicators of progress under Mexico’s security "
         "strategy."]
+
+
+def test_a_sentence_longer_than_a_claim_may_be_is_not_parsed() -> None:
+    from factcheck.parts import MAX_CHARS
+
+    long = "Officials said 13 people were hurt " + "and the crowd grew larger " * 200
+    assert len(long) > MAX_CHARS and split(long) == ()
+    huge = "Officials said 13 people were hurt " + "and the crowd grew larger " * 40_500  # past spaCy's own limit
+    assert split(huge) == ()

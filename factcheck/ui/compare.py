@@ -46,8 +46,8 @@ for check in own:
             render.show(render.published_html(m, short=True))
         if check.parts:  # a compound claim: each checkable part checked on its own (factcheck.parts)
             with st.expander(f"Checked in {len(check.parts)} parts"):
-                st.caption("Each part on its own; the verdict above is the whole sentence's (a source may state one "
-                           "part and not another).")
+                st.caption("Each part on its own: a source that contradicts a part contradicts the sentence; one "
+                           "that states a part does not state the sentence.")
                 for part in check.parts:
                     render.show(render.box(part.claim, stance=Carried.OWN, note=part.verdict.label))
                     st.caption(escape.markdown(part.verdict.reason))
