@@ -21,7 +21,14 @@ from factcheck.verdict import Check, Evidence
 from factcheck.verify import scores_dict
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from factcheck.records import PublishedCheck
     from factcheck.timeline import Timeline
+
+# published fact-checks matched to each claim (`published=`, by the claim's text: Factcheck.published_checks) are
+# shown beside its verdict, never in it
+PUBLISHED_NOTE = "Published fact-checks (their publishers' ratings, not this verdict):"
 
 CSV_FIELDS = ("claim", "claim_source", "verdict", "supporting", "conflicting", "source", "stance",
               "evidence", "label", "p_supports", "p_conflicts", "p_nei", "mismatches", "deciding_detail",
@@ -150,12 +157,26 @@ def consistency_dict(cons: Consistency) -> ConsistencyJSON:
     }
 
 
+def published_dict(m: PublishedCheck) -> dict[str, object]:
+    """One matched published fact-check as JSON: the review's fields, then how it matched."""
+    from dataclasses import asdict
+
+    return {**asdict(m.review), "similarity": round(m.similarity, 4), "match": str(m.match),
+            "p_match": round(m.p_match, 4)}
+
+
 def to_json(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
-            profiles: Sequence[SourceProfile] = ()) -> str:
+            profiles: Sequence[SourceProfile] = (), published: Mapping[str, Sequence[PublishedCheck]] | None = None
+            ) -> str:
     """`profiles`: the outlet profiles to include, as "sources" (the caller picks them: those of the sources
-    reported on)."""
+    reported on); `published`: each claim's matched published fact-checks, as "published_checks" beside its check
+    (left out when None, as before)."""
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
-    payload: dict[str, object] = {"checks": [check_dict(c) for c in checks]}
+    rows: list[dict[str, object]] = [dict(check_dict(c)) for c in checks]
+    if published is not None:
+        for row, c in zip(rows, checks, strict=True):
+            row["published_checks"] = [published_dict(m) for m in published.get(c.claim, ())]
+    payload: dict[str, object] = {"checks": rows}
     if consistency is not None:
         payload["consistency"] = consistency_dict(consistency)
     if profiles:
@@ -223,7 +244,8 @@ _md = escape.markdown
 
 
 def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
-                profiles: Sequence[SourceProfile] = ()) -> str:
+                profiles: Sequence[SourceProfile] = (), published: Mapping[str, Sequence[PublishedCheck]] | None = None
+                ) -> str:
     checks = list(consistency.checks) if consistency is not None and not checks else list(checks)
     lines = ["# factcheck report", ""]
     if profiles:
@@ -253,6 +275,12 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
                 dup = _notes(e)
                 mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
+            lines.append("")
+        if found := (published or {}).get(c.claim, ()):
+            lines += [PUBLISHED_NOTE, ""]
+            lines += [f"- {_md(m.review.publisher or 'unknown publisher')}: **{_md(m.review.rating or '')}**"
+                      f" ({_md(m.review.date or 'undated')}) — “{_md(m.review.claim)}” — {_md(m.review.url or '')}"
+                      for m in found]
             lines.append("")
         if c.parts:
             lines += [f"{PARTS_NOTE}", ""]
@@ -293,7 +321,7 @@ def _figures(consistency: Consistency | None, timeline: Timeline | None) -> list
 
 def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
             profiles: Sequence[SourceProfile] = (), timeline: Timeline | None = None, name: str = "",
-            charts: bool = True) -> str:
+            charts: bool = True, published: Mapping[str, Sequence[PublishedCheck]] | None = None) -> str:
     """A report for people in one HTML file: verdicts, each claim's evidence with its label and the differing
     words marked, the timeline (who carried each claim when, and its wording), the charts as Plotly divs
     (plotly.js inline: it opens offline). Every piece of user text is HTML-escaped; addresses are text, never
@@ -367,6 +395,12 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
                            f'<td class="n">{e.p(e.label):.2f}</td>'
                            f"<td>{differing_html(e.text, e.mismatches, side='passage')}</td><td>{claim_cell}</td></tr>")
             out.append("</table>")
+        if found := (published or {}).get(c.claim, ()):  # addresses as text, never links (the page holds none)
+            out += [f'<p class="meta">{_h(PUBLISHED_NOTE)}</p>', "<ul>"]
+            out += [f"<li>{_h(m.review.publisher or 'unknown publisher')}: <b>{_h(m.review.rating or '')}</b> "
+                    f"({_h(m.review.date or 'undated')}) — “{_h(m.review.claim)}” — {_h(m.review.url or '')}</li>"
+                    for m in found]
+            out.append("</ul>")
         if c.parts:
             out += [f'<p class="meta">{_h(PARTS_NOTE)}</p>', "<ul>"]
             out += [f"<li>{_h(p.claim)} — <b>{_h(p.verdict.label)}</b> — {_h(p.verdict.reason)}</li>"

@@ -250,3 +250,22 @@ def test_a_compound_claims_parts_are_in_every_export_each_with_its_own_verdict()
 
     page = to_html(checks=[whole], charts=False)
     assert "<li>Homicides fell by 15% — <b>corroborated</b>" in page and "<script>alert" not in page
+
+
+def test_published_fact_checks_sit_beside_a_verdict_escaped_and_only_when_given():
+    from factcheck.records import PublishedCheck, Review
+    from factcheck.report import to_html
+
+    c1 = _checks()[0]
+    review = Review(id=1, claim=HOSTILE, rating="<i>False</i>", publisher="Desk | x", date=None,
+                    url="https://desk.example/<x>", claimant=None, origin="t", added="2026-01-01")
+    given = {c1.claim: [PublishedCheck(review, 0.9, Verification.SUPPORTS, 0.8)]}
+    assert "published_checks" not in json.loads(to_json(checks=[c1]))["checks"][0]
+    row = json.loads(to_json(checks=[c1], published=given))["checks"][0]
+    assert row["published_checks"][0]["rating"] == "<i>False</i>" and row["published_checks"][0]["match"] == "supports"
+    assert row["verdict"] == "mixed"  # beside the verdict, never in it
+    md = to_markdown(checks=[c1], published=given)
+    assert "- Desk \\| x: **\\<i\\>False\\</i\\>** (undated)" in md and "<script>" not in md
+    page = to_html(checks=[c1], published=given, charts=False)
+    assert "<li>Desk | x: <b>&lt;i&gt;False&lt;/i&gt;</b> (undated)" in page and "<script>alert" not in page
+    assert 'href="https://desk.example' not in page  # an address is text, never a link

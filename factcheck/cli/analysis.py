@@ -72,6 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--source", action="append", dest="sources", metavar="NAME", help="restrict (repeatable)")
     p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
+    p.add_argument("--published", action="store_true",
+                   help="add each claim's closest published fact-checks beside its verdict (json, md, html; "
+                        "slower: every claim is matched)")
     p.set_defaults(func=cmd_report)
 
 
@@ -172,10 +175,9 @@ def _open_out(path: Path) -> TextIO:
 # --- check, compare, report -------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
 
     from factcheck.factchecks import how_matched
-    from factcheck.report import check_dict
+    from factcheck.report import check_dict, published_dict
 
     if args.k is not None and args.k < 1:
         raise FactcheckError("--k must be at least 1.")
@@ -183,9 +185,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     check = fc.check(args.claim, k=args.k, claim_source=args.claim_source)
     # beside the verdict, never in it: a publisher's rating is theirs
     published = fc.published_checks(check.claim)
-    d: CheckOutput = {**check_dict(check),
-                      "published_checks": [{**asdict(m.review), "similarity": round(m.similarity, 4),
-                                            "match": str(m.match), "p_match": round(m.p_match, 4)} for m in published]}
+    d: CheckOutput = {**check_dict(check), "published_checks": [published_dict(m) for m in published]}
 
     def human() -> None:
         # each field one line (terminal()): a newline in a source name must not forge a line of evidence
@@ -257,12 +257,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     fc = facade(args)
     cons = _compare(fc, args)
     profiles = [p for p in fc.profiles() if p.name in cons.sources]
+    if args.published and args.format == "csv":
+        raise FactcheckError("--published adds fact-checks to the json, md and html reports; a CSV row is one claim "
+                             "and one source, where a publisher's rating has no column: use --format json.")
+    published = {c.claim: fc.published_checks(c.claim) for c in cons.checks} if args.published else None
     if args.format == "html":
-        text = report.to_html(consistency=cons, profiles=profiles,
+        text = report.to_html(consistency=cons, profiles=profiles, published=published,
                               timeline=fc.timeline(story=args.story, consistency=cons))
+    elif args.format == "csv":
+        text = report.to_csv(consistency=cons, profiles=profiles)
     else:
-        fn = {"json": report.to_json, "csv": report.to_csv, "md": report.to_markdown}[args.format]
-        text = fn(consistency=cons, profiles=profiles)
+        fn = {"json": report.to_json, "md": report.to_markdown}[args.format]
+        text = fn(consistency=cons, profiles=profiles, published=published)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

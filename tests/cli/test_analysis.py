@@ -247,6 +247,29 @@ def test_report_html_of_one_story(corpus, tmp_path, capsys):
     assert "No story 999" in capsys.readouterr().err
 
 
+def test_report_published_puts_each_claims_closest_fact_checks_beside_its_verdict(corpus, tmp_path, capsys):
+    from factcheck.records import ReviewDraft
+
+    drafts = [ReviewDraft(claim="Homicides in the city fell sharply this year", rating="<b>Mostly true</b>",
+                          publisher="Desk", date="2026-01-02", url="https://desk.example/1", claimant=None,
+                          origin="test")]
+    corpus.store.add_reviews(drafts, ["k1"])
+    assert main(["report", "--format", "json"]) == 0
+    assert all("published_checks" not in c for c in json.loads(capsys.readouterr().out)["checks"])  # as before
+    assert main(["report", "--format", "json", "--published"]) == 0
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    fell = next(c for c in checks if c["claim"].startswith("Homicides in the city fell"))
+    assert [p["url"] for p in fell["published_checks"]] == ["https://desk.example/1"]
+    assert fell["published_checks"][0]["rating"] == "<b>Mostly true</b>" and fell["verdict"] != "<b>Mostly true</b>"
+    out = tmp_path / "r.md"
+    assert main(["report", "--format", "md", "--published", "--output", str(out)]) == 0
+    md = out.read_text(encoding="utf-8")
+    assert "Published fact-checks (their publishers' ratings, not this verdict):" in md
+    assert "- Desk: **\\<b\\>Mostly true\\</b\\>**" in md and "<b>" not in md
+    assert main(["report", "--format", "csv", "--published"]) == 2
+    assert "--format json" in capsys.readouterr().err
+
+
 # --- hostile text printed for people (issue 16) -----------------------------------------------------
 
 # retitle the terminal, clear it, turn text red; a C1 CSI; a bidi override; backspaces and a carriage return

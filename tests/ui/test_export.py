@@ -220,3 +220,24 @@ def test_the_html_report_is_built_only_when_asked(tmp_path, monkeypatch):
     assert built == []
     clicks["factcheck-report.html"]()
     assert len(built) == 1 and "Daily Planet" in built[0]
+
+
+def test_published_fact_checks_go_beside_the_verdicts_only_when_asked(tmp_path, monkeypatch):
+    from ui_support import seed_factchecks
+
+    served = served_files(monkeypatch)
+    seed(tmp_path)
+    claim = fake_factcheck(Settings(store_dir=tmp_path)).claims()[0].text
+    seed_factchecks(tmp_path, {"claim": claim, "rating": "False", "publisher": "Desk", "url": "https://desk.example/9"})
+    at = app(monkeypatch, tmp_path, page="export")
+    no_exceptions(at)
+    box = at.checkbox(key="fc_export_published")
+    assert not box.value and not box.disabled
+    assert all("published_checks" not in c for c in json.loads(served["factcheck-report.json"])["checks"])
+    box.check().run()
+    no_exceptions(at)
+    checks = json.loads(served["factcheck-report.json"])["checks"]
+    assert all("published_checks" in c for c in checks)
+    mine = next(c for c in checks if c["claim"] == claim)
+    assert "https://desk.example/9" in [p["url"] for p in mine["published_checks"]]
+    assert "--published" in " ".join(c.value for c in at.caption)
