@@ -442,14 +442,19 @@ class Factcheck:
               exclude_article: int | None = None) -> Check:
         """A claim against the corpus: passages from each other source, each judged by the verifier, and a verdict;
         a compound claim's parts (Factcheck.parts) each checked on its own too, in `Check.parts`."""
+        claim = self._claim_text(claim)
+        found = [(t, self._retrieve(self._vector(t), k=k, exclude_article=exclude_article))
+                 for t in [claim, *(p.text for p in self.parts(claim))]]
+        return self._judged(found, claim_source=claim_source)
+
+    def _judged(self, found: Sequence[tuple[str, Sequence[Hit]]], *, claim_source: str | None,
+                claim_passage: Passage | None = None) -> Check:
+        """The check of a claim and of its parts from what retrieval found for each (the claim first), what the
+        parts contradict brought into the claim's verdict (verdict.with_parts)."""
         from factcheck.verdict import check_claim, with_parts
 
-        claim = self._claim_text(claim)
-        texts = [claim, *(p.text for p in self.parts(claim))]
         whole, *parts = [check_claim(t, hits, self.verifier, claim_source=claim_source, settings=self.settings,
-                                     context=self._context(hits))
-                         for t in texts
-                         for hits in [self._retrieve(self._vector(t), k=k, exclude_article=exclude_article)]]
+                                     claim_passage=claim_passage, context=self._context(hits)) for t, hits in found]
         return with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity,
                           duplicate_similarity=self.settings.duplicate_similarity)
 
@@ -519,7 +524,6 @@ class Factcheck:
         others checked against every other source of the scope and stored (in batches: an interrupted run
         keeps what it did)."""
         from factcheck import analysis
-        from factcheck.verdict import check_claim, with_parts
 
         articles = frozenset(self.story(story).articles) if story is not None else None
         claims = [c for c in self.claims() if wanted(c) and (articles is None or c.article_id in articles)]
@@ -542,16 +546,12 @@ class Factcheck:
             batch: list[tuple[int, str, str, str]] = []
             for i, c in enumerate(todo):
                 # the sentence, then each checkable part of a compound one (factcheck.parts), each on its own
-                texts = [c.text, *(p.text for p in self.parts(c.text))]
-                found = [self.search(t, exclude_article=c.article_id, exclude_source=c.source, articles=articles)
-                         for t in texts]
-                whole, *parts = [check_claim(t, hits, self.verifier, claim_source=c.source, settings=self.settings,
-                                             claim_passage=c, context=self._context(hits))
-                                 for t, hits in zip(texts, found, strict=True)]
-                check = with_parts(replace(whole, parts=tuple(parts)), on_topic=self.settings.evidence_similarity,
-                          duplicate_similarity=self.settings.duplicate_similarity)
+                found = [(t, self.search(t, exclude_article=c.article_id, exclude_source=c.source, articles=articles))
+                         for t in [c.text, *(p.text for p in self.parts(c.text))]]
+                check = self._judged(found, claim_source=c.source, claim_passage=c)
                 done[c.id] = check
-                batch.append((c.id, fp, analysis.encode_hits(found[0], seen=seen, articles=articles, parts=found[1:]),
+                hits = [h for _, h in found]
+                batch.append((c.id, fp, analysis.encode_hits(hits[0], seen=seen, articles=articles, parts=hits[1:]),
                               analysis.encode_check(check)))
                 if len(batch) >= 50 or i == len(todo) - 1:
                     # remembered only from an index that had caught up with the store: one that skipped a sync
