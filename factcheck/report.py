@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 from factcheck import escape
@@ -243,6 +243,24 @@ def _notes(e: Evidence) -> str:
 _md = escape.markdown
 
 
+def _strong(text: str, mark: str) -> str:
+    """`text` (escaped already) in bold: Markdown's "**" or an HTML tag's name."""
+    return f"{mark}{text}{mark}" if mark == "**" else f"<{mark}>{text}</{mark}>"
+
+
+def _published_line(m: PublishedCheck, esc: Callable[[str], str], strong: str) -> str:
+    """One matched published fact-check, its texts through `esc` (the Markdown and the HTML report alike)."""
+    r = m.review
+    return (f"{esc(r.publisher or 'unknown publisher')}: {_strong(esc(r.rating or ''), strong)} "
+            f"({esc(r.date or 'undated')}) — “{esc(r.claim)}” — {esc(r.url or '')}")
+
+
+def _part_line(part: Check, esc: Callable[[str], str], strong: str) -> str:
+    """One part of a compound claim with its own verdict (our label: no user text) and reason (the Markdown and the
+    HTML report alike)."""
+    return f"{esc(part.claim)} — {_strong(str(part.verdict.label), strong)} — {esc(part.verdict.reason)}"
+
+
 def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None = None,
                 profiles: Sequence[SourceProfile] = (), published: Mapping[str, Sequence[PublishedCheck]] | None = None
                 ) -> str:
@@ -278,13 +296,11 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
             lines.append("")
         if found := (published or {}).get(c.claim, ()):
             lines += [PUBLISHED_NOTE, ""]
-            lines += [f"- {_md(m.review.publisher or 'unknown publisher')}: **{_md(m.review.rating or '')}**"
-                      f" ({_md(m.review.date or 'undated')}) — “{_md(m.review.claim)}” — {_md(m.review.url or '')}"
-                      for m in found]
+            lines += [f"- {_published_line(m, _md, '**')}" for m in found]
             lines.append("")
         if c.parts:
             lines += [f"{PARTS_NOTE}", ""]
-            lines += [f"- {_md(p.claim)} — **{p.verdict.label}** — {_md(p.verdict.reason)}" for p in c.parts]
+            lines += [f"- {_part_line(p, _md, '**')}" for p in c.parts]
             lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -397,14 +413,11 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
             out.append("</table>")
         if found := (published or {}).get(c.claim, ()):  # addresses as text, never links (the page holds none)
             out += [f'<p class="meta">{_h(PUBLISHED_NOTE)}</p>', "<ul>"]
-            out += [f"<li>{_h(m.review.publisher or 'unknown publisher')}: <b>{_h(m.review.rating or '')}</b> "
-                    f"({_h(m.review.date or 'undated')}) — “{_h(m.review.claim)}” — {_h(m.review.url or '')}</li>"
-                    for m in found]
+            out += [f"<li>{_published_line(m, _h, 'b')}</li>" for m in found]
             out.append("</ul>")
         if c.parts:
             out += [f'<p class="meta">{_h(PARTS_NOTE)}</p>', "<ul>"]
-            out += [f"<li>{_h(p.claim)} — <b>{_h(p.verdict.label)}</b> — {_h(p.verdict.reason)}</li>"
-                    for p in c.parts]
+            out += [f"<li>{_part_line(p, _h, 'b')}</li>" for p in c.parts]
             out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
