@@ -96,7 +96,7 @@ of_story = f" of the story “{escape.markdown(story.name)}”" if story is not 
 command = "factcheck report" + (f" --story {story.id}" if story is not None else "")
 with_published = st.checkbox("Add each claim's closest published fact-checks beside its verdict (JSON, Markdown, "
                              "HTML; every claim is matched, which takes a while)", key="fc_export_published",
-                             disabled=not (stored := fc.factchecks()))
+                             disabled=not (stored := fc.factchecks_version()[0]))
 published = {c.claim: state.published(c.claim) for c in cons.checks} if with_published and stored else None
 if published is not None:
     command += " --published"
