@@ -125,9 +125,10 @@ def _plot_time(when: str) -> str:
 
 
 def timeline(tl: Timeline, *, title: str = "When each outlet carried each claim") -> go.Figure:
-    """One row per claim (C1… as in the other charts), one marker per outlet carrying it, at its article's date;
-    an open marker: the date is unknown and the marker sits at the ingest time. A star: who stated it first."""
-    labels = claim_labels(len(tl.claims))
+    """One row per fact (C1… as in the other charts; "C1 = C4": outlets' claims that state one another), one marker
+    per outlet carrying it, at its article's date; an open marker: the date is unknown and the marker sits at the
+    ingest time. A star: who stated it first."""
+    labels = tl.labels
     fig = go.Figure()
     for stance in Carried:
         for dated in (True, False):

@@ -360,8 +360,9 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
         out += ["<tr>" + "".join(f"<td>{_h(getattr(p, f) or '')}</td>" for f in PROFILE_FIELDS) + "</tr>"
                 for p in profiles]
         out.append("</table>")
-    # a claim's timeline by its words and outlet: `checks` may be a filtered subset of what the timeline covers
-    placed = {(t.claim, t.claim_source): t for t in timeline.claims} if timeline is not None else {}
+    # a claim's timeline row by its words and outlet (a row stands for every claim that states the same fact):
+    # `checks` may be a filtered subset of what the timeline covers
+    placed = {w: t for t in timeline.claims for w in t.wordings} if timeline is not None else {}
     out += ["<h2>Verdicts</h2>", "<table><tr><th>#</th><th>claim</th><th>source</th><th>verdict</th>"
             "<th>supporting</th><th>conflicting</th>" + ("<th>first stated by</th>" if timeline is not None else "")
             + "</tr>"]
@@ -383,12 +384,18 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
         out += ["<h2>Timeline and wording</h2>", '<p class="meta">When each outlet carried each claim: its article\'s '
                 "date, or — the date unknown — when it was ingested. Words, numbers and names that differ from the "
                 "claim's are marked.</p>"]
+        shown: set[int] = set()
         for label, c in zip(labels, checks, strict=True):
             t = placed.get((c.claim, c.claim_source))
-            if t is None or not t.appearances:
-                continue
-            out += [f"<h3>{label}: {_h(t.claim)}</h3>", "<table><tr><th>when</th><th>source</th><th>carries it</th>"
-                    "<th>wording</th></tr>"]
+            if t is None or not t.appearances or id(t) in shown:
+                continue  # one table a fact: the first of its claims here shows it
+            shown.add(id(t))
+            out.append(f"<h3>{label}: {_h(c.claim)}</h3>")
+            also = [(w, s) for w, s in t.wordings if (w, s) != (c.claim, c.claim_source)]
+            if also:
+                out.append('<p class="meta">The same fact in other outlets\' claims: ' + "; ".join(
+                    f"{_h(s or '')}: “{_h(w)}”" for w, s in also) + "</p>")
+            out.append("<table><tr><th>when</th><th>source</th><th>carries it</th><th>wording</th></tr>")
             for a in t.appearances:
                 star = " ★ first" if a is t.first else ""
                 out.append(f"<tr><td>{_h(when_text(a.when, a.dated))}</td><td>{_h(a.source)}{star}</td>"

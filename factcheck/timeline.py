@@ -14,13 +14,21 @@ they point into. For each claim:
 
 A claim's outlet carries it once: when an outlet has several articles in the story, only the one its claim or
 deciding passage sits in is placed.
+
+One fact, one row: outlets' claims that state one another (claim X's deciding passage in outlet B *is* B's claim
+Y, supporting X) are one fact told by several outlets, and `build` merges them (``merge=True``) into one row,
+named after the first of them in the comparison's order (``members``: their places there, so "C1" still names the
+same claim as in the other charts, and the row says it also stands for "C4"). Each member's own sentence is an
+appearance of its outlet (stance own); an outlet no member belongs to keeps the side the first member's check
+gives it (then the next member's, for an outlet that one leaves out). Only support links merge: a contradiction
+links two tellings of one event that differ, which is the drift a row shows, not a second row's reason to go.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from factcheck.labels import SIDES, Carried, VerdictLabel
+from factcheck.labels import SIDES, Carried, SourceStance, VerdictLabel
 from factcheck.mismatch import Mismatch
 from factcheck.records import Article
 from factcheck.verdict import Check
@@ -41,6 +49,11 @@ class Appearance:
     dated: bool  # True: the article's own date; False: the date is unknown and `when` is the ingest time
     title: str | None = None
     mismatches: tuple[Mismatch, ...] = ()  # spans into the claim (claim_span) and into `text` (passage_span)
+    compared_with: str | None = None  # the wording `mismatches` compare `text` with, when not the row's claim
+
+    def against(self, claim: str) -> str:
+        """The claim wording this appearance's differing details point into (`claim`: the row's)."""
+        return self.compared_with if self.compared_with is not None else claim
 
     @property
     def states(self) -> bool:
@@ -53,6 +66,8 @@ class ClaimTimeline:
     claim_source: str | None
     verdict: VerdictLabel
     appearances: tuple[Appearance, ...]  # in time order (unknown times last)
+    members: tuple[int, ...] = ()  # the claims (places in the comparison's order) this row stands for, its own first
+    wordings: tuple[tuple[str, str | None], ...] = ()  # those claims' (words, outlet), in the same order
 
     @property
     def first(self) -> Appearance | None:
@@ -69,7 +84,14 @@ class ClaimTimeline:
 class Timeline:
     story_id: int | None
     name: str
-    claims: tuple[ClaimTimeline, ...]
+    claims: tuple[ClaimTimeline, ...]  # one row per fact: claims that state one another merged (see the module)
+
+    @property
+    def labels(self) -> list[str]:
+        """Each row's short name: its first claim's ("C3", as in the other charts), and the others it stands for
+        ("C3 = C7 = C12")."""
+        return [" = ".join(f"C{i + 1}" for i in c.members) if c.members else f"C{n + 1}"
+                for n, c in enumerate(self.claims)]
 
     @property
     def undated(self) -> int:
@@ -112,9 +134,55 @@ def claim_timeline(check: Check, articles: Mapping[int, Article]) -> ClaimTimeli
     return ClaimTimeline(check.claim, check.claim_source, check.verdict.label, tuple(sorted(found, key=_order)))
 
 
+def same_facts(checks: Sequence[Check]) -> list[list[int]]:
+    """Groups of claims (places in `checks`, each group in order, groups by their first) that state one another:
+    claim i and claim j are linked when i's deciding passage in j's outlet is j's own sentence and supports i (or
+    the other way round); a group is what these links join."""
+    parent = list(range(len(checks)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_passage = {c.claim_passage_id: j for j, c in enumerate(checks) if c.claim_passage_id is not None}
+    for i, c in enumerate(checks):
+        for source, stance in c.verdict.source_stances:
+            e = c.deciding(source) if stance == SourceStance.SUPPORTS and source != c.claim_source else None
+            j = by_passage.get(e.passage_id) if e is not None else None
+            if j is not None and j != i and checks[j].claim_source == source:
+                a, b = sorted((root(i), root(j)))
+                parent[b] = a
+    groups: dict[int, list[int]] = {}
+    for i in range(len(checks)):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values())
+
+
+def merged(rows: Sequence[ClaimTimeline], members: Sequence[int]) -> ClaimTimeline:
+    """One row for claims that state one another (`rows`: their timelines, the first's claim names the row)."""
+    first = rows[0]
+    found: dict[str, Appearance] = {}
+    for r in rows:  # each member's own sentence: its outlet carries the fact in its own words
+        for a in r.appearances:
+            if a.stance == Carried.OWN and (a.source not in found or _order(a) < _order(found[a.source])):
+                found[a.source] = a
+    for r in rows:  # the others: the side the first member that places them gives them
+        for a in r.appearances:
+            if a.source not in found:  # a later member's differing details point into that member's words
+                found[a.source] = a if r is first or not a.mismatches else replace(a, compared_with=r.claim)
+    return replace(first, appearances=tuple(sorted(found.values(), key=_order)), members=tuple(members),
+                   wordings=tuple((r.claim, r.claim_source) for r in rows))
+
+
 def build(checks: Sequence[Check], articles: Sequence[Article] | Mapping[int, Article], *,
-          story_id: int | None = None, name: str = "") -> Timeline:
-    """The timeline of every claim in `checks`, in their order (so "C3" names the same claim here as in the
-    consistency charts); `articles`: those the checks point into (more do no harm)."""
+          story_id: int | None = None, name: str = "", merge: bool = True) -> Timeline:
+    """The timeline of the claims in `checks`, a row per fact in their order (`Timeline.labels`: "C3" names the
+    same claim here as in the consistency charts); `merge=False`: a row per claim. `articles`: those the checks
+    point into (more do no harm)."""
     by_id = articles if isinstance(articles, Mapping) else {a.id: a for a in articles}
-    return Timeline(story_id, name, tuple(claim_timeline(c, by_id) for c in checks))
+    rows = [claim_timeline(c, by_id) for c in checks]
+    if not merge:
+        return Timeline(story_id, name, tuple(merged([r], [i]) for i, r in enumerate(rows)))
+    return Timeline(story_id, name, tuple(merged([rows[i] for i in g], g) for g in same_facts(checks)))

@@ -269,3 +269,32 @@ def test_published_fact_checks_sit_beside_a_verdict_escaped_and_only_when_given(
     page = to_html(checks=[c1], published=given, charts=False)
     assert "<li>Desk | x: <b>&lt;i&gt;False&lt;/i&gt;</b> (undated)" in page and "<script>alert" not in page
     assert 'href="https://desk.example' not in page  # an address is text, never a link
+
+
+def test_html_report_shows_a_fact_several_outlets_state_once_naming_their_claims():
+    from dataclasses import replace
+
+    from factcheck.records import Article
+    from factcheck.report import to_html
+    from factcheck.timeline import build
+
+    c1, c2 = _checks()
+    c1 = replace(c1, claim_passage_id=1, claim_article_id=1)
+    # C's own claim is the passage that supports A's claim: one fact, told by A and by C
+    c3 = Check(HOSTILE, "C", decide([], claim_source="C"), (), claim_passage_id=6, claim_article_id=3)
+    checks = [c1, c2, c3]
+    arts = [Article(1, "A", "t", None, "2025-03-02", None, None, "test", "2025-03-09T08:00:00"),
+            Article(3, "C", "t", None, "2025-03-01", None, None, "test", "2025-03-09T08:00:00")]
+    tl = build(checks, arts)
+    assert tl.labels == ["C1 = C3", "C2"]
+    page = to_html(consistency=build_consistency(checks), timeline=tl, charts=False)
+    timeline_part = page.split("Timeline and wording", 1)[1].split("Claims and evidence", 1)[0]
+    # a table for the fact (C1, C3) and one for C2: none of its own for C3
+    assert timeline_part.count("<table>") == 2 and "<h3>C1: Homicides fell by 15%</h3>" in timeline_part
+    assert "<h3>C3" not in timeline_part
+    assert ("The same fact in other outlets’ claims" in timeline_part or
+            "The same fact in other outlets' claims" in timeline_part)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in timeline_part
+    # C3's row in the verdicts table names who stated the fact first: C, on 1 March
+    row = next(x for x in page.split("<tr>") if x.startswith("<td>C3</td>"))
+    assert "<td>C (2025-03-01)</td>" in row

@@ -99,3 +99,51 @@ def test_facade_builds_a_storys_timeline_from_dated_and_undated_articles(tmp_pat
     assert fc.timeline(story=story, consistency=fc.compare(story=story)) == tl
     with pytest.raises(FactcheckError, match="No story 999"):
         fc.timeline(story=999)
+
+
+def told(source: str, aid: int, claim: str, *evidence: Evidence, pid: int | None = None) -> Check:
+    """`source`'s own claim (its passage id 100 + aid, as `ev` numbers passages, unless `pid`) and what the others
+    say of it."""
+    return Check(claim, source, decide(evidence, claim_source=source), tuple(evidence),
+                 claim_passage_id=100 + aid if pid is None else pid, claim_article_id=aid)
+
+
+def test_outlets_claims_that_state_one_another_are_one_row_named_after_the_first():
+    a = told("A", 1, "Homicides fell by 15%", ev("B", "supports", 2, "Murders dropped 15 percent"),
+             ev("C", "conflicts", 3, "Homicides fell by 12%", (NUMBER,)))
+    other = told("A", 1, "The mayor resigned", ev("B", "nei", 2, "Murders dropped 15 percent"), pid=55)
+    b = told("B", 2, "Murders dropped 15 percent", ev("A", "supports", 1, "Homicides fell by 15%"))
+    tl = timeline.build([a, other, b], ARTICLES)
+    assert tl.labels == ["C1 = C3", "C2"]
+    row = tl.claims[0]
+    assert row.members == (0, 2)
+    assert row.wordings == (("Homicides fell by 15%", "A"), ("Murders dropped 15 percent", "B"))
+    # each outlet once: A and B in their own words, C's contradiction kept as drift; B (1 March) stated it first
+    assert [(x.source, x.stance) for x in row.appearances] == [("B", "own"), ("C", "conflicts"), ("A", "own")]
+    assert row.first is not None and row.first.source == "B"
+    assert [x.source for x in row.drift] == ["C"] and row.drift[0].against(row.claim) == row.claim
+    # a row per claim on request
+    assert timeline.build([a, other, b], ARTICLES, merge=False).labels == ["C1", "C2", "C3"]
+
+
+def test_one_way_support_merges_but_a_contradiction_does_not():
+    a = told("A", 1, "Homicides fell by 15%", ev("B", "conflicts", 2, "Homicides fell by 12%", (NUMBER,)))
+    b = told("B", 2, "Homicides fell by 12%", ev("A", "conflicts", 1, "Homicides fell by 15%", (NUMBER,)))
+    assert timeline.build([a, b], ARTICLES).labels == ["C1", "C2"]
+    # B's claim is stated by A's claim (A's check saw B only as nei): one fact
+    a2 = told("A", 1, "Homicides fell by 15%", ev("B", "nei", 2, "Murders dropped 15 percent"))
+    b2 = told("B", 2, "Murders dropped 15 percent", ev("A", "supports", 1, "Homicides fell by 15%"))
+    assert timeline.build([a2, b2], ARTICLES).labels == ["C1 = C2"]
+
+
+def test_a_later_members_drift_points_into_that_members_words():
+    a = told("A", 1, "Homicides fell by 15% last year", ev("B", "supports", 2, "Murders dropped 15 percent"))
+    number = Mismatch("number", (16, 26), (18, 21), "15 percent", "12%")
+    b = told("B", 2, "Murders dropped 15 percent", ev("A", "supports", 1, "Homicides fell by 15% last year"),
+             ev("C", "conflicts", 3, "Homicides fell by 12%", (number,)))
+    row = timeline.build([a, b], ARTICLES).claims[0]
+    c = next(x for x in row.appearances if x.source == "C")
+    # C is placed by B's check: its spans are into B's words, not the row's (A's) claim
+    assert c.compared_with == "Murders dropped 15 percent"
+    m = c.mismatches[0]
+    assert c.against(row.claim)[slice(*m.claim_span)] == "15 percent"

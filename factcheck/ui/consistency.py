@@ -45,15 +45,15 @@ else:
     st.plotly_chart(charts.timeline(tl), key="fc_chart_timeline")
     if tl.undated:
         st.caption(f"{tl.undated} appearance(s) placed at their ingest time (open markers): the article has no date.")
-    rows = [(label, c, a) for label, c in zip(display.claim_labels(len(tl.claims)), tl.claims, strict=True)
-            for a in c.drift]
+    rows = [(label, c, a) for label, c in zip(tl.labels, tl.claims, strict=True) for a in c.drift]
     if rows:
         render.show('<table class="fc-drift"><tr><th>#</th><th>source</th><th>when</th><th>its words</th>'
                     "<th>the claim's words</th></tr>" + "".join(
                         f"<tr><td>{label}</td><td>{escape.html(a.source)} ({escape.html(a.stance)})</td>"
                         f"<td>{escape.html(display.when_text(a.when, a.dated))}</td>"
                         f'<td class="fc-text">{display.differing_html(a.text, a.mismatches, side="passage")}</td>'
-                        f'<td class="fc-text">{display.differing_html(c.claim, a.mismatches, side="claim")}</td></tr>'
+                        f'<td class="fc-text">'
+                        f'{display.differing_html(a.against(c.claim), a.mismatches, side="claim")}</td></tr>'
                         for label, c, a in rows) + "</table>")
     else:
         st.caption("No outlet words a claim differently in a number, date, name or negation.")
