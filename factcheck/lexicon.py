@@ -126,7 +126,7 @@ RISES: tuple[str, ...] = (
     "tripl(?:e|es|ed|ing)")
 FALLS: tuple[str, ...] = (
     "fall(?:s|en|ing)?", "fell", "drop(?:s|ped|ping)?", r"decreas\w*", "declin(?:e|es|ed|ing)", r"plung\w*",
-    r"plummet\w*", "reduc(?:e|es|ed|ing|tion|tions)", r"slump\w*", r"shr[iu]nk\w*", r"diminish\w*", "sank",
+    r"plummet\w*", "reduc(?:e|es|ed|ing|tion|tions)", r"slump\w*", r"shr[aiu]nk\w*", r"diminish\w*", "sank",
     "tumbl(?:e|es|ed|ing)")
 # Words before a direction word that are not what moved ("the rate has sharply risen": "rate"): mismatch's subject.
 NOT_SUBJECTS: frozenset[str] = NOT_NEGATED | {
