@@ -226,26 +226,27 @@ def current(store: Store, claims: Sequence[Passage], stored: dict[int, Stored], 
             articles: frozenset[int] | None, encode: Encode, k: int, min_similarity: float) -> dict[int, Check]:
     """The stored checks of `claims` that are still what checking them again would give (see the module's
     docstring), by claim passage id. `encode` gives unit vectors (the facade's cached encoder); it is called only
-    when passages were added since some check was computed."""
-    present = set(store.passage_ids())
-    candidates: list[tuple[Passage, Stored]] = []
-    for c in claims:
-        s = stored.get(c.id)
-        if s is None or s.fingerprint != fingerprint:
-            continue
-        if any(h.passage_id not in present or (articles is not None and h.article_id not in articles)
-               for _, hits in s.probes(c.text) for h in hits):
-            continue  # (a) a passage it saw was removed or left the story
-        candidates.append((c, s))
+    when passages were added since some check was computed. A story's test reads the story's passages only, so
+    bringing every story up to date costs what the stories hold, not the store's size once per story."""
+    candidates = [(c, s) for c in claims if (s := stored.get(c.id)) is not None and s.fingerprint == fingerprint]
+    if not candidates:
+        return {}
+    # the passages a check may have seen and may see now: the store's, or those of the story's articles now
+    held: list[Passage] = [] if articles is None else store.passages(articles=articles)
+    present = set(store.passage_ids()) if articles is None else {p.id for p in held}
+    # (a) every passage it saw still exists and, for a story, still belongs to it (passages go only with their
+    # article: one of the story's articles now holds each passage it saw, or one of them left or went)
+    candidates = [(c, s) for c, s in candidates
+                  if all(h.passage_id in present for _, hits in s.probes(c.text) for h in hits)]
     if not candidates:
         return {}
     since = min(s.seen for _, s in candidates)
-    added = [p for p in store.passages_after(since) if articles is None or p.article_id in articles]
-    if articles is not None:  # articles that joined the story after some check: their passages are new to it
-        known = {p.id for p in added}
+    added: list[Passage]
+    if articles is None:
+        added = store.passages_after(since)
+    else:  # new to the story: added to the index since, or of an article that joined the story after some check
         joined = set().union(*(articles - s.articles for _, s in candidates if s.articles is not None))
-        for a in sorted(joined):
-            added += [p for p in store.passages(article_id=a) if p.id not in known]
+        added = [p for p in held if p.id > since or p.article_id in joined]
     ok = {c.id: s.check for c, s in candidates}
     if not added:
         return ok

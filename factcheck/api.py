@@ -507,9 +507,11 @@ class Factcheck:
         from factcheck.analysis import narrowed
         from factcheck.consistency import build_consistency
 
-        chosen = set(sources) if sources else {s.name for s in self.sources()}
-        if story is not None:
-            chosen &= set(self.story(story).sources)
+        if story is not None:  # a story's sources, without counting every source's claims (Factcheck.sources)
+            found = set(self.story(story).sources)
+            chosen = found & set(sources) if sources else found
+        else:
+            chosen = set(sources) if sources else {s.name for s in self.sources()}
         checks, _ = self._analysed(story, lambda c: c.source in chosen, progress)
         return build_consistency([narrowed(c, chosen, self.settings) for c in checks], sources=sorted(chosen))
 
@@ -518,19 +520,45 @@ class Factcheck:
         would check again, checked now. Returns how many claims were current and how many were checked again."""
         return self._analysed(story, lambda c: True, progress)[1]
 
-    def _analysed(self, story: int | None, wanted: Callable[[Passage], bool],
-                  progress: Progress | None) -> tuple[list[Check], Refresh]:
-        """The checks of the scope's claims that `wanted` keeps, in claim order: stored ones still current, the
-        others checked against every other source of the scope and stored (in batches: an interrupted run
-        keeps what it did)."""
+    def analyse_stories(self, progress: Progress | None = None) -> dict[int, Refresh]:
+        """Bring the stored analysis of every story up to date, as analyse(story=) on each would: each story's
+        claims against its own articles. One pass: the stories and the fingerprint are read once, and each
+        story's test reads that story's rows only, so a store where one story changed costs that story's checks
+        again and a look at each other story's own rows. Returns each story's Refresh, by story id; `progress`
+        counts stories."""
+        stories = self.stories()
+        fp = self._fingerprint()
+        out: dict[int, Refresh] = {}
+        for i, s in enumerate(stories):
+            if progress:
+                progress(i, len(stories), "bringing stories up to date")
+            out[s.id] = self._analysed(s.id, lambda c: True, None, articles=frozenset(s.articles), fp=fp)[1]
+        if progress:
+            progress(len(stories), len(stories), "bringing stories up to date")
+        return out
+
+    def _fingerprint(self) -> str:
+        """What a stored check must have been computed with (analysis.fingerprint), for this facade's models."""
         from factcheck import analysis
 
-        articles = frozenset(self.story(story).articles) if story is not None else None
-        claims = [c for c in self.claims() if wanted(c) and (articles is None or c.article_id in articles)]
+        sh = self._shared
+        return analysis.fingerprint(self.settings, verifier=sh.verifier, encoder_name=sh.encoder.name
+                                    if sh.encoder is not None else _default_encoder_name())
+
+    def _analysed(self, story: int | None, wanted: Callable[[Passage], bool], progress: Progress | None, *,
+                  articles: frozenset[int] | None = None, fp: str | None = None) -> tuple[list[Check], Refresh]:
+        """The checks of the scope's claims that `wanted` keeps, in claim order: stored ones still current, the
+        others checked against every other source of the scope and stored (in batches: an interrupted run
+        keeps what it did). `articles` (the story's) and `fp` (the fingerprint): read here unless given."""
+        from factcheck import analysis
+
+        if story is not None and articles is None:
+            articles = frozenset(self.story(story).articles)
+        # a story's claims read without the rest of the store's
+        claims = [c for c in self.store.claims(self.settings.claim_threshold, articles=articles) if wanted(c)]
         scope = analysis.scope_of(story)
         sh = self._shared
-        fp = analysis.fingerprint(self.settings, verifier=sh.verifier,
-                                  encoder_name=sh.encoder.name if sh.encoder is not None else _default_encoder_name())
+        fp = fp or self._fingerprint()
         done = analysis.current(self.store, claims, analysis.read(self.store, scope), fingerprint=fp,
                                 articles=articles, encode=lambda texts: self.encoder.encode(list(texts)),
                                 k=self.settings.top_k, min_similarity=self.settings.min_similarity)
@@ -586,12 +614,12 @@ class Factcheck:
 
     def story(self, story_id: int) -> Story:
         """One story, or a FactcheckError naming the known ones."""
-        found = {s.id: s for s in self.store.stories()}
-        if story_id not in found:
-            known = ", ".join(str(i) for i in sorted(found)[:20]) or "none yet"
+        found = self.store.story(story_id)
+        if found is None:
+            known = ", ".join(str(s.id) for s in self.store.stories()[:20]) or "none yet"
             raise FactcheckError(f"No story {story_id} in the store; known stories: {known} "
                                  "(`factcheck stories` lists them).")
-        return found[story_id]
+        return found
 
     def regroup(self) -> list[Story]:
         """Group every article again; articles the user moved and stories the user edited stay as they are."""

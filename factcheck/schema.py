@@ -89,6 +89,8 @@ CREATE TABLE IF NOT EXISTS checks (
     passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE, scope TEXT NOT NULL,
     fingerprint TEXT NOT NULL, hits TEXT NOT NULL, result TEXT NOT NULL, computed TEXT NOT NULL,
     PRIMARY KEY (passage_id, scope));
+-- a scope's checks without reading every other scope's (a sweep over every story reads each story's)
+CREATE INDEX IF NOT EXISTS checks_scope ON checks(scope);
 """,
 }
 FULL_SCHEMA = SCHEMA + "".join(MIGRATIONS[v] for v in sorted(MIGRATIONS))

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -332,7 +332,18 @@ class Store:
         return Article(*rows[0]) if rows else None
 
     def passages(self, *, article_id: int | None = None, source: str | None = None,
-                 kind: PassageKind | None = PassageKind.BODY, ids: Sequence[int] | None = None) -> list[Passage]:
+                 kind: PassageKind | None = PassageKind.BODY, ids: Sequence[int] | None = None,
+                 articles: Collection[int] | None = None) -> list[Passage]:
+        """`articles`: those of these articles only (a story's), read 500 articles a query, by id as the rest."""
+        if articles is not None:
+            wanted = sorted(articles)
+            found = [p for i in range(0, len(wanted), 500) for p in self._passages_of(
+                article_id, source, kind, ids, wanted[i:i + 500])]
+            return sorted(found, key=lambda p: p.id)
+        return self._passages_of(article_id, source, kind, ids, None)
+
+    def _passages_of(self, article_id: int | None, source: str | None, kind: PassageKind | None,
+                     ids: Sequence[int] | None, articles: Sequence[int] | None) -> list[Passage]:
         where: list[str] = []
         args: list[object] = []
         if article_id is not None:
@@ -349,12 +360,20 @@ class Store:
                 return []
             where.append(f"p.id IN ({','.join('?' * len(ids))})")
             args.extend(ids)
+        if articles is not None:
+            if not articles:
+                return []
+            where.append(f"p.article_id IN ({','.join('?' * len(articles))})")
+            args.extend(articles)
         sql = _PASSAGE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
         return [Passage(*r) for r in self._rows(sql, args)]
 
-    def claims(self, threshold: float, *, source: str | None = None) -> list[Passage]:
-        """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold)."""
-        return [p for p in self.passages(source=source, kind=PassageKind.BODY) if p.score >= threshold]
+    def claims(self, threshold: float, *, source: str | None = None,
+               articles: Collection[int] | None = None) -> list[Passage]:
+        """Body passages whose check-worthiness reaches the threshold (Settings.claim_threshold); `articles`:
+        of these articles only (a story's), read without the rest of the store."""
+        return [p for p in self.passages(source=source, kind=PassageKind.BODY, articles=articles)
+                if p.score >= threshold]
 
     def preceding(self, ids: Sequence[int]) -> dict[int, str]:
         """The body sentence before each of these passages in its article (passage id -> text), for those that
@@ -499,11 +518,19 @@ class Store:
     # --- stories (issue 14): what factcheck.stories grouped, and the user's edits --------------------
     def stories(self) -> list[Story]:
         """Every story with its articles (by id), their sources and first / last dates, by story id."""
+        return self._stories("", ())
+
+    def story(self, story_id: int) -> Story | None:
+        """One story, as stories() gives it, read without the others; None when there is none."""
+        found = self._stories(" WHERE st.id = ?", (story_id,))
+        return found[0] if found else None
+
+    def _stories(self, where: str, args: Sequence[object]) -> list[Story]:
         found: dict[int, tuple[str, bool, list[int], list[str], list[str]]] = {}
         for sid, name, edited, aid, source, when in self._rows(
                 "SELECT st.id, st.name, st.edited, a.id, s.name, a.date FROM stories st"
                 " JOIN article_stories l ON l.story_id = st.id JOIN articles a ON a.id = l.article_id"
-                " JOIN sources s ON s.id = a.source_id ORDER BY st.id, a.id"):
+                f" JOIN sources s ON s.id = a.source_id{where} ORDER BY st.id, a.id", args):
             row = found.setdefault(sid, (name, bool(edited), [], [], []))
             row[2].append(aid)
             if source not in row[3]:

@@ -314,3 +314,78 @@ def test_narrowing_a_compound_claim_brings_its_parts_contradictions_in_again():
     # without Y, X's copy counts: it contradicts the part, so the sentence, as checking against X alone would say
     assert only_x.parts[0].verdict.conflicting_sources == ("X",)
     assert only_x.verdict.label == "contested" and only_x.verdict.conflicting_sources == ("X",)
+
+
+def _from_scratch(fc: Factcheck, story: int) -> list:
+    """The story's checks computed again with nothing stored: what every reused check must equal."""
+    with fc.store.transaction() as c:
+        saved = c.execute("SELECT passage_id, scope, fingerprint, hits, result, computed FROM checks").fetchall()
+        c.execute("DELETE FROM checks")
+    try:
+        return list(fc.compare(story=story).checks)
+    finally:
+        with fc.store.transaction() as c:
+            c.execute("DELETE FROM checks")
+            c.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)", saved)
+
+
+def test_an_article_moving_between_stories_checks_again_what_it_left_and_what_it_joined(world):
+    fc, verifier, s = world
+    # nearer to Alpha's and Gamma's first flood claims than anything Beta said in the flood story: in the vote
+    # story first, then moved into the flood story, where its passage is old (below every check's `seen`)
+    near = "River floods destroyed 300 homes in Dresden on Monday, Beta reported."
+    moved = _add(fc.store, "Beta", [near], s["vote"])
+    fc.analyse_stories()
+    fc.store.move_articles([moved], s["flood"])
+    verifier.asked.clear()
+    got = fc.analyse_stories()
+    # the flood story: the moved claim is new there, and it enters Alpha's and Gamma's first claims' top 1 of
+    # Beta; the vote story: both claims saw it (their only Beta passage), which left
+    assert got == {s["flood"]: analysis.Refresh(claims=7, reused=4, rechecked=3),
+                   s["vote"]: analysis.Refresh(claims=2, reused=0, rechecked=2)}
+    assert {FLOOD["Alpha"][0], FLOOD["Gamma"][0], near} <= verifier.asked
+    assert not verifier.asked & set(FLOOD["Alpha"][1:] + FLOOD["Beta"] + FLOOD["Gamma"][1:])
+    for story in (s["flood"], s["vote"]):  # and what was kept is what checking again gives
+        assert list(fc.compare(story=story).checks) == _from_scratch(fc, story)
+
+
+def test_bringing_every_story_up_to_date_checks_again_only_the_story_an_article_joined_or_left(world):
+    fc, verifier, s = world
+    assert fc.analyse_stories() == {s["flood"]: analysis.Refresh(6, 0, 6), s["vote"]: analysis.Refresh(2, 0, 2)}
+    assert fc.analyse_stories() == {s["flood"]: analysis.Refresh(6, 6, 0), s["vote"]: analysis.Refresh(2, 2, 0)}
+    new = "River floods destroyed 300 homes in Dresden on Monday, Beta reported."
+    _add(fc.store, "Beta", [new], s["flood"])
+    verifier.asked.clear()
+    got = fc.analyse_stories()
+    assert got == {s["flood"]: analysis.Refresh(7, 4, 3), s["vote"]: analysis.Refresh(2, 2, 0)}
+    assert verifier.asked == {FLOOD["Alpha"][0], FLOOD["Gamma"][0], new}  # as analyse(story=) checks them
+    fc.remove_article(s["flood_articles"][2])  # Gamma
+    verifier.asked.clear()
+    got = fc.analyse_stories()
+    assert got[s["vote"]] == analysis.Refresh(2, 2, 0) and got[s["flood"]].rechecked > 0
+    assert not verifier.asked & set(VOTE["Delta"] + VOTE["Alpha"])
+    assert list(fc.compare(story=s["flood"]).checks) == _from_scratch(fc, s["flood"])
+    heard: list[tuple[int, int, str]] = []
+    fc.analyse_stories(progress=lambda d, t, label: heard.append((d, t, label)))
+    assert [(d, t) for d, t, _ in heard] == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_a_story_is_brought_up_to_date_without_reading_the_rest_of_the_store(world, monkeypatch):
+    fc, verifier, s = world
+    fc.analyse_stories()
+    _add(fc.store, "Beta", ["Turnout in the Saxony state election reached 74 percent, officials said."], s["vote"])
+    read: list[str] = []
+    real = Store.passages
+
+    def passages(self: Store, **kw: object) -> list:
+        if kw.get("articles") is None:
+            read.append(f"passages {kw}")
+        return real(self, **kw)
+
+    monkeypatch.setattr(Store, "passages", passages)
+    for name in ("passage_ids", "passages_after", "stories", "sources"):
+        monkeypatch.setattr(Store, name, lambda *a, _n=name, **k: read.append(_n) or [])
+    verifier.asked.clear()
+    assert fc.analyse(story=s["flood"]) == analysis.Refresh(6, 6, 0)  # a story the article did not join
+    assert fc.compare(story=s["flood"]).checks and not verifier.asked
+    assert read == []  # every read was of the flood story's own articles
