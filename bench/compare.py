@@ -2,18 +2,23 @@
 
 A store of the first --stories AllSides stories (their left / center / right articles, through
 `Factcheck.ingest_paths` with the real models), less one held-out article. Then, per story the store grouped:
-1. cold: every story's claims checked and stored (`Factcheck.analyse(story=)`), claims/s;
+1. cold: every story's claims checked and stored (`Factcheck.analyse_stories`), claims/s;
 2. page open: a new facade (no model loaded, as a new dashboard process) runs `compare(story=)` on each story,
    all of it read from the store;
 3. add the held-out article, then bring every story up to date: how many claims were checked again, and how long;
 4. remove one article of another story, the same.
 
-    .venv/bin/python bench/compare.py [--stories 100] [--json]
+    .venv/bin/python bench/compare.py [--stories 100] [--json] [--keep DIR | --reuse DIR]
+
+--keep DIR leaves a copy of the store, as the cold analysis left it, in DIR; --reuse DIR starts from that copy
+(made with the same --stories), skipping the ingest and the cold analysis: the sweeps can be timed again and
+again without the minutes of checking every claim.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -43,12 +48,9 @@ def allsides(n_stories: int) -> list[list[dict[str, Any]]]:
 
 
 def refresh_all(fc: Any) -> dict[str, Any]:
-    """analyse() every story; claims checked again per story, seconds."""
+    """Every story brought up to date (`Factcheck.analyse_stories`); claims checked again per story, seconds."""
     t = time.perf_counter()
-    per = {}
-    for s in fc.stories():
-        r = fc.analyse(story=s.id)
-        per[s.id] = (r.claims, r.rechecked)
+    per = {sid: (r.claims, r.rechecked) for sid, r in fc.analyse_stories().items()}
     secs = time.perf_counter() - t
     touched = {sid: re for sid, (_, re) in per.items() if re}
     return {"seconds": round(secs, 2), "claims": sum(c for c, _ in per.values()),
@@ -59,6 +61,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stories", type=int, default=100)
     ap.add_argument("--json", action="store_true")
+    kept = ap.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="leave a copy of the store after the cold analysis here")
+    kept.add_argument("--reuse", type=Path, help="start from a store --keep left (same --stories; checks stored "
+                      "before a rule module changed, analysis.py included, are all checked again)")
     args = ap.parse_args()
     from factcheck.api import Factcheck
     from factcheck.settings import Settings
@@ -70,20 +76,29 @@ def main() -> None:
         store = Path(tmp) / "store"
         src = Path(tmp) / "articles.json"
         src.write_text(json.dumps([a for arts in stories for a in arts]), encoding="utf-8")
-        fc = Factcheck(Settings(store_dir=store))
-        t = time.perf_counter()
-        fc.ingest_paths([src])
-        st = fc.stats()
-        res["ingest"] = {"seconds": round(time.perf_counter() - t, 1), **st, "stories": len(fc.stories())}
-        print("ingested", res["ingest"], flush=True)
+        if args.reuse:
+            shutil.copytree(args.reuse, store)
+            fc = Factcheck(Settings(store_dir=store))
+            res["ingest"] = {"reused": str(args.reuse), **fc.stats(), "stories": len(fc.stories())}
+            fc.verifier.scores(["warm up"], ["the verifier"])
+        else:
+            fc = Factcheck(Settings(store_dir=store))
+            t = time.perf_counter()
+            fc.ingest_paths([src])
+            st = fc.stats()
+            res["ingest"] = {"seconds": round(time.perf_counter() - t, 1), **st, "stories": len(fc.stories())}
+            print("ingested", res["ingest"], flush=True)
 
-        fc.verifier.scores(["warm up"], ["the verifier"])  # load it outside the timings
-        t = time.perf_counter()
-        cold = refresh_all(fc)
-        cold["claims_per_s"] = round(cold["claims"] / max(cold["seconds"], 1e-9), 2)
-        cold.pop("stories_touched")
-        res["cold"] = cold
-        print("cold", cold, flush=True)
+            fc.verifier.scores(["warm up"], ["the verifier"])  # load it outside the timings
+            t = time.perf_counter()
+            cold = refresh_all(fc)
+            cold["claims_per_s"] = round(cold["claims"] / max(cold["seconds"], 1e-9), 2)
+            cold.pop("stories_touched")
+            res["cold"] = cold
+            print("cold", cold, flush=True)
+            if args.keep:
+                shutil.rmtree(args.keep, ignore_errors=True)
+                shutil.copytree(store, args.keep)
 
         # a new process's facade: nothing loaded; every story's Consistency read from the store
         fresh = Factcheck(Settings(store_dir=store))
