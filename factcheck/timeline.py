@@ -17,8 +17,9 @@ deciding passage sits in is placed.
 
 One fact, one row: outlets' claims that state one another (claim X's deciding passage in outlet B *is* B's claim
 Y, supporting X) are one fact told by several outlets, and `build` merges them (``merge=True``) into one row,
-named after the first of them in the comparison's order (``members``: their places there, so "C1" still names the
-same claim as in the other charts, and the row says it also stands for "C4"). Each member's own sentence is an
+named after the one of them most outlets state (the first in the comparison's order on a tie), with its verdict
+(``members``: their places there, so "C3" still names the same claim as in the other charts, and the row says it
+also stands for "C9": "C3 = C9"; rows in the order of the claims they are named after). Each member's own sentence is an
 appearance of its outlet (stance own); an outlet no member belongs to keeps the side the first member's check
 gives it (then the next member's, for an outlet that one leaves out). Only support links merge: a contradiction
 links two tellings of one event that differ, which is the drift a row shows, not a second row's reason to go.
@@ -185,4 +186,11 @@ def build(checks: Sequence[Check], articles: Sequence[Article] | Mapping[int, Ar
     rows = [claim_timeline(c, by_id) for c in checks]
     if not merge:
         return Timeline(story_id, name, tuple(merged([r], [i]) for i, r in enumerate(rows)))
-    return Timeline(story_id, name, tuple(merged([rows[i] for i in g], g) for g in same_facts(checks)))
+    facts = []
+    for g in same_facts(checks):
+        # the row is named after the claim most outlets state: a longer sentence of one outlet may state another's
+        # claim and more ("… and agreed to X"), so the claim it states, corroborated, names the fact
+        first = max(g, key=lambda i: (len(checks[i].verdict.supporting_sources), -i))
+        members = [first, *(i for i in g if i != first)]
+        facts.append(merged([rows[i] for i in members], members))
+    return Timeline(story_id, name, tuple(sorted(facts, key=lambda r: r.members[0])))

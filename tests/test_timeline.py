@@ -130,10 +130,16 @@ def test_one_way_support_merges_but_a_contradiction_does_not():
     a = told("A", 1, "Homicides fell by 15%", ev("B", "conflicts", 2, "Homicides fell by 12%", (NUMBER,)))
     b = told("B", 2, "Homicides fell by 12%", ev("A", "conflicts", 1, "Homicides fell by 15%", (NUMBER,)))
     assert timeline.build([a, b], ARTICLES).labels == ["C1", "C2"]
-    # B's claim is stated by A's claim (A's check saw B only as nei): one fact
-    a2 = told("A", 1, "Homicides fell by 15%", ev("B", "nei", 2, "Murders dropped 15 percent"))
-    b2 = told("B", 2, "Murders dropped 15 percent", ev("A", "supports", 1, "Homicides fell by 15%"))
-    assert timeline.build([a2, b2], ARTICLES).labels == ["C1 = C2"]
+    # B's claim is stated by A's claim, which says more than B's (A's check saw B only as nei): one fact, named
+    # after the claim both outlets state, B's, with its verdict
+    a2 = told("A", 1, "Homicides fell by 15% in the capital", ev("B", "nei", 2, "Murders dropped 15 percent"))
+    b2 = told("B", 2, "Murders dropped 15 percent", ev("A", "supports", 1, "Homicides fell by 15% in the capital"))
+    tl = timeline.build([a2, b2], ARTICLES)
+    assert tl.labels == ["C2 = C1"]
+    row = tl.claims[0]
+    assert (row.claim, row.verdict) == ("Murders dropped 15 percent", "corroborated")
+    assert [(x.source, x.stance, x.text) for x in row.appearances] == [
+        ("B", "own", "Murders dropped 15 percent"), ("A", "own", "Homicides fell by 15% in the capital")]
 
 
 def test_a_later_members_drift_points_into_that_members_words():
