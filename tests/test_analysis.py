@@ -203,6 +203,10 @@ def test_the_analyse_verb_says_what_it_checked_again(world, fake_models, capsys)
     assert capsys.readouterr().out.strip() == "8 claims: 0 were up to date, 8 checked again."
     assert main(["analyse", "--story", "999", "--store", str(fc.store.path)]) == 2
     assert "No story 999" in capsys.readouterr().err
+    # every story, each against its own articles: the flood story's 6 are current, the vote story's 2 are new
+    assert main(["analyse", "--every-story", "--json", "--store", str(fc.store.path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"claims": 8, "up_to_date": 6, "rechecked": 2}
+    assert fc.analyse(story=s["vote"]).rechecked == 0
 
 
 def test_the_fingerprint_follows_the_machine_arithmetic(monkeypatch):

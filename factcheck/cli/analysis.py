@@ -62,7 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("analyse", help="bring the stored analysis up to date: check again only the claims whose "
                                        "passages or settings changed since (compare does it too, when it runs)")
     add_common(p)
-    p.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--story", type=int, metavar="ID", help="one story's articles only (`factcheck stories`)")
+    scope.add_argument("--every-story", action="store_true",
+                       help="each story against its own articles, in one pass (what each story's Compare page reads)")
     p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("report", help="export checks and consistency as JSON, CSV, Markdown or one HTML page")
@@ -245,7 +248,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_analyse(args: argparse.Namespace) -> int:
     fc = facade(args)
     with progress_bar(args) as progress:
-        r = fc.analyse(story=args.story, progress=progress)
+        if args.every_story:
+            from factcheck.analysis import Refresh
+
+            per = fc.analyse_stories(progress=progress).values()
+            r = Refresh(*(sum(getattr(x, f) for x in per) for f in ("claims", "reused", "rechecked")))
+        else:
+            r = fc.analyse(story=args.story, progress=progress)
     emit(args, {"claims": r.claims, "up_to_date": r.reused, "rechecked": r.rechecked},
          lambda: print(f"{r.claims} claims: {r.reused} were up to date, {r.rechecked} checked again."))
     return 0
