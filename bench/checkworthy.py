@@ -14,8 +14,15 @@ checkpoint on the labelled news. Then the shipped model itself (both parts) is m
 (bench/data/checkworthy_news.jsonl, every body sentence of 40 AllSides stories it never trained on; see
 bench/data/CHECKWORTHY_NEWS.md), with the sentences/s claims.score ran at.
 
-Usage: python bench/checkworthy.py [--json] [--news-only]   (first run embeds ~16k sentences: a few minutes;
---news-only measures the shipped model on the labelled news alone, in seconds)
+`--speed` times claims.score as a user meets it, (a) on fresh sentences (the sentence embedding included, as
+`factcheck checkworthy` scores) and (b) with the sentence vectors already computed (ingest through the facade:
+the index's cached vectors are the ones the scorer reads), each with the cross-encoder as it ships and as it ran
+before (float32 weights under bf16 autocast), interleaved in one process; and how far the scores move between
+them and from float32 throughout, on the labelled news and the 4 held-apart debates (MAP, P@k, P/R at the
+shipped threshold).
+
+Usage: python bench/checkworthy.py [--json] [--news-only | --speed [--runs N] [--threads N]]   (first run embeds
+~16k sentences: a few minutes; --news-only measures the shipped model on the labelled news alone, in seconds)
 """
 from __future__ import annotations
 
@@ -173,6 +180,129 @@ def print_news(result: dict[str, Any], title: str = "shipped model") -> None:
             print(line(f"P>=0.8 from {best['threshold']:.3f}", best) + f"  ({reached})")
 
 
+def cross_variants() -> dict[str, Any]:
+    """The shipped cross-encoder as claims loads it ("shipped": bf16 weights where the CPU has bf16 units), as it
+    ran before ("before": float32 weights under bf16 autocast), and in float32 throughout ("float32")."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from factcheck import claims
+    from factcheck.embed import quiet_loading
+
+    shipped = claims.load_cross()
+    assert shipped is not None, "no cross-encoder ships"
+    with quiet_loading():
+        fp32 = AutoModelForSequenceClassification.from_pretrained(str(claims.CROSS_DIR), dtype=torch.float32)
+    fp32.eval()
+
+    def like(bf16: bool) -> claims.CrossEncoder:
+        return claims.CrossEncoder(fp32, shipped.tokenizer, weight=shipped.weight, max_length=shipped.max_length,
+                                   bf16=bf16)
+
+    return {"shipped": shipped, "before": like(True), "float32": like(False)}
+
+
+def _rate(n: int, seconds: list[float]) -> dict[str, Any]:
+    return {"median": n / float(np.median(seconds)), "runs": [round(n / t, 1) for t in seconds]}
+
+
+def speed(runs: int) -> dict[str, Any]:
+    """Sentences/s of claims.score on the labelled news, shipped vs before, interleaved: (a) fresh sentences
+    (embedded in each call), (b) vectors already computed (a CachedEncoder whose cache holds them: through the
+    facade the scorer embeds each passage into the store's cache and the index reads it from there, so (b) is
+    what scoring adds to ingest); then how far scores move, and whether rankings and the shipped threshold's
+    list do, on the news and the debates."""
+    import os
+
+    import torch
+
+    from factcheck import claims
+    from factcheck.embed import CachedEncoder, MemoryCache, load_encoder
+    from factcheck.settings import Settings
+    from factcheck.verify import cpu_bf16_units
+
+    spec = importlib.util.spec_from_file_location("train_checkworthy_finetune",
+                                                  ROOT / "scripts" / "train_checkworthy_finetune.py")
+    assert spec and spec.loader
+    ft = importlib.util.module_from_spec(spec)
+    sys.modules["train_checkworthy_finetune"] = ft
+    spec.loader.exec_module(ft)
+
+    model, plain, variants = claims._shipped_model(), load_encoder(), cross_variants()
+    rows = load_news_labels()
+    texts = [str(r["text"]) for r in rows]
+    cached = CachedEncoder(MemoryCache(), plain)
+    cached.encode(texts)  # the vectors ingest would have computed for the index
+    timed = ("before", "shipped")
+    for name in timed:  # warm-up: loads, first-call allocations
+        claims.score(texts[:64], encoder=cached, model=model, cross=variants[name])
+    seconds: dict[str, list[float]] = {f"{m} {v}": [] for m in ("fresh", "vectors") for v in timed}
+    for _ in range(runs):
+        for mode, enc in (("fresh", plain), ("vectors", cached)):
+            for name in timed:
+                t = time.perf_counter()
+                claims.score(texts, encoder=enc, model=model, cross=variants[name])
+                seconds[f"{mode} {name}"].append(time.perf_counter() - t)
+    rates = {k: _rate(len(texts), v) for k, v in seconds.items()}
+
+    threshold = Settings().claim_threshold
+    y_news = np.array([int(r["label"]) for r in rows])
+    article = np.unique([f"{r['story']}/{r['source']}" for r in rows], return_inverse=True)[1]
+    news = {name: claims.score(texts, encoder=cached, model=model, cross=c) for name, c in variants.items()}
+    debates = tc.bench_split(tc.load_debates())[1]
+    d_texts = [t for d in debates for t in d.texts]
+    d_ctx = [ft.debate_context(d, i) for d in debates for i in range(len(d.texts))]
+    y_deb = np.concatenate([d.labels for d in debates]).astype(int)
+    g_deb = np.concatenate([np.full(len(d.texts), k) for k, d in enumerate(debates)])
+    cached.encode(d_texts)
+    deb = {name: claims.score(d_texts, encoder=cached, model=model, cross=c, contexts=d_ctx)
+           for name, c in variants.items()}
+
+    def moved(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+        return {"max |delta score|": float(np.abs(a - b).max()),
+                "flips at the threshold": int(((a >= threshold) != (b >= threshold)).sum())}
+
+    quality = {name: {"news": {"AP": tc.average_precision(news[name], y_news),
+                               **_prf(news[name] >= threshold, y_news),
+                               "top 40% per article": news_check(news[name], y_news, article, threshold)["top"]
+                               ["top 40% per article"]},
+                      "debates": tc.evaluate(deb[name], y_deb, g_deb)} for name in variants}
+    return {"sentences": len(texts), "torch_threads": torch.get_num_threads(), "bf16_units": sorted(cpu_bf16_units()),
+            "shipped_bf16": bool(variants["shipped"].bf16), "load_average": os.getloadavg(), "runs": runs,
+            "sentences_per_second": rates,
+            "shipped/before": {m: rates[f"{m} shipped"]["median"] / rates[f"{m} before"]["median"]
+                               for m in ("fresh", "vectors")},
+            "threshold": threshold, "debate_sentences": len(d_texts),
+            "moved": {f"{a} vs {b}": {"news": moved(news[a], news[b]), "debates": moved(deb[a], deb[b])}
+                      for a, b in (("shipped", "before"), ("shipped", "float32"), ("before", "float32"))},
+            "quality": quality}
+
+
+def print_speed(r: dict[str, Any]) -> None:
+    print(f"claims.score on the {r['sentences']} labelled news sentences, {r['runs']} interleaved runs; torch threads "
+          f"{r['torch_threads']}, bf16 units {r['bf16_units'] or 'none'} (shipped cross-encoder in "
+          f"{'bf16' if r['shipped_bf16'] else 'float32'}), load average {r['load_average'][0]:.1f}")
+    print("  'before': the cross-encoder's float32 weights under bf16 autocast (as it ran until this change)")
+    for mode, what in (("fresh", "(a) fresh sentences, the sentence embedding included"),
+                       ("vectors", "(b) sentence vectors already computed (ingest: the index's own vectors)")):
+        b, s = r["sentences_per_second"][f"{mode} before"], r["sentences_per_second"][f"{mode} shipped"]
+        print(f"  {what}: shipped {s['median']:.0f}/s {s['runs']}, before {b['median']:.0f}/s {b['runs']}; "
+              f"x{r['shipped/before'][mode]:.2f}")
+    print(f"scores moved (news {r['sentences']} sentences without context; 4 held-apart debates, "
+          f"{r['debate_sentences']} sentences after speaker and line before), threshold {r['threshold']}:")
+    for pair, m in r["moved"].items():
+        print(f"  {pair:20} news max |delta| {m['news']['max |delta score|']:.4f} "
+              f"({m['news']['flips at the threshold']} flips), debates {m['debates']['max |delta score|']:.4f} "
+              f"({m['debates']['flips at the threshold']} flips)")
+    print("quality (the shipped models trained on these debates: only the differences between rows mean anything "
+          "there; the news is unseen):")
+    for name, q in r["quality"].items():
+        n, d, top = q["news"], q["debates"], q["news"]["top 40% per article"]
+        print(f"  {name:9} news AP {n['AP']:.4f} P {n['precision']:.4f} R {n['recall']:.4f} shown {n['shown']:.3f} "
+              f"(top 40%: P {top['precision']:.4f}); debates MAP {d['MAP']:.4f} P@5 {d['P@5']:.3f} "
+              f"P@10 {d['P@10']:.3f}")
+
+
 def print_cross_encoder() -> None:
     """The fine-tuned cross-encoder's figures, as scripts/train_checkworthy_finetune.py measured them (recorded in
     train_checkworthy.MEASURED and the model card: its cv and bench take ~45 min of CPU, too long to rerun here)."""
@@ -195,7 +325,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--finetuned", type=Path, metavar="DIR",
                     help="also measure this fine-tuned cross-encoder on the labelled news (alone and averaged)")
     ap.add_argument("--weight", type=float, default=0.5, help="--finetuned: its share in the average")
+    ap.add_argument("--speed", action="store_true",
+                    help="sentences/s of claims.score, fresh and with vectors computed, shipped vs before; "
+                         "how far scores and rankings move")
+    ap.add_argument("--runs", type=int, default=5, help="--speed: interleaved runs (medians printed)")
+    ap.add_argument("--threads", type=int, help="torch threads (default: torch's, one per core)")
     args = ap.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if args.speed:
+        r = speed(args.runs)
+        if args.json:
+            json.dump(r, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print_speed(r)
+        return 0
     if args.finetuned:
         r = finetuned_on_news(args.finetuned, args.weight)
         if args.json:

@@ -306,8 +306,12 @@ def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
                                 "factcheck or retrain it with scripts/train_checkworthy_finetune.py") from e
     model.eval()
     flag = os.environ.get("FACTCHECK_CHECKWORTHY_BF16", "auto")
-    return CrossEncoder(model, tokenizer, weight=weight, max_length=max_length,
-                        bf16=bool(cpu_bf16_units()) if flag == "auto" else flag == "1")
+    bf16 = bool(cpu_bf16_units()) if flag == "auto" else flag == "1"
+    if bf16:
+        # the weights cast to bf16 once, here, rather than by autocast on each call (which also casts every
+        # activation back and forth): faster, and scores move by thousandths (bench/checkworthy.py --speed)
+        model = model.to(torch.bfloat16)
+    return CrossEncoder(model, tokenizer, weight=weight, max_length=max_length, bf16=bf16)
 
 
 @lru_cache(maxsize=1)

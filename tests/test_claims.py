@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -196,6 +197,57 @@ def test_shipped_score_is_the_average_of_both_parts() -> None:
     p = cross.probabilities(["", ""], texts)
     np.testing.assert_allclose(claims.score(texts, encoder=enc), cross.weight * p + (1 - cross.weight) * alone,
                                atol=1e-6)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("flag", ["1", "0"])
+def test_the_cross_encoder_computes_in_bf16_with_its_weights_cast_once_and_scores_barely_move(
+        flag: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    texts = ["Unemployment fell to 3.7 percent in 2018.", "I think that is great.", "Thanks for having me.",
+             "The senator said on Friday that the bill passed 52 to 48."]
+    monkeypatch.setenv("FACTCHECK_CHECKWORTHY_BF16", "0")
+    fp32 = claims.load_cross()
+    monkeypatch.setenv("FACTCHECK_CHECKWORTHY_BF16", flag)
+    cross = claims.load_cross()
+    assert fp32 is not None and cross is not None and cross.bf16 == (flag == "1")
+    # bf16: cast at load, not by autocast over float32 weights on every call; float32 stays float32
+    assert {p.dtype for p in cross.model.parameters()} == {torch.bfloat16 if flag == "1" else torch.float32}
+    got, want = cross.probabilities([""] * 4, texts), fp32.probabilities([""] * 4, texts)
+    assert got.dtype == np.float64 and np.abs(got - want).max() < 0.02  # bench --speed: at most 0.011 on news
+    assert list(np.argsort(got)) == list(np.argsort(want))
+
+
+def test_ingest_through_the_facade_embeds_each_sentence_once(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scorer reads its vectors through the facade's encoder, the store's cache, where the index then finds
+    them: one embedding per passage, not one for scoring and another for the index."""
+    from conftest import FakeEncoder as BagOfWords
+
+    from factcheck.api import Factcheck
+    from factcheck.settings import Settings
+
+    class Recording(BagOfWords):
+        def __init__(self) -> None:
+            super().__init__(dim=384, name="recording")
+            self.seen: list[str] = []
+
+        def encode(self, texts: Sequence[str], **kw: Any) -> np.ndarray:
+            self.seen += list(texts)
+            return super().encode(texts, **kw)
+
+    inner = Recording()
+    monkeypatch.setattr("factcheck.embed.load_encoder", lambda device="cpu": inner)
+    cross = FakeCross()
+    monkeypatch.setattr(claims, "_shipped_cross", lambda: cross)
+    fc = Factcheck(Settings(store_dir=tmp_path / "store"))
+    body = ["Mexico raised tariffs on steel by 25 percent on Monday.", "Officials said exports fell in 2024.",
+            "Critics called the move reckless."]
+    assert fc.ingest_text(" ".join(body), source="wire", title="Tariffs").status == "added"
+    assert [t for _, t in cross.read] == body  # scored with the shipped scorer, through the facade's encoder
+    assert set(body) <= set(inner.seen) and len(inner.seen) == len(set(inner.seen))  # each embedded once
+    assert fc.search(body[1], k=3, min_similarity=0.5)[0].text == body[1]  # and the index holds them
 
 
 def test_score_refuses_a_wrong_encoder_and_a_bare_string() -> None:
