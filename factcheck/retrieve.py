@@ -2,13 +2,13 @@
 
 Takes a vector, not a model (as sentence-transformers' util.semantic_search does), so it is tested with
 hand-made arrays. The vector backend filters inside its own search (factcheck.vectors.Where): per source,
-one filter per source (that source, without the claim's own article), k hits each, asked in one search_each
-call; over all sources, one search with the combined filter. Only the passages shown are then read from the
-store.
+one filter per source (that source, without the claim's own article), k hits each, asked in one
+search_sources call (the FAISS backend ranks a flat index's rows by source itself; others ask a filter per
+source); over all sources, one search with the combined filter. Only the passages shown are then read from the
+store, in one query.
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,23 +55,22 @@ def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: in
         wanted.discard(exclude_source)
     if wanted is not None and not wanted:
         return []
-    found: list[tuple[int, float]] = []
     if per_source:
         names = set(pool) if pool is not None else {s.name for s in store.sources() if s.articles}
         if wanted is not None:
             names &= wanted
         names.discard(exclude_source or "")
-        wheres = [_one_source(source, exclude_article, articles) for source in sorted(names)]  # each source its own k
-        for scores, ids in index.search_each(q, k, wheres):
-            found += _kept(scores, ids, min_similarity)
+        scores, ids = index.search_sources(q, k, names, exclude_article=exclude_article, articles=articles,
+                                           min_score=min_similarity)  # best first, ties by id: already ranked
+        found = list(zip(ids.tolist(), scores.tolist(), strict=True))
     else:
         where = Where(sources=frozenset(wanted) if wanted is not None else None, exclude_source=exclude_source,
                       exclude_article=exclude_article, articles=articles)
-        found = _best(index, q, k, None if where == Where() else where, min_similarity)
-    by_id = {p.id: p for p in store.passages(ids=[pid for pid, _ in found])}
-    hits = [Hit(p.id, p.text, p.source, p.article_id, score, p.start, p.end)
-            for pid, score in found if (p := by_id.get(pid)) is not None]  # None: deleted since the last sync
-    return sorted(hits, key=_rank)
+        found = sorted(_best(index, q, k, None if where == Where() else where, min_similarity),
+                       key=lambda hit: (-hit[1], hit[0]))
+    shown = store.shown([pid for pid, _ in found])
+    # ranked by (-score, id) already; a passage deleted since the last sync has no row and drops out
+    return [Hit(pid, *row[:3], score, *row[3:]) for pid, score in found if (row := shown.get(pid)) is not None]
 
 
 def _best(index: VectorBackend, q: np.ndarray, k: int, where: Where | None,
@@ -82,13 +81,3 @@ def _best(index: VectorBackend, q: np.ndarray, k: int, where: Where | None,
 
 def _kept(scores: np.ndarray, ids: np.ndarray, min_similarity: float) -> list[tuple[int, float]]:
     return [(i, s) for i, s in zip(ids[0].tolist(), scores[0].tolist(), strict=True) if i >= 0 and s >= min_similarity]
-
-
-@functools.lru_cache(maxsize=4096)
-def _one_source(source: str, exclude_article: int | None, articles: frozenset[int] | None = None) -> Where:
-    """The filter of one source's search (the same object each time: backends remember filters by it)."""
-    return Where(sources=frozenset({source}), exclude_article=exclude_article, articles=articles)
-
-
-def _rank(h: Hit) -> tuple[float, int]:
-    return (-h.score, h.passage_id)

@@ -56,6 +56,9 @@ STORE_ID = "store_id"  # meta key, see Store.identity
 _PASSAGE_SQL = """SELECT p.id, p.article_id, s.name, p.kind, p.seq, p.start, p."end", p.text, p.score
 FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
 
+_SHOWN_SQL = """SELECT p.id, p.text, s.name, p.article_id, p.start, p."end"
+FROM passages p JOIN articles a ON a.id = p.article_id JOIN sources s ON s.id = a.source_id"""
+
 
 def content_hash(text: str) -> str:
     """Same article twice (whitespace or case aside) hashes the same: it is stored once."""
@@ -367,6 +370,14 @@ class Store:
             args.extend(articles)
         sql = _PASSAGE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
         return [Passage(*r) for r in self._rows(sql, args)]
+
+    def shown(self, ids: Sequence[int]) -> dict[int, tuple[str, str, int, int, int]]:
+        """(text, source, article id, start, end) of these body passages by id: what a search hit shows, read in
+        one query without building Passage objects (a per-source search shows 150 and more)."""
+        if not ids:
+            return {}
+        rows = self._rows(_SHOWN_SQL + f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.kind = 'body'", ids)
+        return {r[0]: r[1:] for r in rows}
 
     def claims(self, threshold: float, *, source: str | None = None,
                articles: Collection[int] | None = None) -> list[Passage]:

@@ -11,7 +11,6 @@ import pytest
 from factcheck import index as ix
 from factcheck.retrieve import Hit, retrieve
 from factcheck.settings import Settings
-from factcheck.vectors import Where
 from factcheck.vectors.faiss import FaissBackend
 
 DIM = 8
@@ -100,27 +99,31 @@ def test_nothing_to_search(store, corpus, tmp_path):
 
 
 def test_a_source_far_down_the_ranking_is_found_by_one_filtered_search(store, add_article, monkeypatch):
-    """Source B's passages are far down the list, behind 200 closer passages of A: the backend's filter finds
-    them in one search of k for B (the old retrieval widened a search of everything until B turned up)."""
+    """Source B's passages are far down the list, behind 200 closer passages of A: the backend is asked for B's
+    k best alone, in one call (the old retrieval widened a search of everything until B turned up)."""
     add_article("A", [f"a{i}" for i in range(200)])
     add_article("B", ["b0", "b1"])
     order = {p.id: i for i, p in enumerate(store.passages())}
     vi = indexed(store, lambda p: axis(0, 1, 0.01 * (order[p.id] + 1)) if p.source == "A"
                  else axis(1, 0, 0.5 + 0.1 * order[p.id]))
     calls = []
-    search = vi.search
-    monkeypatch.setattr(vi, "search", lambda q, k, **kw: calls.append((k, kw.get("where"))) or search(q, k, **kw))
+    search = vi.search_sources
+    monkeypatch.setattr(vi, "search_sources", lambda q, k, names, **kw: calls.append((k, set(names)))
+                        or search(q, k, names, **kw))
     hits = retrieve(store, vi, axis(0), k=2, exclude_source="A")
-    assert texts(hits) == ["b1", "b0"] and calls == [(2, Where(sources=frozenset({"B"})))]
+    assert texts(hits) == ["b1", "b0"] and calls == [(2, {"B"})]
 
 
 def test_per_source_retrieval_reads_only_the_passages_it_returns(store, corpus, monkeypatch):
     vi, _ = corpus
     asked: list[list[int]] = []
-    passages = store.passages
-    monkeypatch.setattr(store, "passages", lambda **kw: asked.append(list(kw.get("ids") or [])) or passages(**kw))
+    shown = store.shown
+    monkeypatch.setattr(store, "shown", lambda ids: asked.append(list(ids)) or shown(ids))
     hits = retrieve(store, vi, axis(0), k=1)
     assert len(asked) == 1 and sorted(asked[0]) == sorted(h.passage_id for h in hits)
+    by_id = {p.id: p for p in store.passages()}
+    assert [(h.text, h.source, h.article_id, h.start, h.end) for h in hits] == [
+        (p.text, p.source, p.article_id, p.start, p.end) for p in (by_id[h.passage_id] for h in hits)]
 
 
 def test_passages_deleted_since_the_last_sync_are_skipped(store, corpus):

@@ -11,7 +11,7 @@ The contract, which tests/vectors/test_contract.py runs against every backend:
   (`Where`) instead of over-fetching and filtering afterwards;
 - `search` returns (scores, ids) of shape (n_queries, k), best first; slots with nothing in them hold id -1 and
   score -inf; ties are broken by the smaller id; `search_each` answers several filters at once, each exactly as
-  `search` would;
+  `search` would, and `search_sources` each source's top k of one query, as its one-source filter would;
 - `open` refuses another model or dimension with IndexMismatchError and the same message whatever the backend
   ("... built with M (dim D), this is M2 (dim D2): run `factcheck reindex`"), or comes back empty with a
   message in `messages` when asked to rebuild (or when what it found was damaged), for `sync` to refill;
@@ -20,6 +20,7 @@ The contract, which tests/vectors/test_contract.py runs against every backend:
 """
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -141,6 +142,23 @@ class VectorBackend(ABC):
         default searches once per filter."""
         return [self.search(vecs, k, where=w) for w in wheres]
 
+    def search_sources(self, vec: np.ndarray, k: int, sources: Iterable[str], *, exclude_article: int | None = None,
+                       articles: frozenset[int] | None = None,
+                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+        """Retrieval per source: for one query vector, the k best of each named source among the passages not of
+        `exclude_article` (and of `articles`, when given), scores at or above `min_score`, all of them in one
+        pair of 1-D arrays (scores, ids), best first, ties by the smaller id. Each source's share is what
+        `search(vec, k, where=one_source(...))` gives, kept from `min_score` up. This default asks those filters
+        in one `search_each` (a backend filters inside its own search: Milvus keeps doing so); the FAISS backend
+        ranks a flat index's rows itself."""
+        wheres = [one_source(s, exclude_article, articles) for s in sorted(set(sources))]
+        q = np.ascontiguousarray(np.asarray(vec, dtype=np.float32).reshape(1, -1))
+        found = [(s, i) for scores, ids in self.search_each(q, k, wheres)
+                 for s, i in zip(scores[0].tolist(), ids[0].tolist(), strict=True) if i >= 0 and s >= min_score]
+        found.sort(key=lambda hit: (-hit[0], hit[1]))
+        return (np.array([s for s, _ in found], dtype=np.float32).reshape(-1),
+                np.array([i for _, i in found], dtype=np.int64).reshape(-1))
+
     @abstractmethod
     def flush(self) -> None:
         """Make every change durable."""
@@ -151,6 +169,13 @@ class VectorBackend(ABC):
 
     @abstractmethod
     def describe(self) -> Description: ...
+
+
+@functools.lru_cache(maxsize=4096)
+def one_source(source: str, exclude_article: int | None = None, articles: frozenset[int] | None = None) -> Where:
+    """The filter of one source's share of a per-source search (the same object each time: backends remember
+    filters by it)."""
+    return Where(sources=frozenset({source}), exclude_article=exclude_article, articles=articles)
 
 
 def mismatch(place: str, built: tuple[str, object], model_name: str, dim: int, *, rebuild: bool) -> str:

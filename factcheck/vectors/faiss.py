@@ -90,6 +90,8 @@ class FaissBackend(VectorBackend):
         # an IVF search's lists for the last query (its bytes, nprobe): retrieval searches one query once
         # per source, and the lists to probe do not depend on the filter
         self._assigned: tuple[bytes, int, np.ndarray, np.ndarray] | None = None
+        # the source code and article of each row of a flat index grouped by source (_placed); None after a change
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
         self._messages = [message] if message else []  # set when open() had to start again; sync refills
         self._dirty = message is not None
 
@@ -183,6 +185,7 @@ class FaissBackend(VectorBackend):
         self._filters.clear()
         self._layout = None
         self._assigned = None
+        self._rows = None
 
     def upsert(self, ids: Sequence[int] | np.ndarray, vecs: np.ndarray, sources: Sequence[str],
                articles: Sequence[int]) -> None:
@@ -295,6 +298,55 @@ class FaissBackend(VectorBackend):
             out_ids[row, :len(best)] = [i for _, i in best]
             answers.append((out_scores[row:row + 1], out_ids[row:row + 1]))
         return answers
+
+    def search_sources(self, vec: np.ndarray, k: int, sources: Iterable[str], *, exclude_article: int | None = None,
+                       articles: frozenset[int] | None = None,
+                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+        """Each named source's k best (VectorBackend.search_sources). A flat index scores every row once (FAISS's
+        inner-product kernel, as `search_each`), keeps the rows of the sources asked at or above `min_score`
+        (most of them fall below it), and ranks what is left by (source, score, id) in numpy: at 5,000 passages of
+        137 sources, one array sort instead of a ranking per source. An IVF index asks a filter per source."""
+        q = vec if _is_query(vec) and vec.ndim == 2 and len(vec) == 1 else np.ascontiguousarray(
+            np.asarray(vec, dtype=np.float32).reshape(1, -1))
+        if self.kind != "flat" or q.shape[1] != self.dim or not len(self._fields):
+            return super().search_sources(q, k, sources, exclude_article=exclude_article, articles=articles,
+                                          min_score=min_score)
+        k = max(1, int(k))
+        f = self._fields
+        codes = [c for name in set(sources) if (c := f.code_of.get(name)) is not None]
+        if not codes:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        at, _, _ = self._grouped()  # first: regrouping replaces the flat index
+        code_at, article_at = self._placed()
+        scores = inner_products(self._index.index, q[0])
+        asked = np.zeros(len(f.names), dtype=bool)
+        asked[codes] = True
+        keep = asked[code_at]
+        if min_score > -np.inf:
+            keep &= scores >= min_score
+        if exclude_article is not None:
+            keep &= article_at != exclude_article
+        if articles is not None:
+            keep &= np.isin(article_at, np.fromiter(articles, dtype=np.int64, count=len(articles)))
+        rows = np.flatnonzero(keep)
+        got, ids, by = scores[rows], at[rows], code_at[rows]
+        order = np.lexsort((ids, -got, by))  # each source's rows together, best first, ties by the smaller id
+        by = by[order]
+        order = order[np.arange(len(by)) - np.searchsorted(by, by) < k]  # a row's place in its source: under k
+        got, ids = got[order], ids[order]
+        best = np.lexsort((ids, -got))
+        return got[best], ids[best]
+
+    def _placed(self) -> tuple[np.ndarray, np.ndarray]:
+        """The source code and the article id of each row of a flat index grouped by source (_grouped), in row
+        order; remade after a change."""
+        if self._rows is None:
+            at, _, _ = self._grouped()
+            f = self._fields
+            by_id = np.argsort(f.ids, kind="stable")
+            held = by_id[np.searchsorted(f.ids, at[:-1], sorter=by_id)]
+            self._rows = (f.codes[held], f.articles[held])
+        return self._rows
 
     def _lists_of(self, q: np.ndarray, nprobe: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(similarities, numbers) of the IVF lists a query probes, kept for the next search of the same query:

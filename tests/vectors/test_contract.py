@@ -189,6 +189,32 @@ def test_filters_run_inside_the_backend(open_):
             assert np.allclose(scores, one_scores, atol=1e-5), w
 
 
+def test_each_sources_best_come_at_once_as_one_search_per_source_finds_them(open_):
+    """Retrieval per source (`search_sources`): each named source's k best of one query, from a score up, the
+    claim's own article or a story's articles applied, ranked best first with ties by id: what one filtered
+    search a source answers (Milvus filters inside itself; FAISS ranks a flat index's rows by source)."""
+    b = open_()
+    n = 60
+    vecs = unit(n, seed=8)
+    names = ["Alpha", "Beta", *HOSTILE[:4]]
+    sources = [names[i % len(names)] for i in range(n)]
+    articles = [i % 9 for i in range(n)]
+    b.upsert(list(range(n)), vecs, sources, articles)
+    b.upsert([100, 101, 102], np.repeat(vecs[:1], 3, axis=0), ["Alpha", "Beta", "Alpha"], [50, 51, 52])  # a tie
+    for q in [*unit(2, seed=9), vecs[0]]:
+        for exclude, story, floor in ((None, None, -np.inf), (0, None, 0.0), (None, frozenset({1, 2, 50}), -0.2)):
+            scores, got = b.search_sources(q, 3, [*names, "nobody"], exclude_article=exclude, articles=story,
+                                           min_score=floor)
+            want: list[tuple[float, int]] = []
+            for name in names:
+                w = Where(sources=frozenset({name}), exclude_article=exclude, articles=story)
+                s_, i_ = b.search(q, 3, where=w)
+                want += [(float(s), int(i)) for s, i in zip(s_[0], i_[0], strict=True) if i >= 0 and s >= floor]
+            want.sort(key=lambda hit: (-hit[0], hit[1]))
+            assert got.tolist() == [i for _, i in want], (exclude, story, floor)
+            assert np.allclose(scores, [s for s, _ in want], atol=1e-5)
+
+
 def test_hostile_names_match_themselves_only(open_):
     b = open_()
     vecs = unit(len(HOSTILE), seed=5)

@@ -20,6 +20,7 @@ from factcheck.durable import sha256
 from factcheck.errors import IndexMismatchError, StoreError
 from factcheck.vectors import Location, Where
 from factcheck.vectors import faiss as fx
+from factcheck.vectors.base import one_source
 from factcheck.vectors.faiss import FaissBackend
 
 DIM = 16
@@ -379,6 +380,65 @@ def test_search_each_answers_every_filter_as_search_does(tmp_path, monkeypatch, 
                 assert np.allclose(scores, want_scores, atol=1e-5) and (np.isneginf(scores) == (found < 0)).all()
     # the twins tie: Left Daily's two best are 5000 and 5002 whatever order FAISS met them in
     assert vi.search_each(twins[0], 2, one[:1])[0][1].tolist() == [[5000, 5002]]
+
+
+def _per_source(vi: FaissBackend, q: np.ndarray, k: int, names: list[str], exclude_article: int | None,
+                articles: frozenset[int] | None, min_score: float) -> list[tuple[float, int]]:
+    """The straightforward per-source search: one filtered `search` a source, kept from min_score up, ranked."""
+    found = [(float(s), int(i)) for name in names
+             for s, i in zip(*(a[0] for a in vi.search(q, k, where=one_source(name, exclude_article, articles))),
+                             strict=True) if i >= 0 and s >= min_score]
+    return sorted(found, key=lambda hit: (-hit[0], hit[1]))
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_search_sources_answers_what_a_filtered_search_per_source_does(tmp_path, monkeypatch, kind):
+    """Per-source retrieval asks each source's k best of one query at once; a flat index ranks its rows by
+    (source, score, id) in numpy. The hits, their order and their scores must be exactly those of one filtered
+    search a source (ties by id, the claim's own article left out, a story's articles, a floor on scores)."""
+    monkeypatch.setattr(fx, "IVF_THRESHOLD", 100 if kind == "ivf" else 10_000)
+    monkeypatch.setattr(fx, "IVF_CODEC", "flat")
+    vi = FaissBackend(tmp_path, "m", DIM)
+    ids, vecs, sources, articles = _fielded(vi, 300, seed=5)
+    twins = unit(1, seed=31)
+    vi.upsert([5000, 5001, 5002, 5003, 5004], np.repeat(twins, 5, axis=0),
+              ["Left Daily", "Right Post", "Left Daily", "Left Daily", "Left Daily"], [900, 901, 902, 903, 903])
+    if kind == "ivf":
+        vi._index.nprobe = vi._index.nlist  # every list: the per-source filters then miss nothing either
+    assert vi.kind == kind
+    names = [*SOURCES, "nobody"]
+    story = frozenset({3, 4, 5, 6, 7, 8, 900, 903})
+    for q in [*unit(3, seed=32), twins[0]]:
+        for k in (1, 2, 5, 80):
+            for exclude, within in ((None, None), (articles[0], None), (903, None), (None, story), (5, story),
+                                    (None, frozenset()), (None, frozenset({99_999}))):
+                for floor in (-np.inf, 0.0, 0.3):
+                    for asked in (names, names[:2], ["nobody"], []):
+                        scores, got = vi.search_sources(q, k, asked, exclude_article=exclude, articles=within,
+                                                        min_score=floor)
+                        want = _per_source(vi, q, k, asked, exclude, within, floor)
+                        assert scores.dtype == np.float32 and got.dtype == np.int64
+                        assert got.tolist() == [i for _, i in want], (k, exclude, within, floor, asked)
+                        assert scores.tolist() == [s for s, _ in want]  # the same scores, to the last bit
+    # the twins tie: Left Daily's two best are 5000 and 5002, whatever order the rows are in
+    assert vi.search_sources(twins[0], 2, ["Left Daily"])[1].tolist() == [5000, 5002]
+    assert vi.search_sources(twins[0], 2, ["Left Daily"], exclude_article=900)[1].tolist() == [5002, 5003]
+
+
+def test_search_sources_follows_every_change(tmp_path):
+    """The rows' sources and articles are remembered between searches: an upsert that moves a passage to another
+    source or article, or a removal, must show at once."""
+    vi = FaissBackend(tmp_path, "m", DIM)
+    vecs = unit(30, seed=7)
+    vi.upsert(range(30), vecs, ["A"] * 15 + ["B"] * 15, [1] * 15 + [2] * 15)
+    assert vi.search_sources(vecs[20], 1, ["A", "B"])[1].tolist() == [20, vi.search(vecs[20], 1,
+                                                                                    where=one_source("A"))[1][0, 0]]
+    vi.upsert([20], vecs[20][None], ["A"], [3])
+    assert 20 in vi.search_sources(vecs[20], 1, ["A"])[1].tolist()
+    assert 20 not in vi.search_sources(vecs[20], 1, ["A"], exclude_article=3)[1].tolist()
+    assert 20 not in vi.search_sources(vecs[20], 30, ["B"])[1].tolist()
+    vi.remove([20])
+    assert 20 not in vi.search_sources(vecs[20], 30, ["A", "B"])[1].tolist()
 
 
 def test_fields_round_trip_through_the_file_and_filters_answer_the_same(tmp_path):
