@@ -409,8 +409,12 @@ class Factcheck:
                               progress=progress, articles=articles)
 
     def _vector(self, text: str) -> Any:
-        """A claim's unit vector, through the store's embedding cache (a claim checked again is not re-embedded)."""
-        return self.encoder.encode([text])[0]
+        """A claim's unit vector: a stored claim's from the store's embedding cache, a claim checked again from the
+        encoder's memory (CachedEncoder.vector); a query is not written to the store."""
+        from factcheck.embed import CachedEncoder
+
+        enc = self.encoder
+        return enc.vector(text) if isinstance(enc, CachedEncoder) else enc.encode([text])[0]
 
     def _retrieve(self, vec: Any, *, k: int | None = None, sources: Sequence[str] | None = None,
                   exclude_article: int | None = None, exclude_source: str | None = None,

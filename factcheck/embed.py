@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
@@ -31,6 +33,7 @@ MAX_SEQ_LENGTH = 256
 # Progress is reported once per chunk of this many batches: few enough callbacks to cost nothing.
 _BATCHES_PER_CHUNK = 8
 EMBEDDING = "embedding"  # the label an encoder's progress reports under
+RECENT_QUERIES = 1024  # query vectors CachedEncoder.vector keeps in memory (1.5 KB each at MiniLM's 384 floats)
 
 
 @runtime_checkable
@@ -60,6 +63,7 @@ class SentenceTransformerEncoder:
         # sentence-transformers 6 renamed the method; the old name still works but warns
         dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim = int(dim_of())
+        self._device: Any = None  # the model's torch device, found on the first text encoded alone (_one)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64,
                progress: Progress | None = None) -> np.ndarray:
@@ -67,6 +71,11 @@ class SentenceTransformerEncoder:
         total = len(texts)
         if total == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if total == 1 and self._direct():
+            out = self._one(texts[0])
+            if progress is not None:
+                progress(1, 1, EMBEDDING)
+            return out
         # Sort by length once over the whole input (sentence-transformers only sorts within a call),
         # so each chunk pads to similar lengths; then put the rows back in the caller's order.
         order = np.argsort([-len(t) for t in texts], kind="stable")
@@ -81,6 +90,30 @@ class SentenceTransformerEncoder:
             if progress is not None:
                 progress(min(lo + step, total), total, EMBEDDING)
         return out
+
+    def _direct(self) -> bool:
+        """Whether one text may skip `encode`'s bookkeeping (_one): a sentence-transformers model in eval mode,
+        with no default prompt and no truncation, which `encode` would apply."""
+        m = self._model
+        return (hasattr(m, "preprocess") and not getattr(m, "training", True)
+                and getattr(m, "default_prompt_name", None) is None and getattr(m, "truncate_dim", None) is None)
+
+    def _one(self, text: str) -> np.ndarray:
+        """One text (a query, a claim) through the model's own modules, as `encode` runs a batch of one: its
+        preprocessing, its forward pass, normalised the way normalize_embeddings does. The same vector to the last
+        bit (tests/test_embed.py), without what `encode` does around it for one text: putting the modules in
+        eval mode again, finding the device by walking the parameters, sorting, batching, checking arguments
+        (1.2 ms a query of ~15 on a busy 2-core machine; bench/scale.py peer)."""
+        import torch
+        from sentence_transformers.util import batch_to_device
+
+        m = self._model
+        if self._device is None:
+            self._device = m.device
+        with torch.inference_mode():
+            features = batch_to_device(m.preprocess([text]), self._device)
+            vec = torch.nn.functional.normalize(m(features)["sentence_embedding"], p=2, dim=1)
+            return np.ascontiguousarray(vec.cpu().numpy(), dtype=np.float32)
 
 
 @contextmanager
@@ -165,12 +198,35 @@ class CachedEncoder:
     name none (claims.score): a GPU worker's larger batches.
     """
 
-    def __init__(self, cache: EmbeddingCache, encoder: Encoder, *, batch_size: int = 64) -> None:
+    def __init__(self, cache: EmbeddingCache, encoder: Encoder, *, batch_size: int = 64,
+                 recent: int = RECENT_QUERIES) -> None:
         self.cache = cache
         self.encoder = encoder
         self.name = encoder.name
         self.dim = encoder.dim
         self.batch_size = batch_size
+        self.recent = recent
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # vector() of the last texts, by text_hash
+        self._recent_lock = threading.Lock()  # the dashboard's sessions search from several threads
+
+    def vector(self, text: str) -> np.ndarray:
+        """One text's vector (a query, a claim to check): remembered in memory for the next `recent` texts, read
+        from the cache (a stored claim, as compare checks them, is not embedded again) but never written to it:
+        a query would only grow the store, and writing it was a transaction a search."""
+        h = text_hash(text)
+        with self._recent_lock:
+            vec = self._recent.get(h)
+            if vec is not None:
+                self._recent.move_to_end(h)
+                return vec
+        vec = self.cache.cached_embeddings(self.name, [h]).get(h)
+        if vec is None or vec.shape != (self.dim,):
+            vec = normalise(self.encoder.encode([text]))[0]  # as `encode` normalises what it embeds
+        with self._recent_lock:
+            self._recent[h] = vec
+            while len(self._recent) > self.recent:
+                self._recent.popitem(last=False)
+        return vec
 
     def encode(self, texts: Sequence[str], *, batch_size: int | None = None,
                progress: Progress | None = None) -> np.ndarray:

@@ -94,3 +94,39 @@ def test_real_encoder_is_offline_normalised_and_meaningful():
     assert seen[-1] == (3, 3)
     # order of the output follows the input even though encoding sorts by length
     assert np.allclose(enc.encode(texts[::-1])[::-1], v, atol=1e-5)
+
+
+def test_a_query_vector_is_read_from_the_cache_but_never_written_to_it(store, fake_encoder):
+    """CachedEncoder.vector (a search's query, a claim to check): a stored text's vector comes from the store, a
+    new one is embedded once and remembered in memory, and the store's cache does not grow."""
+    cached = embed.CachedEncoder(store, fake_encoder, recent=2)
+    stored = cached.encode(["A stored claim."])[0]
+    assert fake_encoder.calls == 1
+    assert np.array_equal(cached.vector("A stored claim."), stored) and fake_encoder.calls == 1
+    before = store._rows("SELECT COUNT(*) FROM embeddings")
+    q = cached.vector("A query never stored.")
+    assert fake_encoder.calls == 2
+    assert np.allclose(q, type(fake_encoder)().encode(["A query never stored."])[0], atol=1e-6)
+    assert np.array_equal(cached.vector("A query never stored."), q) and fake_encoder.calls == 2  # remembered
+    assert store.cached_embeddings(fake_encoder.name, [embed.text_hash("A query never stored.")]) == {}
+    assert store._rows("SELECT COUNT(*) FROM embeddings") == before == [(1,)]
+    cached.vector("second")
+    cached.vector("third")  # past `recent`: the oldest query is forgotten, and embedded again when asked
+    calls = fake_encoder.calls
+    cached.vector("A query never stored.")
+    assert fake_encoder.calls == calls + 1
+    assert len(cached._recent) == 2
+
+
+@pytest.mark.model
+def test_one_text_skips_encodes_bookkeeping_and_gets_the_same_vector_to_the_last_bit():
+    """SentenceTransformerEncoder runs one text (a query) through the model's modules itself: the vector must be
+    the one SentenceTransformer.encode gives, bit for bit, for short, long, odd and truncated texts."""
+    enc = embed.load_encoder()
+    texts = ["Mexico's homicide rate dropped significantly.", "a", "  ", "Ünïcode — “quotes” and emoji 😀.",
+             "The senate passed the bill. " * 80, "1234567890 " * 3]
+    for text in texts:
+        want = enc._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        got = enc.encode([text])
+        assert enc._direct() and got.dtype == np.float32 and got.shape == (1, 384)
+        assert np.array_equal(got, want), text
