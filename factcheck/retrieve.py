@@ -60,17 +60,20 @@ def retrieve(store: Store, index: VectorBackend, query_vec: np.ndarray, *, k: in
         if wanted is not None:
             names &= wanted
         names.discard(exclude_source or "")
-        scores, ids = index.search_sources(q, k, names, exclude_article=exclude_article, articles=articles,
-                                           min_score=min_similarity)  # best first, ties by id: already ranked
-        found = list(zip(ids.tolist(), scores.tolist(), strict=True))
-    else:
-        where = Where(sources=frozenset(wanted) if wanted is not None else None, exclude_source=exclude_source,
-                      exclude_article=exclude_article, articles=articles)
-        found = sorted(_best(index, q, k, None if where == Where() else where, min_similarity),
-                       key=lambda hit: (-hit[1], hit[0]))
+        scores, ids, of = index.search_sources(q, k, names, exclude_article=exclude_article, articles=articles,
+                                               min_score=min_similarity)  # best first, ties by id: ranked
+        rows = store.shown(ids.tolist(), sources=False)  # each hit's source is the one the backend holds
+        # a passage deleted since the last sync has no row and drops out
+        return [Hit(pid, row[0], source, row[1], score, row[2], row[3])
+                for pid, score, source in zip(ids.tolist(), scores.tolist(), of, strict=True)
+                if (row := rows.get(pid)) is not None]
+    where = Where(sources=frozenset(wanted) if wanted is not None else None, exclude_source=exclude_source,
+                  exclude_article=exclude_article, articles=articles)
+    found = sorted(_best(index, q, k, None if where == Where() else where, min_similarity),
+                   key=lambda hit: (-hit[1], hit[0]))
     shown = store.shown([pid for pid, _ in found])
-    # ranked by (-score, id) already; a passage deleted since the last sync has no row and drops out
-    return [Hit(pid, *row[:3], score, *row[3:]) for pid, score in found if (row := shown.get(pid)) is not None]
+    return [Hit(pid, row[0], row[1], row[2], score, row[3], row[4]) for pid, score in found
+            if (row := shown.get(pid)) is not None]
 
 
 def _best(index: VectorBackend, q: np.ndarray, k: int, where: Where | None,

@@ -371,12 +371,15 @@ class Store:
         sql = _PASSAGE_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id"
         return [Passage(*r) for r in self._rows(sql, args)]
 
-    def shown(self, ids: Sequence[int]) -> dict[int, tuple[str, str, int, int, int]]:
+    def shown(self, ids: Sequence[int], *, sources: bool = True) -> dict[int, tuple[Any, ...]]:
         """(text, source, article id, start, end) of these body passages by id: what a search hit shows, read in
-        one query without building Passage objects (a per-source search shows 150 and more)."""
+        one query without building Passage objects (a per-source search shows 150 and more). sources=False leaves
+        the source out, and the two joins that find it: (text, article id, start, end), for a caller that knows
+        each passage's source already (a vector backend holds it)."""
         if not ids:
             return {}
-        rows = self._rows(_SHOWN_SQL + f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.kind = 'body'", ids)
+        sql = _SHOWN_SQL if sources else 'SELECT p.id, p.text, p.article_id, p.start, p."end" FROM passages p'
+        rows = self._rows(sql + f" WHERE p.id IN ({','.join('?' * len(ids))}) AND p.kind = 'body'", ids)
         return {r[0]: r[1:] for r in rows}
 
     def claims(self, threshold: float, *, source: str | None = None,

@@ -118,7 +118,7 @@ def test_per_source_retrieval_reads_only_the_passages_it_returns(store, corpus, 
     vi, _ = corpus
     asked: list[list[int]] = []
     shown = store.shown
-    monkeypatch.setattr(store, "shown", lambda ids: asked.append(list(ids)) or shown(ids))
+    monkeypatch.setattr(store, "shown", lambda ids, **kw: asked.append(list(ids)) or shown(ids, **kw))
     hits = retrieve(store, vi, axis(0), k=1)
     assert len(asked) == 1 and sorted(asked[0]) == sorted(h.passage_id for h in hits)
     by_id = {p.id: p for p in store.passages()}

@@ -11,7 +11,8 @@ The contract, which tests/vectors/test_contract.py runs against every backend:
   (`Where`) instead of over-fetching and filtering afterwards;
 - `search` returns (scores, ids) of shape (n_queries, k), best first; slots with nothing in them hold id -1 and
   score -inf; ties are broken by the smaller id; `search_each` answers several filters at once, each exactly as
-  `search` would, and `search_sources` each source's top k of one query, as its one-source filter would;
+  `search` would, and `search_sources` each source's top k of one query (with the source of each hit), as its one-source
+  filter would;
 - `open` refuses another model or dimension with IndexMismatchError and the same message whatever the backend
   ("... built with M (dim D), this is M2 (dim D2): run `factcheck reindex`"), or comes back empty with a
   message in `messages` when asked to rebuild (or when what it found was damaged), for `sync` to refill;
@@ -144,20 +145,21 @@ class VectorBackend(ABC):
 
     def search_sources(self, vec: np.ndarray, k: int, sources: Iterable[str], *, exclude_article: int | None = None,
                        articles: frozenset[int] | None = None,
-                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Retrieval per source: for one query vector, the k best of each named source among the passages not of
-        `exclude_article` (and of `articles`, when given), scores at or above `min_score`, all of them in one
-        pair of 1-D arrays (scores, ids), best first, ties by the smaller id. Each source's share is what
+        `exclude_article` (and of `articles`, when given), scores at or above `min_score`, all of them at once as
+        (scores, ids, each hit's source): 1-D, best first, ties by the smaller id. Each source's share is what
         `search(vec, k, where=one_source(...))` gives, kept from `min_score` up. This default asks those filters
         in one `search_each` (a backend filters inside its own search: Milvus keeps doing so); the FAISS backend
         ranks a flat index's rows itself."""
-        wheres = [one_source(s, exclude_article, articles) for s in sorted(set(sources))]
+        names = sorted(set(sources))
         q = np.ascontiguousarray(np.asarray(vec, dtype=np.float32).reshape(1, -1))
-        found = [(s, i) for scores, ids in self.search_each(q, k, wheres)
+        answers = self.search_each(q, k, [one_source(name, exclude_article, articles) for name in names])
+        found = [(s, i, name) for name, (scores, ids) in zip(names, answers, strict=True)
                  for s, i in zip(scores[0].tolist(), ids[0].tolist(), strict=True) if i >= 0 and s >= min_score]
         found.sort(key=lambda hit: (-hit[0], hit[1]))
-        return (np.array([s for s, _ in found], dtype=np.float32).reshape(-1),
-                np.array([i for _, i in found], dtype=np.int64).reshape(-1))
+        return (np.array([s for s, _, _ in found], dtype=np.float32).reshape(-1),
+                np.array([i for _, i, _ in found], dtype=np.int64).reshape(-1), [name for _, _, name in found])
 
     @abstractmethod
     def flush(self) -> None:

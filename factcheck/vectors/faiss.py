@@ -301,7 +301,7 @@ class FaissBackend(VectorBackend):
 
     def search_sources(self, vec: np.ndarray, k: int, sources: Iterable[str], *, exclude_article: int | None = None,
                        articles: frozenset[int] | None = None,
-                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
+                       min_score: float = -np.inf) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Each named source's k best (VectorBackend.search_sources). A flat index scores every row once (FAISS's
         inner-product kernel, as `search_each`), keeps the rows of the sources asked at or above `min_score`
         (most of them fall below it), and ranks what is left by (source, score, id) in numpy: at 5,000 passages of
@@ -315,7 +315,7 @@ class FaissBackend(VectorBackend):
         f = self._fields
         codes = [c for name in set(sources) if (c := f.code_of.get(name)) is not None]
         if not codes:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64), []
         at, _, _ = self._grouped()  # first: regrouping replaces the flat index
         code_at, article_at = self._placed()
         scores = inner_products(self._index.index, q[0])
@@ -331,11 +331,11 @@ class FaissBackend(VectorBackend):
         rows = np.flatnonzero(keep)
         got, ids, by = scores[rows], at[rows], code_at[rows]
         order = np.lexsort((ids, -got, by))  # each source's rows together, best first, ties by the smaller id
-        by = by[order]
-        order = order[np.arange(len(by)) - np.searchsorted(by, by) < k]  # a row's place in its source: under k
-        got, ids = got[order], ids[order]
+        ranked = by[order]
+        order = order[np.arange(len(ranked)) - np.searchsorted(ranked, ranked) < k]  # its place in its source < k
+        got, ids, by = got[order], ids[order], by[order]
         best = np.lexsort((ids, -got))
-        return got[best], ids[best]
+        return got[best], ids[best], [f.names[c] for c in by[best].tolist()]
 
     def _placed(self) -> tuple[np.ndarray, np.ndarray]:
         """The source code and the article id of each row of a flat index grouped by source (_grouped), in row

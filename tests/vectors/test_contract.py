@@ -203,16 +203,18 @@ def test_each_sources_best_come_at_once_as_one_search_per_source_finds_them(open
     b.upsert([100, 101, 102], np.repeat(vecs[:1], 3, axis=0), ["Alpha", "Beta", "Alpha"], [50, 51, 52])  # a tie
     for q in [*unit(2, seed=9), vecs[0]]:
         for exclude, story, floor in ((None, None, -np.inf), (0, None, 0.0), (None, frozenset({1, 2, 50}), -0.2)):
-            scores, got = b.search_sources(q, 3, [*names, "nobody"], exclude_article=exclude, articles=story,
-                                           min_score=floor)
-            want: list[tuple[float, int]] = []
+            scores, got, of = b.search_sources(q, 3, [*names, "nobody"], exclude_article=exclude, articles=story,
+                                               min_score=floor)
+            want: list[tuple[float, int, str]] = []
             for name in names:
                 w = Where(sources=frozenset({name}), exclude_article=exclude, articles=story)
                 s_, i_ = b.search(q, 3, where=w)
-                want += [(float(s), int(i)) for s, i in zip(s_[0], i_[0], strict=True) if i >= 0 and s >= floor]
+                want += [(float(s), int(i), name) for s, i in zip(s_[0], i_[0], strict=True)
+                         if i >= 0 and s >= floor]
             want.sort(key=lambda hit: (-hit[0], hit[1]))
-            assert got.tolist() == [i for _, i in want], (exclude, story, floor)
-            assert np.allclose(scores, [s for s, _ in want], atol=1e-5)
+            assert got.tolist() == [i for _, i, _ in want], (exclude, story, floor)
+            assert of == [name for _, _, name in want]
+            assert np.allclose(scores, [s for s, _, _ in want], atol=1e-5)
 
 
 def test_hostile_names_match_themselves_only(open_):

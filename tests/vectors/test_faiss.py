@@ -383,9 +383,9 @@ def test_search_each_answers_every_filter_as_search_does(tmp_path, monkeypatch, 
 
 
 def _per_source(vi: FaissBackend, q: np.ndarray, k: int, names: list[str], exclude_article: int | None,
-                articles: frozenset[int] | None, min_score: float) -> list[tuple[float, int]]:
+                articles: frozenset[int] | None, min_score: float) -> list[tuple[float, int, str]]:
     """The straightforward per-source search: one filtered `search` a source, kept from min_score up, ranked."""
-    found = [(float(s), int(i)) for name in names
+    found = [(float(s), int(i), name) for name in names
              for s, i in zip(*(a[0] for a in vi.search(q, k, where=one_source(name, exclude_article, articles))),
                              strict=True) if i >= 0 and s >= min_score]
     return sorted(found, key=lambda hit: (-hit[0], hit[1]))
@@ -414,14 +414,17 @@ def test_search_sources_answers_what_a_filtered_search_per_source_does(tmp_path,
                                     (None, frozenset()), (None, frozenset({99_999}))):
                 for floor in (-np.inf, 0.0, 0.3):
                     for asked in (names, names[:2], ["nobody"], []):
-                        scores, got = vi.search_sources(q, k, asked, exclude_article=exclude, articles=within,
-                                                        min_score=floor)
+                        scores, got, of = vi.search_sources(q, k, asked, exclude_article=exclude,
+                                                            articles=within, min_score=floor)
                         want = _per_source(vi, q, k, asked, exclude, within, floor)
                         assert scores.dtype == np.float32 and got.dtype == np.int64
-                        assert got.tolist() == [i for _, i in want], (k, exclude, within, floor, asked)
-                        assert scores.tolist() == [s for s, _ in want]  # the same scores, to the last bit
+                        assert got.tolist() == [i for _, i, _ in want], (k, exclude, within, floor, asked)
+                        assert scores.tolist() == [s for s, _, _ in want]  # the same scores, to the last bit
+                        assert of == [name for _, _, name in want]
     # the twins tie: Left Daily's two best are 5000 and 5002, whatever order the rows are in
     assert vi.search_sources(twins[0], 2, ["Left Daily"])[1].tolist() == [5000, 5002]
+    _, got, of = vi.search_sources(twins[0], 1, ["Left Daily", "Right Post"])
+    assert (got.tolist(), of) == ([5000, 5001], ["Left Daily", "Right Post"])
     assert vi.search_sources(twins[0], 2, ["Left Daily"], exclude_article=900)[1].tolist() == [5002, 5003]
 
 
