@@ -123,18 +123,24 @@ def news_labelled(scores: np.ndarray | None = None) -> dict[str, Any]:
             "without the cut last sentences": news_check(scores[whole], y[whole], article[whole], threshold)}
 
 
-def finetuned_on_news(directory: Path, weight: float) -> dict[str, Any]:
-    """A fine-tuned cross-encoder (scripts/train_checkworthy_finetune.py) on the labelled news, alone and
-    averaged with the shipped model (`weight` its share), each sentence read after the one before it in its
-    article, as the cross-encoder was trained; cut sentences capped as claims.score caps them; and speed."""
-    from factcheck.claims import score
-
+def finetune_script() -> Any:
+    """scripts/train_checkworthy_finetune.py as a module (it runs standalone, so it is not in the package)."""
     spec = importlib.util.spec_from_file_location("train_checkworthy_finetune",
                                                   ROOT / "scripts" / "train_checkworthy_finetune.py")
     assert spec and spec.loader
     ft = importlib.util.module_from_spec(spec)
     sys.modules["train_checkworthy_finetune"] = ft
     spec.loader.exec_module(ft)
+    return ft
+
+
+def finetuned_on_news(directory: Path, weight: float) -> dict[str, Any]:
+    """A fine-tuned cross-encoder (scripts/train_checkworthy_finetune.py) on the labelled news, alone and
+    averaged with the shipped model (`weight` its share), each sentence read after the one before it in its
+    article, as the cross-encoder was trained; cut sentences capped as claims.score caps them; and speed."""
+    from factcheck.claims import score
+
+    ft = finetune_script()
     rows = load_news_labels()
     texts = [str(r["text"]) for r in rows]
     contexts = [str(rows[i - 1]["text"]) if i and (rows[i - 1]["story"], rows[i - 1]["source"])
@@ -221,12 +227,7 @@ def speed(runs: int) -> dict[str, Any]:
     from factcheck.settings import Settings
     from factcheck.verify import cpu_bf16_units
 
-    spec = importlib.util.spec_from_file_location("train_checkworthy_finetune",
-                                                  ROOT / "scripts" / "train_checkworthy_finetune.py")
-    assert spec and spec.loader
-    ft = importlib.util.module_from_spec(spec)
-    sys.modules["train_checkworthy_finetune"] = ft
-    spec.loader.exec_module(ft)
+    ft = finetune_script()
 
     model, plain, variants = claims._shipped_model(), load_encoder(), cross_variants()
     rows = load_news_labels()
