@@ -22,7 +22,8 @@ named after the one of them most outlets state (the first in the comparison's or
 also stands for "C9": "C3 = C9"; rows in the order of the claims they are named after). Each member's own sentence is an
 appearance of its outlet (stance own); an outlet no member belongs to keeps the side the first member's check
 gives it (then the next member's, for an outlet that one leaves out). Only support links merge: a contradiction
-links two tellings of one event that differ, which is the drift a row shows, not a second row's reason to go.
+links two tellings of one event that differ, which is the drift a row shows, not a second row's reason to go;
+nor do claims join whose checks find each other's outlets contradicting them (`same_facts`).
 """
 from __future__ import annotations
 
@@ -138,8 +139,13 @@ def claim_timeline(check: Check, articles: Mapping[int, Article]) -> ClaimTimeli
 def same_facts(checks: Sequence[Check]) -> list[list[int]]:
     """Groups of claims (places in `checks`, each group in order, groups by their first) that state one another:
     claim i and claim j are linked when i's deciding passage in j's outlet is j's own sentence and supports i (or
-    the other way round); a group is what these links join."""
+    the other way round); a group is what these links join, except that two groups never join where a claim of
+    one finds the outlet of a claim of the other contradicting it (one outlet's words supporting two others that
+    differ in a figure, or a link one way and a contradiction the other): that difference is drift to show, and
+    one row would hide it."""
     parent = list(range(len(checks)))
+    members = [[i] for i in range(len(checks))]
+    against = [{s for s, st in c.verdict.source_stances if st == SourceStance.CONFLICTS} for c in checks]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -147,14 +153,20 @@ def same_facts(checks: Sequence[Check]) -> list[list[int]]:
             i = parent[i]
         return i
 
+    def at_odds(x: list[int], y: list[int]) -> bool:
+        return any(checks[b].claim_source in against[a] or checks[a].claim_source in against[b] for a in x for b in y)
+
     by_passage = {c.claim_passage_id: j for j, c in enumerate(checks) if c.claim_passage_id is not None}
     for i, c in enumerate(checks):
         for source, stance in c.verdict.source_stances:
             e = c.deciding(source) if stance == SourceStance.SUPPORTS and source != c.claim_source else None
             j = by_passage.get(e.passage_id) if e is not None else None
-            if j is not None and j != i and checks[j].claim_source == source:
-                a, b = sorted((root(i), root(j)))
+            if j is None or j == i or checks[j].claim_source != source:
+                continue
+            a, b = sorted((root(i), root(j)))
+            if a != b and not at_odds(members[a], members[b]):
                 parent[b] = a
+                members[a] += members[b]
     groups: dict[int, list[int]] = {}
     for i in range(len(checks)):
         groups.setdefault(root(i), []).append(i)

@@ -153,3 +153,21 @@ def test_a_later_members_drift_points_into_that_members_words():
     assert c.compared_with == "Murders dropped 15 percent"
     m = c.mismatches[0]
     assert c.against(row.claim)[slice(*m.claim_span)] == "15 percent"
+
+
+def test_claims_that_contradict_each_other_are_never_one_row_whatever_links_them():
+    # B's bare "Homicides fell" supports both A's 15% and C's 12%, which contradict each other
+    a = told("A", 1, "Homicides fell by 15%", ev("B", "supports", 2, "Homicides fell"),
+             ev("C", "conflicts", 3, "Homicides fell by 12%", (NUMBER,)))
+    b = told("B", 2, "Homicides fell")
+    c = told("C", 3, "Homicides fell by 12%", ev("B", "supports", 2, "Homicides fell"),
+             ev("A", "conflicts", 1, "Homicides fell by 15%", (NUMBER,)))
+    tl = timeline.build([a, b, c], ARTICLES)
+    assert tl.labels == ["C1 = C2", "C3"]
+    # each row keeps the other figure as drift, and nobody is starred for a figure it contradicts
+    assert [[x.source for x in row.drift] for row in tl.claims] == [["C"], ["A"]]
+    assert all(row.first is not None and row.first.source != "C" for row in tl.claims[:1])
+    # a link one way, a contradiction the other: two rows
+    a1 = told("A", 1, "Homicides fell by 15%", ev("B", "supports", 2, "Homicides fell by 12%"))
+    b1 = told("B", 2, "Homicides fell by 12%", ev("A", "conflicts", 1, "Homicides fell by 15%", (NUMBER,)))
+    assert timeline.build([a1, b1], ARTICLES).labels == ["C1", "C2"]
