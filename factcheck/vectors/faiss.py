@@ -322,8 +322,8 @@ class FaissBackend(VectorBackend):
         asked = np.zeros(len(f.names), dtype=bool)
         asked[codes] = True
         keep = asked[code_at]
-        if min_score > -np.inf:
-            keep &= scores >= min_score
+        if min_score > -np.inf:  # compared in float64, as a filtered search's scores are (float32(0.7) < 0.7)
+            keep &= scores.astype(np.float64) >= float(min_score)
         if exclude_article is not None:
             keep &= article_at != exclude_article
         if articles is not None:

@@ -663,3 +663,21 @@ def test_a_filtered_ivf_search_probes_more_lists_than_an_unfiltered_one(tmp_path
     assert got[1].tolist() == same[1].tolist()
     vi.search(vecs[3], 10)  # unfiltered: the index's own nprobe
     assert vi.search(vecs[3], 10)[1].tolist() == vi.search(vecs[3], 10, nprobe=nprobe)[1].tolist()
+
+
+def test_search_sources_floor_compares_as_a_filtered_search_does(tmp_path):
+    """A score equal to float32(floor) sits below the floor (float32(0.7) < 0.7): the flat path drops it as the
+    filtered search per source does, rather than comparing in float32 and keeping it."""
+    from factcheck.vectors.base import VectorBackend
+
+    vi = FaissBackend(tmp_path, "m", 4)
+    s = np.float32(0.7)
+    vecs = np.array([[s, np.sqrt(1 - float(s) ** 2), 0, 0], [0.9, np.sqrt(1 - 0.81), 0, 0], [0.1, np.sqrt(0.99), 0, 0]],
+                    dtype=np.float32)
+    vi.upsert([1, 2, 3], vecs, ["A", "A", "B"], [10, 10, 11])
+    q = np.array([[1, 0, 0, 0]], dtype=np.float32)
+    for floor in (0.7, 0.45, 0.1):
+        fast = vi.search_sources(q, 5, ["A", "B"], min_score=floor)
+        slow = VectorBackend.search_sources(vi, q, 5, ["A", "B"], min_score=floor)
+        assert fast[1].tolist() == slow[1].tolist() and fast[2] == slow[2], floor
+    assert vi.search_sources(q, 5, ["A", "B"], min_score=0.7)[1].tolist() == [2]
