@@ -401,9 +401,13 @@ class Store:
                 f"AND q.seq = p.seq - 1 AND q.kind = 'body' WHERE p.id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
-    def has_article(self, text: str) -> bool:
-        """Is this text already stored (same content hash)? Lets ingest skip scoring duplicates."""
-        return bool(self._rows("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)))
+    def stored_article(self, text: str, threshold: float) -> tuple[int, int] | None:
+        """(id, claims at `threshold`) of the article stored with this content, else None: a re-ingest reports
+        what is stored without scoring it again."""
+        rows = self._rows("SELECT a.id, (SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id AND p.kind = ? "
+                          "AND p.score >= ?) FROM articles a WHERE a.content_hash = ?",
+                          (PassageKind.BODY.value, threshold, content_hash(text)))
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     def content_hashes(self) -> list[str]:
         """Every stored article's content hash (what add_article skips a duplicate by): a distributed ingest

@@ -14,7 +14,8 @@ same inputs give the same articles, passages and scores, and vectors equal to ro
 
 A crash loses nothing stored and duplicates nothing: an article lands whole or not at all (content-hash dedup),
 and a re-run sends the stored articles' hashes to the readers, which pass those articles on without any model
-work; the driver scores them from the cached vectors and the store skips them, as in a plain re-run.
+work; the driver reports them with the claims the store holds, scoring nothing again, as a plain re-run does
+(one removed meanwhile is scored from the cached vectors and stored again).
 
 On a cluster, every node needs factcheck installed (`pip install -e '.[ray]'`) and the input files at the same
 path (a shared filesystem), as for any Ray Data read of local files. URLs are read by the driver. Without an
@@ -219,15 +220,17 @@ def _write(store: Store, batch: Mapping[str, np.ndarray], settings: Settings, mo
     store.put_embeddings(model, {text_hash(p.text): v for k in articles if not known[k]
                                  for p, v in zip(_body(rows[k]), batch["vectors"][k], strict=True)}
                          | {text_hash(_head(rows[k])): batch["head"][k] for k in articles if not known[k]})
-    # articles stored before (a re-run): scored here, from the cached vectors, as a plain re-run scores them
-    again = [k for k in articles if known[k]]
-    rescored = dict(zip(again, pipeline.scored([(rows[k], rows[k].passages) for k in again], score), strict=True))
+    # articles stored before (a re-run): reported as stored, not scored again, as a plain re-run does; one the
+    # workers took for stored but that is gone since (removed meanwhile) is scored here from the cached vectors
+    stored = {k: r for k in articles if known[k] and (r := pipeline.already_stored(store, rows[k], settings))}
+    gone = [k for k in articles if known[k] and k not in stored]
+    rescored = dict(zip(gone, pipeline.scored([(rows[k], rows[k].passages) for k in gone], score), strict=True))
     out = []
     for k, row in enumerate(rows):
         i = int(batch["input"][k])
         reached(i)
         out.append((i, row if isinstance(row, IngestResult) else
-                    pipeline.store_article(store, rescored.get(k, row), settings)))
+                    stored.get(k) or pipeline.store_article(store, rescored.get(k, row), settings)))
     return out
 
 

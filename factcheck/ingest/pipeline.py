@@ -3,7 +3,8 @@
 Each input gets an IngestResult: "added", "skipped" (already stored) or "refused" with a one-line reason.
 A refused input changes nothing in the store and never stops the inputs after it; each article lands
 with all its passages in one transaction (Store.add_article). Scoring is batched across articles
-because a model scores a batch of sentences far faster than one article at a time.
+because a model scores a batch of sentences far faster than one article at a time; an article already stored is
+not scored again (`already_stored`: its result gives the claims the store holds).
 """
 from __future__ import annotations
 
@@ -96,6 +97,18 @@ def store_article(store: Store, draft: ArticleDraft, settings: Settings) -> Inge
         article_id=article_id, title=draft.title, source=draft.source, claims=claims)
 
 
+def already_stored(store: Store, draft: ArticleDraft, settings: Settings) -> IngestResult | None:
+    """The "skipped" result of an article whose content is stored, with the claims the store holds for it, else
+    None: a re-ingest of a folder scores only what is new (check-worthiness is the costly part of ingest)."""
+    found = store.stored_article(draft.text, settings.claim_threshold)
+    if found is None:
+        return None
+    article_id, claims = found
+    return IngestResult(origin=draft.origin, status=IngestStatus.SKIPPED,
+                        reason=f"already in the store (article {article_id})", article_id=article_id,
+                        title=draft.title, source=draft.source, claims=claims)
+
+
 def refused(origin: str, e: BaseException) -> IngestResult:
     """The result of an input that could not be read: a FactcheckError's own sentence, else the exception named
     (one unreadable input is refused on its own; it never stops the others)."""
@@ -171,8 +184,17 @@ def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | Non
 
 def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings,
                  score: CheckworthyScorer) -> None:
-    prepared = [q for q in (slots[i] for i in pending) if not isinstance(q, IngestResult)]
-    for i, draft in zip(pending, scored(prepared, score), strict=True):
+    todo = []
+    for i in pending:
+        slot = slots[i]
+        assert not isinstance(slot, IngestResult), "a refused input is never pending"
+        known = already_stored(store, slot[0], settings)
+        if known is not None:
+            slots[i] = known  # stored before: reported as stored, not scored again
+        else:
+            todo.append(i)
+    prepared = [q for q in (slots[i] for i in todo) if not isinstance(q, IngestResult)]
+    for i, draft in zip(todo, scored(prepared, score), strict=True):
         slots[i] = store_article(store, draft, settings)
 
 

@@ -154,7 +154,8 @@ def test_a_rerun_after_a_crash_mid_batch_ends_with_the_same_store_and_no_duplica
     statuses = [r.status for r in again.results]
     assert statuses.count("skipped") == stored + 1  # the stored ones, and the duplicate as before
     assert [r.article_id for r in again.results] == [r.article_id for r in plain.results]
-    # the stored articles were scored here from the cached vectors: nothing embedded again in this process
+    # the stored articles are reported with the claims the store holds, neither embedded nor scored again
+    assert [r.claims for r in again.results] == [r.claims for r in plain.results]
     assert again.embedded_here == []
     assert sorted(int(i) for i in again.fc.index.ids()) == again.fc.store.passage_ids()
 

@@ -105,6 +105,30 @@ def test_duplicates_are_skipped_and_source_override_applies(store: Store, settin
     assert [s.name for s in store.sources()] == ["Override"]
 
 
+def test_a_re_ingest_scores_only_what_is_new_and_reports_what_is_stored(store: Store, settings: Settings):
+    """Check-worthiness is the costly part of ingest: a folder ingested again scores its new articles only, and a
+    stored article's result gives the claims the store holds (not a fresh scoring that could differ)."""
+    seen: list[str] = []
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        seen.extend(texts)
+        return every_sentence(texts)
+
+    first = ingest(store, SEEDS[:1], settings, scorer=counting)
+    scored_first = len(seen)
+    assert scored_first > 0 and first[0].claims == 11
+    seen.clear()
+    again = ingest(store, SEEDS, settings, scorer=counting)
+    assert [r.status for r in again] == ["skipped", "added"]
+    new_body = [p.text for p in store.passages(article_id=again[1].article_id, kind="body")]
+    assert seen == new_body  # the stored article's sentences were not scored again
+    assert again[0].claims == first[0].claims == 11 and again[0].article_id == first[0].article_id
+    # what is reported is what the store holds: at a higher threshold, fewer of the stored scores count
+    with store.transaction() as c:
+        c.execute("UPDATE passages SET score = 0.2 WHERE article_id = ?", (first[0].article_id,))
+    assert ingest(store, SEEDS[:1], settings, scorer=counting)[0].claims == 0
+
+
 def test_one_bad_file_in_a_folder_stops_nothing(store: Store, settings: Settings, tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
