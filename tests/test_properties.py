@@ -110,7 +110,8 @@ def test_offsets_survive_reading_and_the_store(store: Store, text: str):
     assert article is not None
     stored = store.passages(article_id=aid, kind=None)
     assert stored and all(article.text[p.start:p.end] == p.text for p in stored)
-    assert article.text == draft.text or store.stored_article(draft.text, 0.5) is not None  # a duplicate keeps the first copy
+    # a duplicate keeps the first copy
+    assert article.text == draft.text or store.stored_article(draft.text, 0.5) is not None
 
 
 @PROPS
