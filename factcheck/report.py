@@ -248,6 +248,18 @@ def _strong(text: str, mark: str) -> str:
     return f"{mark}{text}{mark}" if mark == "**" else f"<{mark}>{text}</{mark}>"
 
 
+def _beside(c: Check, published: Mapping[str, Sequence[PublishedCheck]] | None, esc: Callable[[str], str],
+            strong: str) -> list[tuple[str, list[str]]]:
+    """What the Markdown and HTML reports list under a claim, (note, lines) each, written with the format's
+    escaper: the published fact-checks matched to it (when asked for), then a compound claim's parts."""
+    out = []
+    if found := (published or {}).get(c.claim, ()):
+        out.append((PUBLISHED_NOTE, [_published_line(m, esc, strong) for m in found]))
+    if c.parts:
+        out.append((PARTS_NOTE, [_part_line(p, esc, strong) for p in c.parts]))
+    return out
+
+
 def _published_line(m: PublishedCheck, esc: Callable[[str], str], strong: str) -> str:
     """One matched published fact-check, its texts through `esc` (the Markdown and the HTML report alike)."""
     r = m.review
@@ -294,14 +306,8 @@ def to_markdown(*, checks: Sequence[Check] = (), consistency: Consistency | None
                 mm = "; ".join(f"{m.kind}: {_md(m.claim_text)} vs {_md(m.passage_text)}" for m in e.mismatches)
                 lines.append(f"| {_md(e.source)} | {e.label}{dup} | {e.p(e.label):.2f} | {_md(e.text)} | {mm} |")
             lines.append("")
-        if found := (published or {}).get(c.claim, ()):
-            lines += [PUBLISHED_NOTE, ""]
-            lines += [f"- {_published_line(m, _md, '**')}" for m in found]
-            lines.append("")
-        if c.parts:
-            lines += [f"{PARTS_NOTE}", ""]
-            lines += [f"- {_part_line(p, _md, '**')}" for p in c.parts]
-            lines.append("")
+        for note, items in _beside(c, published, _md, "**"):
+            lines += [note, "", *(f"- {item}" for item in items), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -418,13 +424,7 @@ def to_html(*, checks: Sequence[Check] = (), consistency: Consistency | None = N
                            f'<td class="n">{e.p(e.label):.2f}</td>'
                            f"<td>{differing_html(e.text, e.mismatches, side='passage')}</td><td>{claim_cell}</td></tr>")
             out.append("</table>")
-        if found := (published or {}).get(c.claim, ()):  # addresses as text, never links (the page holds none)
-            out += [f'<p class="meta">{_h(PUBLISHED_NOTE)}</p>', "<ul>"]
-            out += [f"<li>{_published_line(m, _h, 'b')}</li>" for m in found]
-            out.append("</ul>")
-        if c.parts:
-            out += [f'<p class="meta">{_h(PARTS_NOTE)}</p>', "<ul>"]
-            out += [f"<li>{_part_line(p, _h, 'b')}</li>" for p in c.parts]
-            out.append("</ul>")
+        for note, items in _beside(c, published, _h, "b"):  # addresses as text, never links (the page holds none)
+            out += [f'<p class="meta">{_h(note)}</p>', "<ul>", *(f"<li>{item}</li>" for item in items), "</ul>"]
     out.append("</body></html>")
     return "\n".join(out) + "\n"
