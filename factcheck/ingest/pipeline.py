@@ -184,7 +184,8 @@ def _with_scores(passages: Sequence[PassageDraft], scores: Sequence[float] | Non
 
 def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings: Settings,
                  score: CheckworthyScorer) -> None:
-    todo = []
+    todo: list[int] = []
+    prepared: list[Prepared] = []
     for i in pending:
         slot = slots[i]
         assert not isinstance(slot, IngestResult), "a refused input is never pending"
@@ -193,7 +194,7 @@ def _store_batch(store: Store, slots: list[_Slot], pending: list[int], settings:
             slots[i] = known  # stored before: reported as stored, not scored again
         else:
             todo.append(i)
-    prepared = [q for q in (slots[i] for i in todo) if not isinstance(q, IngestResult)]
+            prepared.append(slot)
     for i, draft in zip(todo, scored(prepared, score), strict=True):
         slots[i] = store_article(store, draft, settings)
 
