@@ -224,8 +224,8 @@ def speed(runs: int) -> dict[str, Any]:
 
     from factcheck import claims
     from factcheck.embed import CachedEncoder, MemoryCache, load_encoder
+    from factcheck.precision import bf16_units
     from factcheck.settings import Settings
-    from factcheck.verify import cpu_bf16_units
 
     ft = finetune_script()
 
@@ -268,7 +268,7 @@ def speed(runs: int) -> dict[str, Any]:
                                "top 40% per article": news_check(news[name], y_news, article, threshold)["top"]
                                ["top 40% per article"]},
                       "debates": tc.evaluate(deb[name], y_deb, g_deb)} for name in variants}
-    return {"sentences": len(texts), "torch_threads": torch.get_num_threads(), "bf16_units": sorted(cpu_bf16_units()),
+    return {"sentences": len(texts), "torch_threads": torch.get_num_threads(), "bf16_units": sorted(bf16_units()),
             "shipped_bf16": bool(variants["shipped"].bf16), "load_average": os.getloadavg(), "runs": runs,
             "sentences_per_second": rates,
             # each run's ratio (the two ran back to back), then their median: the load moves between runs

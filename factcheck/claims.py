@@ -282,13 +282,12 @@ def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
     spec_path = directory / CROSS_SPEC
     if not spec_path.is_file():
         return None
-    import os
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    from factcheck.verify import cpu_bf16_units
+    from factcheck.precision import wants_bf16
 
     try:
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
@@ -305,8 +304,7 @@ def load_cross(directory: Path = CROSS_DIR) -> CrossEncoder | None:
         raise ModelMissingError(f"the check-worthiness cross-encoder in {directory} is damaged ({e}); reinstall "
                                 "factcheck or retrain it with scripts/train_checkworthy_finetune.py") from e
     model.eval()
-    flag = os.environ.get("FACTCHECK_CHECKWORTHY_BF16", "auto")
-    bf16 = bool(cpu_bf16_units()) if flag == "auto" else flag == "1"
+    bf16 = wants_bf16("FACTCHECK_CHECKWORTHY_BF16")
     if bf16:
         # the weights cast to bf16 once, here, rather than by autocast on each call (which also casts every
         # activation back and forth): faster, and scores move by thousandths (bench/checkworthy.py --speed)

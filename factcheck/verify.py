@@ -73,15 +73,6 @@ def pair_logits(model: Any, tokenizer: Any, firsts: Sequence[str], seconds: Sequ
     return out
 
 
-def cpu_bf16_units() -> frozenset[str]:
-    """The bf16 matrix units this CPU has ("amx_bf16", "avx512_bf16"), from /proc/cpuinfo; none where unread."""
-    try:
-        flags = set(Path("/proc/cpuinfo").read_text().split())
-    except OSError:
-        return frozenset()
-    return frozenset(flags & {"amx_bf16", "avx512_bf16"})
-
-
 class VerifyModel:
     """The cross-encoder and its temperature; `scores` returns calibrated (n, 3) probabilities."""
 
@@ -113,8 +104,8 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
                   batch_size: int = 64) -> VerifyModel:
     """The packaged verifier (factcheck/models/verify) or the one at `path`, on the CPU.
 
-    Weights ship in fp16 to stay small and are computed in fp32, or in bf16 where the CPU has native
-    bf16 matrix units (AMX: about twice as fast; `bench/verify.py pairs` prints which ran)."""
+    Weights ship in fp16 to stay small and are computed in fp32, or in bf16 where the CPU has bf16 units (AMX or
+    AVX512-BF16: about twice as fast; `bench/verify.py pairs` prints which ran)."""
     model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
     if not (model_dir / "config.json").is_file():
         raise ModelMissingError(
@@ -141,8 +132,9 @@ def load_verifier(path: str | os.PathLike[str] | None = None, *, threads: int | 
 
 def uses_bf16() -> bool:
     """Does the verifier compute in bf16 here ($FACTCHECK_VERIFY_BF16: 1, 0 or auto, the CPU's units)?"""
-    flag = os.environ.get("FACTCHECK_VERIFY_BF16", "auto")
-    return "amx_bf16" in cpu_bf16_units() if flag == "auto" else flag == "1"
+    from factcheck.precision import wants_bf16
+
+    return wants_bf16("FACTCHECK_VERIFY_BF16")
 
 
 # --- details are evidence ---------------------------------------------------------------------

@@ -121,13 +121,44 @@ def test_a_query_vector_is_read_from_the_cache_but_never_written_to_it(store, fa
 @pytest.mark.model
 def test_one_text_skips_encodes_bookkeeping_and_gets_the_same_vector_to_the_last_bit():
     """SentenceTransformerEncoder runs one text (a query) through the model's modules itself: the vector must be
-    the one SentenceTransformer.encode gives, bit for bit, for short, long, odd and truncated texts."""
+    the one SentenceTransformer.encode gives (normalised in float32, as the batch path does), bit for bit, for
+    short, long, odd and truncated texts, in the precision this machine computes in."""
     enc = embed.load_encoder()
     assert enc._direct()  # from the first query on: the model is loaded in eval mode, not left in training mode
     texts = ["Mexico's homicide rate dropped significantly.", "a", "  ", "Ünïcode — “quotes” and emoji 😀.",
              "The senate passed the bill. " * 80, "1234567890 " * 3]
     for text in texts:
-        want = enc._model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        want = embed.normalise(enc._model.encode([text], normalize_embeddings=False, convert_to_numpy=True,
+                                                 show_progress_bar=False))
         got = enc.encode([text])
         assert enc._direct() and got.dtype == np.float32 and got.shape == (1, 384)
         assert np.array_equal(got, want), text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("flag", ["0", "1"])
+def test_the_sentence_model_computes_in_the_precision_asked_and_its_vectors_agree(monkeypatch, flag):
+    """$FACTCHECK_EMBED_BF16 forces bfloat16 ("1") or float32 ("0"); either way the vectors are float32, unit
+    length, and agree with the other precision's to a cosine of 0.99 or more, so a store's vectors keep one model
+    name whichever machine computed them."""
+    import torch
+
+    texts = ["Mexico's homicide rate dropped significantly.", "Murders in Mexico fell sharply.",
+             "The senate passed the bill on Tuesday by 52 votes to 48."]
+    monkeypatch.setenv("FACTCHECK_EMBED_BF16", "0" if flag == "1" else "1")
+    embed.load_encoder.cache_clear()
+    other = embed.load_encoder().encode(texts)
+    monkeypatch.setenv("FACTCHECK_EMBED_BF16", flag)
+    embed.load_encoder.cache_clear()
+    try:
+        enc = embed.load_encoder()
+        want = torch.bfloat16 if flag == "1" else torch.float32
+        assert next(enc._model.parameters()).dtype == want
+        batch, one = enc.encode(texts), enc.encode(texts[:1])
+        for v in (batch, one):
+            assert v.dtype == np.float32 and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+        assert np.all(np.sum(batch * other, axis=1) > 0.99)
+        assert not np.array_equal(batch, other)  # the two precisions really differ
+        assert float(one[0] @ batch[0]) > 0.999
+    finally:
+        embed.load_encoder.cache_clear()
