@@ -216,7 +216,9 @@ def test_the_cross_encoder_computes_in_bf16_with_its_weights_cast_once_and_score
     assert {p.dtype for p in cross.model.parameters()} == {torch.bfloat16 if flag == "1" else torch.float32}
     got, want = cross.probabilities([""] * 4, texts), fp32.probabilities([""] * 4, texts)
     assert got.dtype == np.float64 and np.abs(got - want).max() < 0.02  # bench --speed: at most 0.011 on news
-    assert list(np.argsort(got)) == list(np.argsort(want))
+    # the order holds wherever float32 tells two sentences apart by more than bf16's wobble (two chit-chat
+    # lines may tie at 0.046)
+    assert all(got[i] > got[j] for i in range(4) for j in range(4) if want[i] - want[j] > 0.02)
 
 
 def test_ingest_through_the_facade_embeds_each_sentence_once(tmp_path: Path,
