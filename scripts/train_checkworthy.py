@@ -53,22 +53,6 @@ MEASURED: dict[str, object] = {
     "news_dev_auc_facts_vs_comments": {"before_fnc1_arc_only": 0.937, "shipped_with_allsides_and_chrome": 0.955},
     # scripts/train_checkworthy_finetune.py (cv: 3 grouped folds of the 15 tuning debates; bench: fitted on the 15,
     # scored on the 4 held apart once); the candidate was chosen by cv alone, then shipped beside this model
-    "finetuned_cross_encoder": {
-        "protocol": "CV = 3 folds of 5 whole tuning debates (debate k in fold k % 3), the same folds for every row; "
-                    "held-apart = fitted on the 15, the 4 bench debates scored once",
-        "rows": {"logreg (this recipe)": {"cv_map": 0.200, "MAP": 0.333, "P@5": 0.45, "P@10": 0.45},
-                 "fine-tuned MiniLM alone": {"cv_map": 0.155, "MAP": 0.360, "P@5": 0.45, "P@10": 0.45},
-                 "average, cross-encoder 0.25 (shipped)": {"cv_map": 0.210, "MAP": 0.342, "P@5": 0.45, "P@10": 0.425},
-                 "average, cross-encoder 0.5": {"cv_map": 0.209, "MAP": 0.352, "P@5": 0.45, "P@10": 0.475},
-                 "average, cross-encoder 0.75": {"cv_map": 0.199, "MAP": 0.357, "P@5": 0.50, "P@10": 0.45}},
-        "chosen": "average with the cross-encoder at 0.25: best CV MAP (0.210 vs 0.200 for this recipe alone, a "
-                  "small margin: 15 debates); leave-one-debate-out MAP of this recipe 0.213",
-        "news": "hand-labelled news at 0.5: shipped average, no context, P 0.817 / R 0.957, AP 0.950 (each sentence "
-                "after the one before it: P 0.804 / R 0.967, AP 0.946; this recipe alone: P 0.812 / R 0.953, AP 0.94); "
-                "the cross-encoder alone, fitted on the 15, scores nearly every news sentence 0.8-0.9 (AP 0.892)",
-        "speed": "the cross-encoder costs about one more MiniLM pass: claims.score 15-21 sentences/s with both vs "
-                 "29-45 with this recipe alone, on 2 cores shared with other jobs (load 3-6)",
-    },
     "seed_articles": "every fact >= 0.6: compelling results 0.95/0.81, fentanyl seizures 0.97/0.95, phone call "
                      "0.60/0.94, Rubio-de la Fuente joint statement 0.75/0.79 (before 0.14/0.34); reader comments "
                      "scored as sentences <= 0.47 (before 0.57), page chrome <= 0.41 (promo line 0.28, before 0.62)",
