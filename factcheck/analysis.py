@@ -46,8 +46,10 @@ CHECK_SETTINGS = ("top_k", "min_similarity", "evidence_similarity", "conflict_si
 # the modules whose code makes a verdict: a change to one (a new rule) makes every stored check stale
 RULE_MODULES = ("verdict.py", "verify.py", "mismatch.py", "attribution.py", "retrieve.py", "labels.py", "analysis.py",
                 "parts.py")
-# a cosine computed here and one the index computed may differ in the last float32 bits: lean towards re-checking
-EPS = 1e-4
+# a cosine computed here (texts embedded in a batch) and the one retrieval computed (the claim embedded alone) may
+# differ: by the last float32 bits, or by ~1e-3 where the sentence model runs in bfloat16 (a vector moves with its
+# batch's shape; bench/precision.py). Lean towards re-checking: a passage within EPS of a source's k-th hit counts
+EPS = 5e-3
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -76,14 +78,15 @@ def verifier_identity(verifier: object) -> str:
 
 
 def _runtime(verifier: object) -> dict[str, object]:
-    """What this machine changes in a verdict without a file changing: bf16 or fp32 verifier arithmetic, and
-    whether names (factcheck.mismatch) and a compound claim's parts (factcheck.parts) come from spaCy's model or
-    the regex fallback, with spaCy's version and the model package's (a new model reads other names and parts),
-    told without loading it."""
+    """What this machine changes in a verdict without a file changing: bf16 or fp32 arithmetic (the verifier's, the
+    sentence model's), and whether names (factcheck.mismatch) and a compound claim's parts (factcheck.parts) come
+    from spaCy's model or the regex fallback, with spaCy's version and the model package's (a new model reads other
+    names and parts), told without loading it."""
     import importlib.metadata
     import importlib.util
 
     from factcheck import mismatch
+    from factcheck.embed import uses_bf16 as embed_bf16
     from factcheck.verify import uses_bf16
 
     try:
@@ -91,7 +94,8 @@ def _runtime(verifier: object) -> dict[str, object]:
                if importlib.util.find_spec(mismatch.NER_MODEL) else None)
     except (importlib.metadata.PackageNotFoundError, ValueError, ImportError):
         ner = None
-    return {"bf16": getattr(verifier, "bf16", None) if verifier is not None else uses_bf16(), "ner": ner}
+    return {"bf16": getattr(verifier, "bf16", None) if verifier is not None else uses_bf16(),
+            "embed_bf16": embed_bf16(), "ner": ner}
 
 
 _RULES: str | None = None

@@ -210,10 +210,15 @@ def test_the_analyse_verb_says_what_it_checked_again(world, fake_models, capsys)
 
 
 def test_the_fingerprint_follows_the_machine_arithmetic(monkeypatch):
-    monkeypatch.setenv("FACTCHECK_VERIFY_BF16", "0")
-    fp32 = analysis.fingerprint(Settings(), verifier=None, encoder_name="m")
-    monkeypatch.setenv("FACTCHECK_VERIFY_BF16", "1")
-    assert analysis.fingerprint(Settings(), verifier=None, encoder_name="m") != fp32
+    """The verifier's precision moves its probabilities, the sentence model's moves retrieval's near-ties: each
+    precision of each gives its own fingerprint."""
+    seen = set()
+    for verify in ("0", "1"):
+        for sentence_model in ("0", "1"):
+            monkeypatch.setenv("FACTCHECK_VERIFY_BF16", verify)
+            monkeypatch.setenv("FACTCHECK_EMBED_BF16", sentence_model)
+            seen.add(analysis.fingerprint(Settings(), verifier=None, encoder_name="m"))
+    assert len(seen) == 4
 
 
 def test_the_fingerprint_follows_the_spacy_model_package(monkeypatch):
