@@ -2,11 +2,16 @@
 before the code was moved around. `tests/data/seed_outputs.json` was written by the code before the
 restructuring (`python tests/test_seed_outputs.py --write`); this test recomputes it with the real models and
 compares: every label, verdict, source, passage and span exactly, probabilities and similarities to within 0.02
-(bf16 and fp32 arithmetic differ in the third decimal; a label that flips still fails)."""
+(a label that flips still fails). The three models run in float32 here, whatever the CPU has: in bf16 a near-tie
+at a source's k-th passage falls one way or the other with the CPU's kernels, and the golden file must hold on
+every machine CI may run on."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +26,39 @@ CLAIMS = ("Sheinbaum said U.S. military intervention in Mexico is necessary.",
           "The neighbours are among each other's biggest commercial partners.")
 
 
+PRECISION = ("FACTCHECK_EMBED_BF16", "FACTCHECK_CHECKWORTHY_BF16", "FACTCHECK_VERIFY_BF16")
+
+
+@contextmanager
+def float32() -> Iterator[None]:
+    """The models loaded in float32 inside, and as the machine decides again after."""
+    from factcheck import claims, embed
+
+    def fresh() -> None:
+        embed.load_encoder.cache_clear()
+        claims._shipped_cross.cache_clear()
+
+    before = {v: os.environ.get(v) for v in PRECISION}
+    os.environ.update(dict.fromkeys(PRECISION, "0"))
+    fresh()
+    try:
+        yield
+    finally:
+        for v, value in before.items():
+            if value is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = value
+        fresh()
+
+
 def outputs(store_dir: Path) -> dict[str, Any]:
     """The seeds ingested as the README's dashboard command does, then every output a user reads of them."""
+    with float32():
+        return _outputs(store_dir)
+
+
+def _outputs(store_dir: Path) -> dict[str, Any]:
     from factcheck import report
     from factcheck.api import Factcheck
     from factcheck.settings import Settings
@@ -68,7 +104,6 @@ def test_differences_sees_a_flipped_label_and_a_moved_probability_but_not_noise(
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
-    import os
     import tempfile
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
