@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,13 +81,13 @@ def main() -> None:
                 t = time.perf_counter()
                 enc[name].encode([text])  # the bare encoder: no cache in front of it
                 one[name].append((time.perf_counter() - t) * 1000)
-    out = {"sentences": len(corpus), "queries": len(queries), "bf16_units": sorted(bf16_units()),
-           "cosine_min": round(float(cos.min()), 5), "cosine_median": round(float(np.median(cos)), 5),
-           "similarity_change_max": round(float(np.abs(sim32 - sim16).max()), 4),
-           "similarity_change_median": round(float(np.median(np.abs(sim32 - sim16))), 5),
-           "top10_overlap": round(overlap, 4),
-           "batch_sentences_per_s": {n: round(statistics.median(v), 1) for n, v in batch.items()},
-           "one_text_ms_p50": {n: round(statistics.median(v), 2) for n, v in one.items()}}
+    out: dict[str, Any] = {"sentences": len(corpus), "queries": len(queries), "bf16_units": sorted(bf16_units()),
+                           "cosine_min": round(float(cos.min()), 5), "cosine_median": round(float(np.median(cos)), 5),
+                           "similarity_change_max": round(float(np.abs(sim32 - sim16).max()), 4),
+                           "similarity_change_median": round(float(np.median(np.abs(sim32 - sim16))), 5),
+                           "top10_overlap": round(overlap, 4),
+                           "batch_sentences_per_s": {n: round(statistics.median(v), 1) for n, v in batch.items()},
+                           "one_text_ms_p50": {n: round(statistics.median(v), 2) for n, v in one.items()}}
     out["batch_speedup"] = round(out["batch_sentences_per_s"]["bfloat16"] / out["batch_sentences_per_s"]["float32"], 2)
     out["one_text_speedup"] = round(out["one_text_ms_p50"]["float32"] / out["one_text_ms_p50"]["bfloat16"], 2)
     print(json.dumps(out, indent=2))

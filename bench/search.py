@@ -218,7 +218,7 @@ def facade(sentences: int, nq: int) -> dict:
 
     from bench.ingest import drafts
     from factcheck.api import Factcheck
-    from factcheck.embed import load_encoder
+    from factcheck.embed import load_encoder, normalise
     from factcheck.hashes import text_hash
     from factcheck.ingest.pipeline import ingest, passages_of
     from factcheck.settings import Settings
@@ -250,8 +250,9 @@ def facade(sentences: int, nq: int) -> dict:
         faiss.omp_set_num_threads(1)  # one query at a time, as the facade searches
 
         def bare(q: str) -> int:
-            v = enc._model.encode([q], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
-            return len(flat.search(np.ascontiguousarray(v, dtype=np.float32), K)[1][0])
+            v = normalise(enc._model.encode([q], convert_to_numpy=True, normalize_embeddings=False,
+                                            show_progress_bar=False))  # in float32, as factcheck's encoder does
+            return len(flat.search(v, K)[1][0])
 
         paths = {"bare": lambda i: bare(queries[i]),
                  "factcheck": lambda i: len(fc.search(queries[i], k=K)),

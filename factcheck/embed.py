@@ -100,10 +100,10 @@ class SentenceTransformerEncoder:
 
     def _one(self, text: str) -> np.ndarray:
         """One text (a query, a claim) through the model's own modules, as `encode` runs a batch of one: its
-        preprocessing, its forward pass, normalised the way normalize_embeddings does. The same vector to the last
-        bit (tests/test_embed.py), without what `encode` does around it for one text: putting the modules in
-        eval mode again, finding the device by walking the parameters, sorting, batching, checking arguments
-        (1.2 ms a query of ~15 on a busy 2-core machine; bench/scale.py peer)."""
+        preprocessing, its forward pass, normalised in float32 as `encode` normalises. The same vector to the last
+        bit (tests/test_embed.py), without what SentenceTransformer.encode does around it for one text: putting the
+        modules in eval mode again, finding the device by walking the parameters, sorting, batching, checking
+        arguments (1.2 ms a query of ~15 on a busy 2-core machine; bench/scale.py peer)."""
         import torch
         from sentence_transformers.util import batch_to_device
 
@@ -172,7 +172,7 @@ def load_encoder(device: str = "cpu") -> SentenceTransformerEncoder:
 def uses_bf16() -> bool:
     """Does the sentence model compute in bfloat16 here ($FACTCHECK_EMBED_BF16: 1, 0 or auto, the CPU's bf16
     units)? About twice as fast on a CPU with them; its vectors agree with float32's to a cosine of 0.998 or
-    more (bench/embed_precision.py), so a store's vectors keep one model name whichever computed them."""
+    more (bench/precision.py), so a store's vectors keep one model name whichever computed them."""
     from factcheck.precision import wants_bf16
 
     return wants_bf16("FACTCHECK_EMBED_BF16")
