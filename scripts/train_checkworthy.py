@@ -51,8 +51,6 @@ MEASURED: dict[str, object] = {
     "bench_4_held_apart_debates": {"before": {"MAP": 0.336, "P@5": 0.40, "P@10": 0.40},
                                    "shipped": {"MAP": 0.333, "P@5": 0.45, "P@10": 0.45}},
     "news_dev_auc_facts_vs_comments": {"before_fnc1_arc_only": 0.937, "shipped_with_allsides_and_chrome": 0.955},
-    # scripts/train_checkworthy_finetune.py (cv: 3 grouped folds of the 15 tuning debates; bench: fitted on the 15,
-    # scored on the 4 held apart once); the candidate was chosen by cv alone, then shipped beside this model
     "seed_articles": "every fact >= 0.6: compelling results 0.95/0.81, fentanyl seizures 0.97/0.95, phone call "
                      "0.60/0.94, Rubio-de la Fuente joint statement 0.75/0.79 (before 0.14/0.34); reader comments "
                      "scored as sentences <= 0.47 (before 0.57), page chrome <= 0.41 (promo line 0.28, before 0.62)",
@@ -461,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         "params": DEFAULT,
         "measured": MEASURED,
         "cross_encoder": "cross/: a MiniLM cross-encoder fine-tuned by scripts/train_checkworthy_finetune.py; "
-                         "claims.score averages its probability in at 0.25 (MODEL_CARD.md)",
+                         "claims.score averages its probability in at the weight in "
+                         "cross/factcheck_checkworthy.json, with the figures it was chosen by (MODEL_CARD.md)",
         "probabilities": "fitted with balanced class weights: 0.5 means 'as likely check-worthy as not' "
                          "under equal priors, not a 50% chance in a real debate",
         "trained": time.strftime("%Y-%m-%d"),

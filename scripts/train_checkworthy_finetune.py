@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--folds", type=int, default=FOLDS)
     ap.add_argument("--fp32", action="store_true", help="train and score in float32 (default: bfloat16 autocast)")
-    ap.add_argument("--weight", type=float, default=0.5,
+    ap.add_argument("--weight", type=float, default=0.75,
                     help="train: the cross-encoder's share in claims.score's average (the one `cv` chose)")
     ap.add_argument("--hp", type=json.loads, default={}, help="JSON overrides of HP (smoke tests)")
     args = ap.parse_args(argv)

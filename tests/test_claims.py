@@ -215,7 +215,7 @@ def test_the_cross_encoder_computes_in_bf16_with_its_weights_cast_once_and_score
     # bf16: cast at load, not by autocast over float32 weights on every call; float32 stays float32
     assert {p.dtype for p in cross.model.parameters()} == {torch.bfloat16 if flag == "1" else torch.float32}
     got, want = cross.probabilities([""] * 4, texts), fp32.probabilities([""] * 4, texts)
-    assert got.dtype == np.float64 and np.abs(got - want).max() < 0.02  # bench --speed: at most 0.011 on news
+    assert got.dtype == np.float64 and np.abs(got - want).max() < 0.02  # bench --speed: at most 0.013 on news
     # the order holds wherever float32 tells two sentences apart by more than bf16's wobble (two chit-chat
     # lines may tie at 0.046)
     assert all(got[i] > got[j] for i in range(4) for j in range(4) if want[i] - want[j] > 0.02)
