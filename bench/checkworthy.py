@@ -409,22 +409,16 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    if args.speed:
-        r = speed(args.runs)
-        if args.json:
-            json.dump(r, sys.stdout, indent=2)
-            sys.stdout.write("\n")
-        else:
-            print_speed(r)
-        return 0
-    if args.cues:
-        r = cue_ablation()
-        if args.json:
-            json.dump(r, sys.stdout, indent=2)
-            sys.stdout.write("\n")
-        else:
-            print_cues(r)
-        return 0
+    for wanted, measure, show in ((args.speed, lambda: speed(args.runs), print_speed),
+                                  (args.cues, cue_ablation, print_cues)):
+        if wanted:
+            r = measure()
+            if args.json:
+                json.dump(r, sys.stdout, indent=2)
+                sys.stdout.write("\n")
+            else:
+                show(r)
+            return 0
     if args.finetuned:
         r = finetuned_on_news(args.finetuned, args.weight)
         if args.json:
