@@ -84,9 +84,9 @@ class SentenceTransformerEncoder:
         for lo in range(0, total, step):
             idx = order[lo:lo + step]
             # normalised here, in float32: a bf16 model's own normalising leaves norms 1e-3 off
-            out[idx] = normalise(np.asarray(self._model.encode(
-                [texts[i] for i in idx], batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=False,
-                show_progress_bar=False), dtype=np.float32))
+            out[idx] = normalise(self._model.encode([texts[i] for i in idx], batch_size=batch_size,
+                                                    convert_to_numpy=True, normalize_embeddings=False,
+                                                    show_progress_bar=False))
             if progress is not None:
                 progress(min(lo + step, total), total, EMBEDDING)
         return out
@@ -113,7 +113,7 @@ class SentenceTransformerEncoder:
         with torch.inference_mode():
             features = batch_to_device(m.preprocess([text]), self._device)
             vec = m(features)["sentence_embedding"].float().cpu().numpy()
-        return normalise(np.ascontiguousarray(vec, dtype=np.float32))
+        return normalise(vec)
 
 
 @contextmanager
