@@ -59,9 +59,12 @@ class ContextModel(Protocol):
 
 
 # --- lexical cues -------------------------------------------------------------------------------
-# Each is a regex whose match count (or a flag) says something a sentence embedding blurs:
-# whether the sentence carries a checkable figure, an attribution, or is opinion/hedge/chatter. Their words are
-# factcheck.lexicon's CUE_* lists (and its calendar), frozen: the shipped model's weights were learnt on them.
+# What a sentence embedding blurs and the debates reward: whether a sentence carries a checkable figure or reports
+# a past event, how long it is, and whether it asks rather than states. Each cue kept earns its place: left out of
+# the six, each lowers MAP on debates the fit did not see (bench/checkworthy.py --cues, the model card's table);
+# the 25 others of earlier releases (chatter, page talk, the writer's voice, dates, names) did not, the
+# cross-encoder covering the news they were written for. Their words are factcheck.lexicon's CUE_* lists, frozen:
+# the shipped model's weights were learnt on them.
 
 _I = re.IGNORECASE
 
@@ -72,76 +75,29 @@ def _words(words: Iterable[str]) -> str:
 
 _CUES: dict[str, re.Pattern[str]] = {
     "number": re.compile(r"\d"),
-    "percent": re.compile(r"%|\bper ?cent\b|\bpercentage\b", _I),
     "money": re.compile(r"[$€£¥]|" + _words(lx.CUE_MONEY), _I),
     "magnitude": re.compile(_words(lx.CUE_MAGNITUDES), _I),
-    "year": re.compile(r"\b(1[89]\d\d|20\d\d)s?\b"),
-    "date": re.compile(_words((*lx.MONTHS, *lx.WEEKDAYS, *lx.CUE_RELATIVE_DATES)), _I),
-    "attribution": re.compile(_words(lx.CUE_ATTRIBUTION), _I),
-    "quote": re.compile(r"[\"“”]"),
-    "comparison": re.compile(_words(lx.CUE_COMPARISONS), _I),
-    "past_event": re.compile(_words(lx.CUE_PAST_EVENTS), _I),
-    "first_person": re.compile(_words(lx.CUE_FIRST_PERSON)),
-    "we": re.compile(_words(lx.CUE_WE), _I),
-    "you": re.compile(_words(lx.CUE_YOU), _I),
-    "opinion": re.compile(_words(lx.CUE_OPINIONS), _I),
-    "modal": re.compile(_words(lx.CUE_MODALS), _I),
-    "hedge": re.compile(_words(lx.CUE_HEDGES), _I),
-    "future": re.compile(_words(lx.CUE_FUTURE), _I),
-    "politeness": re.compile(_words(lx.CUE_POLITENESS), _I),
-    "negation": re.compile(_words(lx.CUE_NEGATIONS) + r"|n't\b", _I),
     # news reports an event in the past tense; regular verbs say so by their ending ("issued", "released";
     # not "need", "agreed": a double e is rarely a past tense)
     "past_tense": re.compile(r"\b[a-z]+[^e\W]ed\b"),
-    # reported speech: who said, issued or released what (an attributed statement is itself checkable)
-    "reporting": re.compile(_words(lx.CUE_REPORTING), _I),
-    # news dates an event by its weekday ("said Friday", "Thursday night"); speeches and comments rarely do
-    "weekday": re.compile(r"\b(" + alternation(lx.WEEKDAYS) + r")('s)?\b", _I),
-    # a page talking about itself: promos, widgets, comment sections
-    "self_reference": re.compile(r"\b(" + alternation(lx.CUE_PAGE_OWNERS) + ") (" + alternation(lx.CUE_PAGE_PARTS)
-                                 + r")\b", _I),
-    # a verdict as the predicate, "X is (a) very worrying (one)": the writer judges rather than reports
-    "evaluation": re.compile(r"\b(" + alternation(lx.CUE_COPULAS) + r")\s+"
-                             r"((" + alternation(lx.CUE_INTENSIFIERS) + r")\s+)*"
-                             r"(" + alternation(lx.CUE_VERDICTS) + r")\b", _I),
-    # a sentence that opens on a bare verb addresses the reader: a call to action, not a report
-    "imperative": re.compile(r"^\W*(please\s+)?(" + alternation(lx.CUE_IMPERATIVES) + r")\b", _I),
 }
-# cues of the writer's own voice are counted outside quotation marks: a quoted "we must" is what
-# someone said (an attributed statement, checkable), not the writer's opinion
-_VOICE = frozenset({"first_person", "we", "you", "opinion", "modal", "hedge", "future", "negation"})
+# a question is read outside quotation marks: a reported question ("he asked “why now?”") is still a report
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
-_CAPITAL = re.compile(r"[A-Z][a-z]+|[A-Z]{2,}")
 
 LEXICAL_FEATURES: tuple[str, ...] = (
     *_CUES,
-    "capitalised",   # names, places, organisations: a proper noun makes a sentence checkable
     "log_words",
-    "short",         # under 6 words: interjections, fragments, slogans
-    "fragment",      # under 3 words: labels, counters, buttons ("8 Comments"); 0.3% of them check-worthy in CLEF
-    "question",      # outside quotes: a reported question is still a report
-    "exclaim",
+    "question",
 )
 
 
 def lexical_features(texts: Sequence[str]) -> np.ndarray:
-    """(n, len(LEXICAL_FEATURES)) float32: log1p of cue counts, plus shape flags."""
+    """(n, len(LEXICAL_FEATURES)) float32: log1p of cue counts, of the word count, and a question flag."""
     out = np.zeros((len(texts), len(LEXICAL_FEATURES)), dtype=np.float32)
     for i, text in enumerate(texts):
-        own = _QUOTED.sub(" ", text)
-        words = _WORD.findall(text)
-        row = [float(np.log1p(len(p.findall(own if name in _VOICE else text)))) for name, p in _CUES.items()]
-        # the first word is capitalised by grammar, not because it is a name
-        caps = sum(1 for w in words[1:] if _CAPITAL.fullmatch(w) and w not in {"I", "I'm", "I've", "I'll"})
-        row += [
-            float(np.log1p(caps)),
-            float(np.log1p(len(words))),
-            float(len(words) < 6),
-            float(len(words) < 3),
-            float("?" in own),
-            float("!" in text),
-        ]
+        row = [float(np.log1p(len(p.findall(text)))) for p in _CUES.values()]
+        row += [float(np.log1p(len(_WORD.findall(text)))), float("?" in _QUOTED.sub(" ", text))]
         out[i] = row
     return out
 

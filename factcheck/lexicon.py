@@ -8,7 +8,7 @@ Tuples keep their order where a regex or a random draw reads it; membership-only
 
 The check-worthiness cues (the last section) are frozen: the shipped model (models/checkworthy) learnt its
 weights on regexes built from exactly these entries, in this order. Change one and retrain with
-scripts/train_checkworthy.py; where a cue list is a narrower copy of a list above, its test says so.
+scripts/train_checkworthy.py.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def nested_forms(forms: Sequence[str]) -> str:
 # Weekday and month names, lower-case, in calendar order (contrast draws replacements from them at random, so the
 # order is part of its deterministic output). Read by mismatch (a date of the claim the passage gives otherwise),
 # contrast (a date changed or added; "Monday, ..." leads dropped), ingest.clean (datelines, "Published ..." dates),
-# stories (not names) and the check-worthiness cues.
+# and stories (not names).
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                            "october", "november", "december")
@@ -82,7 +82,7 @@ APPROXIMATIONS: tuple[str, ...] = (
 
 # --- negation and refutation --------------------------------------------------------------------
 # Words that negate what follows: mismatch (one text negates, the other does not) and contrast (a sentence with
-# one is not given another) read these; the check-worthiness cue counts a narrower, frozen copy (CUE_NEGATIONS).
+# one is not given another) read these.
 NEGATIONS: tuple[str, ...] = ("not", "no", "never", "none", "nobody", "nothing", "neither", "nor")
 # mismatch also reads a denial or a verdict of falsehood as a negation, and any "-n't" and "cannot"
 DENIALS: tuple[str, ...] = ("denied", "denies", "deny")
@@ -266,68 +266,7 @@ PROMOTIONS: tuple[str, ...] = (
     "inbox", "notifications?", "this article", "sign up", "per month", "a month", "ad-free", r"donat\w*")
 
 # --- check-worthiness cues (frozen: the shipped model's weights depend on them) ----------------------
-# claims builds one regex per cue from these lists (see the module docstring); each counts a trait of a sentence
-# that its embedding blurs.
+# claims builds one regex per cue from these lists; each counts a trait of a sentence that its embedding blurs.
 CUE_MONEY: tuple[str, ...] = ("dollars?", "euros?", "pounds", "pesos?", "budget", "taxe?s?", "deficit", "debt")
 CUE_MAGNITUDES: tuple[str, ...] = ("hundreds?", "thousands?", "millions?", "billions?", "trillions?", "dozens?",
                                    "half", "twice", "double[ds]?", "tripled?", "times")
-# a date: MONTHS, WEEKDAYS and these
-CUE_RELATIVE_DATES: tuple[str, ...] = ("yesterday", "last (week|month|year)", "ago")
-# attribution: the speech verbs the model learnt, narrower than SPEECH_VERBS and with "according to", "denied"
-CUE_ATTRIBUTION: tuple[str, ...] = (
-    "said", "says", "told", "stated", "announced", "reported", "according to", "claimed", "confirmed", "revealed",
-    "noted", "cited", "insisted", r"acknowledg\w*", "denied")
-CUE_COMPARISONS: tuple[str, ...] = (
-    "more", "less", "fewer", "most", "least", "than", "highest", "lowest", "largest", "biggest", "smallest",
-    "increase[ds]?", "decrease[ds]?", "rose", "fell", "dropped", "doubled", "record")
-CUE_PAST_EVENTS: tuple[str, ...] = (
-    "was", "were", "had", "did", "voted", "passed", "signed", "killed", "died", "lost", "won", "created", "cut",
-    "raised", "spent", "built", "approved", "issued", "seized", "ousted")
-# pronouns of the writer's or speaker's own voice; FIRST_PERSON is matched case-sensitively ("I", not "i")
-CUE_FIRST_PERSON: tuple[str, ...] = ("I", "I'm", "I've", "I'll", "I'd", "me", "my", "mine")
-CUE_WE: tuple[str, ...] = ("we", "we're", "we've", "we'll", "us", "our", "ours")
-CUE_YOU: tuple[str, ...] = ("you", "you're", "you've", "your", "yours")
-# words that judge ("great", "worst"), shared by the opinion and the evaluation cues
-CUE_JUDGEMENTS: tuple[str, ...] = (
-    "great", "terrible", "horrible", "wonderful", "amazing", "disaster", "best", "worst", "beautiful", "sad")
-CUE_OPINIONS: tuple[str, ...] = (
-    "think", "believe", "feel", "hope", "wish", "want", "love", "hate", "agree[ds]?", "disagree", *CUE_JUDGEMENTS,
-    "proud", "honou?red", "important", "crucial", "concerning", "worrying", "good", "bad")
-CUE_MODALS: tuple[str, ...] = ("should", "must", "need to", "needs to", "ought", "have to", "has to", "let's",
-                               "let us")
-CUE_HEDGES: tuple[str, ...] = ("may", "might", "could", "perhaps", "maybe", "probably", "possibly", "likely",
-                               "seems?", "appears?", r"suggest\w*", r"potential\w*")
-CUE_FUTURE: tuple[str, ...] = ("will", "going to", "gonna", "'ll")
-CUE_POLITENESS: tuple[str, ...] = (r"thank\w*", "welcome", "hello", "good (evening|morning|night)", "please",
-                                   r"congratulat\w*", "applause", "laughter", "crosstalk")
-# a narrower copy of NEGATIONS
-CUE_NEGATIONS: tuple[str, ...] = ("not", "no", "never", "nothing", "none")
-# reported speech: who said, issued or released what (an attributed statement is itself checkable)
-CUE_REPORTING: tuple[str, ...] = (
-    "sa(id|ys)", "told", "tells?", "stated?", "statements?", r"announc\w+", "report(ed|s)?", r"declar\w+",
-    r"acknowledg\w+", r"admit\w*", "warn(ed|s|ing)?", "urg(ed|es|ing)", r"pledg\w+", r"vow\w*", r"insist\w*",
-    "den(y|ied|ies)", r"confirm\w*", "claim(ed|s)?", r"accus\w+", r"prais\w+", r"critici[sz]\w+",
-    "call(ed|s|ing)? (for|on)", "issu(ed|es|ing)", "releas(ed|es|ing)", r"spokes\w+",
-    "press (conference|briefing|release)", r"interview\w*", "according to", "revealed", "cited", "noted",
-    "emphasi[sz]ed", "stressed", "highlighted", "reiterated", "argued", "testified", "wrote", "tweeted")
-# a page talking about itself: "this article", "our newsletter"
-CUE_PAGE_OWNERS: tuple[str, ...] = ("this", "the", "our")
-CUE_PAGE_PARTS: tuple[str, ...] = ("article", "page", "site", "website", "story", "post", "newsletter", "video",
-                                   "podcast", "app", "comments?")
-# "X is (a) very worrying (one)": the verbs, the words between, and the verdicts of the evaluation cue
-CUE_COPULAS: tuple[str, ...] = ("is", "are", "was", "were", "be", "been", "seems?( like)?", "looks?( like)?",
-                                "sounds?( like)?")
-CUE_INTENSIFIERS: tuple[str, ...] = (
-    "a", "an", "the", "so", "very", "really", "extremely", "highly", "truly", "deeply", "quite", "too", "most", "more",
-    "such", "incredibly", "absolutely", "pretty", "fairly", "rather", "somewhat")
-CUE_VERDICTS: tuple[str, ...] = (
-    *CUE_JUDGEMENTS, "important", "crucial", "concerning", "worrying", "good", "bad", "troubling", "alarming",
-    "disturbing", "problematic", "dangerous", "risky", "unacceptable", "outrageous", "ridiculous", "absurd", "shameful",
-    "disgraceful", "essential", "vital", "necessary", "serious", "wrong", "fair", "unfair", "sensible", "reasonable",
-    "wise", "foolish", "stupid", "smart", "ideal")
-# a sentence that opens on one of these bare verbs addresses the reader: a call to action, not a report
-CUE_IMPERATIVES: tuple[str, ...] = (
-    "verify", "check", "read", "click", "subscribe", "share", "follow", "sign", "join", "listen", "watch", "download",
-    "learn", "discover", "get", "try", "register", "log", "contact", "visit", "see", "support", "donate", "comment",
-    "tap", "explore", "find", "like", "leave", "send", "tell", "enter", "start", "go", "look", "let", "imagine",
-    "think", "remember", "consider", "keep", "stop", "make")

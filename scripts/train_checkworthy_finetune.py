@@ -18,6 +18,9 @@ Usage:
     python scripts/train_checkworthy_finetune.py cv       # ~30 min on 2 cores: FOLDS trainings
     python scripts/train_checkworthy_finetune.py bench    # fit on the 15, score the 4 held apart
     python scripts/train_checkworthy_finetune.py train --out DIR
+    python scripts/train_checkworthy_finetune.py record --weight W   # after the logistic regression changed:
+        # rerun cv and bench (the folds' scores are cached in --work), then write the chosen weight and the
+        # figures beside the shipped weights
 """
 from __future__ import annotations
 
@@ -54,6 +57,8 @@ from train_checkworthy import (  # noqa: E402
     precision_at,
     with_news,
 )
+
+from factcheck.claims import CROSS_DIR  # noqa: E402
 
 WORK = ROOT / ".train" / "checkworthy_ft"
 # fixed before any run (not swept: each training costs minutes of CPU). The first recipe had 2 epochs and 6
@@ -294,14 +299,14 @@ def _recorded(work: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["cv", "bench", "train", "speed"])
+    ap.add_argument("mode", choices=["cv", "bench", "train", "record", "speed"])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--work", type=Path, default=WORK)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--folds", type=int, default=FOLDS)
     ap.add_argument("--fp32", action="store_true", help="train and score in float32 (default: bfloat16 autocast)")
-    ap.add_argument("--weight", type=float, default=0.75,
-                    help="train: the cross-encoder's share in claims.score's average (the one `cv` chose)")
+    ap.add_argument("--weight", type=float, default=0.5,
+                    help="train, record: the cross-encoder's share in claims.score's average (the one `cv` chose)")
     ap.add_argument("--hp", type=json.loads, default={}, help="JSON overrides of HP (smoke tests)")
     args = ap.parse_args(argv)
     args.hp = {**HP, **args.hp}
@@ -333,6 +338,16 @@ def main(argv: list[str] | None = None) -> int:
                 "measured": _recorded(args.work)}
         (out / "factcheck_checkworthy.json").write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
         log(f"wrote {out}")
+        return 0
+    if args.mode == "record":
+        # the weights stay; the average's weight and the figures are chosen again when the logistic regression
+        # beside it changes (its cues, its recipe): `cv` and `bench` rerun with the folds' scores cached in work/
+        out = args.out or CROSS_DIR
+        spec_path = out / "factcheck_checkworthy.json"
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        spec.update(weight=args.weight, measured=_recorded(args.work), recorded=time.strftime("%Y-%m-%d"))
+        spec_path.write_text(json.dumps(spec, indent=2) + "\n", encoding="utf-8")
+        log(f"recorded weight {args.weight} and the figures of {args.work} in {spec_path}")
         return 0
     result = run_cv(args) if args.mode == "cv" else run_bench(args)
     (args.work / f"{args.mode}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

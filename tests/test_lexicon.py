@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from factcheck import lexicon as lx
@@ -17,8 +18,8 @@ from factcheck.verdict import points_back
 # every ordered list: a repeated entry is a typo or a merge left half done
 TUPLES = {name: value for name, value in vars(lx).items()
           if name.isupper() and isinstance(value, tuple) and all(isinstance(w, str) for w in value)}
-# entries compared as typed, not lower-cased: "I" is the first person, "i" is not
-CASED = {"CUE_FIRST_PERSON"}
+# entries compared as typed, not lower-cased (none today: a cased list names itself here)
+CASED: set[str] = set()
 
 
 @pytest.mark.parametrize("name", sorted(TUPLES))
@@ -97,7 +98,6 @@ def test_approximations_let_a_rounded_figure_agree():
 # --- negation -----------------------------------------------------------------------------------------------
 def test_negations_and_the_narrower_copies():
     assert {"not", "no", "never", "nobody", "neither", "nor"} <= set(lx.NEGATIONS)
-    assert set(lx.CUE_NEGATIONS) <= set(lx.NEGATIONS)
     assert not set(lx.DENIALS) & set(lx.NEGATIONS) and not set(lx.FALSEHOODS) & set(lx.NEGATIONS)
 
 
@@ -226,11 +226,9 @@ def test_cue_lists_are_what_the_shipped_model_was_trained_on():
 
     # the spec next to the weights names the features; the lists must still produce them
     row = dict(zip(LEXICAL_FEATURES, lexical_features(
-        ["On Friday, the ministry said 12 million dollars were spent last year, I think."])[0], strict=True))
-    for cue in ("weekday", "date", "attribution", "reporting", "money", "magnitude", "past_event", "first_person",
-                "opinion"):
+        ["On Friday, the ministry said it issued 12 million dollars last year, I think."])[0], strict=True))
+    for cue in ("number", "money", "magnitude", "past_tense", "log_words"):
         assert row[cue] > 0, cue
-    assert row["negation"] == row["hedge"] == row["imperative"] == 0
-    assert set(lx.CUE_JUDGEMENTS) <= set(lx.CUE_OPINIONS) and set(lx.CUE_JUDGEMENTS) <= set(lx.CUE_VERDICTS)
-    # the cue's attribution verbs, narrower than attribution's, except these the model learnt
-    assert set(lx.CUE_ATTRIBUTION) - set(lx.SPEECH_VERBS) == {"according to", r"acknowledg\w*", "denied"}
+    assert row["question"] == 0
+    assert lexical_features(["Half the budget, twice the debt?"])[0].tolist() == pytest.approx(
+        [0.0, np.log1p(2), np.log1p(2), 0.0, np.log1p(6), 1.0])

@@ -59,6 +59,27 @@ def test_checkworthy_finetune_epoch_balances_classes_and_gives_news_its_share():
     assert all((a == b).all() for a, b in zip(again, (src, row, w), strict=True))  # seeded
 
 
+def test_checkworthy_finetune_record_rewrites_only_the_weight_and_the_figures(tmp_path):
+    """After the regression beside it changes, `record` writes the average's new weight and the figures `cv` and
+    `bench` measured, keeping the rest of the spec (its training record) as it was."""
+    out, work = tmp_path / "cross", tmp_path / "work"
+    out.mkdir()
+    work.mkdir()
+    spec = {"format": "factcheck-checkworthy-cross/1", "weight": 0.75, "max_length": 96, "hp": {"epochs": 4},
+            "train_seconds": 653, "measured": {"cv": {"old": 1}}}
+    (out / "factcheck_checkworthy.json").write_text(json.dumps(spec), encoding="utf-8")
+    (work / "cv.json").write_text(json.dumps({"cv": {"new": 2}}), encoding="utf-8")
+    (work / "bench.json").write_text(json.dumps({"held_apart": {"new": 3}}), encoding="utf-8")
+    subprocess.run([sys.executable, str(SCRIPTS / "train_checkworthy_finetune.py"), "record", "--work", str(work),
+                    "--out", str(out), "--weight", "0.25"], check=True, capture_output=True)
+    got = json.loads((out / "factcheck_checkworthy.json").read_text(encoding="utf-8"))
+    assert got["weight"] == 0.25
+    assert got["measured"] == {"cv": {"cv": {"new": 2}}, "bench": {"held_apart": {"new": 3}}}
+    assert {k: got[k] for k in ("format", "max_length", "hp", "train_seconds")} == \
+        {k: spec[k] for k in ("format", "max_length", "hp", "train_seconds")}
+    assert "recorded" in got
+
+
 @pytest.mark.model
 def test_checkworthy_finetune_trains_and_saves_a_model_that_scores(tmp_path):
     """The training script end to end on two tiny debates (no news): a safetensors model that loads and scores."""
@@ -78,7 +99,7 @@ def test_checkworthy_finetune_trains_and_saves_a_model_that_scores(tmp_path):
     # the script's default weight is the one shipped beside the weights it trained
     shipped = SCRIPTS.parent / "factcheck" / "models" / "checkworthy" / "cross" / "factcheck_checkworthy.json"
     assert json.loads((out / "factcheck_checkworthy.json").read_text())["weight"] == \
-        json.loads(shipped.read_text())["weight"] == 0.75
+        json.loads(shipped.read_text())["weight"] == 0.5
     assert not list(out.glob("*.bin")) and not list(out.glob("*.pkl"))  # no pickle
     from train_checkworthy_finetune import load_base, predict
 
