@@ -32,8 +32,8 @@ def nested_forms(forms: Sequence[str]) -> str:
 # --- the calendar -------------------------------------------------------------------------------
 # Weekday and month names, lower-case, in calendar order (contrast draws replacements from them at random, so the
 # order is part of its deterministic output). Read by mismatch (a date of the claim the passage gives otherwise),
-# contrast (a date changed or added; "Monday, ..." leads dropped), ingest.clean (datelines, "Published ..." dates),
-# and stories (not names).
+# contrast (a date changed or added; "Monday, ..." leads dropped) and ingest.clean (datelines, "Published ..."
+# dates).
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                            "october", "november", "december")
@@ -232,14 +232,7 @@ NOT_SPEAKERS: frozenset[str] = frozenset({
     "the", "a", "an", "it", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "officials",
     "experts", "sources", "critics", "reports", "some", "many"})
 
-# --- names --------------------------------------------------------------------------------------
-# Capitalised words that name no one, lower-case: sentence starts, days, months, titles. stories groups articles
-# by the other capitalised words they share (a cheap stand-in for named entities).
-TITLES: tuple[str, ...] = ("mr", "mrs", "ms", "dr", "sen", "rep", "gov", "president")
-NOT_NAMES: frozenset[str] = frozenset(
-    """a an the in on at for and but or of to from by with as it he she they we i you this that these those his
-    her their its our after before when while what why how who new said says""".split()) | frozenset(
-    WEEKDAYS) | frozenset(MONTHS) | frozenset(TITLES)
+# --- pointing back -------------------------------------------------------------------------------
 # Words a sentence opens on that point back to the sentence before it ("She cited …", "This …"): verdict reads
 # such a passage with its antecedent.
 POINTING_BACK: tuple[str, ...] = ("he", "she", "it", "they", "his", "her", "its", "their", "this", "these", "those",

@@ -171,7 +171,7 @@ class Story:
 
 @dataclass(frozen=True)
 class ArticleHead:
-    """What grouping reads of a stored article: its title, first body sentence, date and story, if any."""
+    """What grouping reads of a stored article: its title, first body sentence, date, story (if any) and text."""
 
     id: int
     source: str
@@ -180,3 +180,4 @@ class ArticleHead:
     lede: str
     story_id: int | None = None
     pinned: bool = False
+    text: str = ""  # the start of its text as stored (Store.article_heads reads as much as it is asked)

@@ -12,7 +12,7 @@ What it does not hold: the constants of an implementation, fixed by a model, a f
 tuned by no user: model file names, token lengths and batch sizes; regexes and word lists (factcheck.lexicon);
 the rules' inner constants (verify.DETAIL_TO_CONFLICTS, mismatch's tolerances, verdict's word-overlap test for
 copies); the format guards of readers (factchecks.MAX_RECORDS, profiles.MAX_ROWS); index building
-(factcheck.vectors); the story-grouping rule (stories.Rule, chosen with bench/stories.py); the dashboard's own
+(factcheck.vectors); the story-grouping models (factcheck/models/stories, scripts/train_stories.py); the dashboard's own
 caps (factcheck.ui.state).
 """
 from __future__ import annotations

@@ -558,14 +558,15 @@ class Store:
         return [Story(sid, name, tuple(arts), tuple(sorted(srcs)), min(dates, default=None), max(dates, default=None),
                       edited) for sid, (name, edited, arts, srcs, dates) in found.items()]
 
-    def article_heads(self) -> list[ArticleHead]:
-        """Every article's title, first body sentence, date and story link: what grouping reads."""
-        return [ArticleHead(int(i), src, title, when, lede or "", sid, bool(pinned)) for i, src, title, when, lede, sid,
-                pinned in self._rows(
+    def article_heads(self, text_chars: int = 0) -> list[ArticleHead]:
+        """Every article's title, first body sentence, date, story link and the first `text_chars` characters
+        of its text: what grouping reads."""
+        return [ArticleHead(int(i), src, title, when, lede or "", sid, bool(pinned), text or "")
+                for i, src, title, when, lede, sid, pinned, text in self._rows(
                     "SELECT a.id, s.name, a.title, a.date, (SELECT p.text FROM passages p WHERE p.article_id = a.id"
-                    " AND p.kind = 'body' ORDER BY p.seq LIMIT 1), l.story_id, COALESCE(l.pinned, 0)"
-                    " FROM articles a JOIN sources s ON s.id = a.source_id"
-                    " LEFT JOIN article_stories l ON l.article_id = a.id ORDER BY a.id")]
+                    " AND p.kind = 'body' ORDER BY p.seq LIMIT 1), l.story_id, COALESCE(l.pinned, 0),"
+                    " substr(a.text, 1, ?) FROM articles a JOIN sources s ON s.id = a.source_id"
+                    " LEFT JOIN article_stories l ON l.article_id = a.id ORDER BY a.id", (text_chars,))]
 
     def set_stories(self, groups: Sequence[tuple[int | None, Sequence[int], str]]) -> list[int]:
         """A grouping, in one transaction: each (story id, or None for a new story; its articles; its default
