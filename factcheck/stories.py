@@ -55,13 +55,14 @@ GAP_CAP = 60  # days: a larger gap reads as this one
 # AllSides gives each article's first paragraphs (about 650 characters, at most 867): a longer text is cut here,
 # so its TF-IDF cosines stay on the scale the model learned (and a store of long articles groups as fast)
 TEXT_CHARS = 1000
-# TF-IDF leaves out words in more than half of the articles, as in training; a small set (a new store) keeps
-# them up to this many articles, or two articles of one event would lose every word they share
-MIN_MAX_DF = 10
+# TF-IDF leaves out words in more than half of the articles, but never words in fewer than this many (half the
+# 730 articles the model was trained on): in a small set (a new store, the articles an ingest reads) one event can
+# be most of the articles, and would lose every word its articles share
+MIN_MAX_DF = 365
 NAME_CHARS = 80  # a story's default name: its earliest article's title, shortened to this
 # an ingest groups again the articles dated this close to a new one (`settle`); picked on the AllSides dev half,
-# articles arriving one at a time in date order: ARI 0.915 with 3 days, 0.908 with 1 (bench/stories.py)
-SETTLE_DAYS = 3
+# articles arriving one at a time in date order: ARI 0.922 with 1 day, 0.920 with 3 (bench/stories.py)
+SETTLE_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -188,14 +189,16 @@ def _windowed(sim: np.ndarray, days: np.ndarray, window_days: int) -> np.ndarray
 
 
 def ranks(sim: np.ndarray, days: np.ndarray, *, window_days: int, cap: int) -> np.ndarray:
-    """(n, n) r[i, j]: how many articles k != i within `window_days` of i are more similar to i than j is,
-    at most `cap`; a j outside i's window is less similar than any, so r = i's neighbours. `days`: day
-    numbers, NaN when unknown (in every window)."""
+    """(n, n) r[i, j]: how many articles k != i, j within `window_days` of i are at least as similar to i as j
+    is, at most `cap`; a j outside i's window is less similar than any, so r = i's neighbours (or more). `days`:
+    day numbers, NaN when unknown (in every window)."""
     from scipy.stats import rankdata
 
     w = _windowed(sim, days, window_days)
-    # the "min" rank of -w in its row is 1 + how many values are strictly larger
-    return np.minimum(rankdata(-w, method="min", axis=1) - 1, cap).astype(np.int64)
+    # the "max" rank of -w in its row is how many values are at least as large, j's own included: a tie counts
+    # against j (an article sharing no word with any neighbour leads none of them), and a j outside the window
+    # ties with every -inf, so it leads nothing
+    return np.minimum(rankdata(-w, method="max", axis=1) - 1, cap).astype(np.int64)
 
 
 def leads(sim: np.ndarray, days: np.ndarray, *, window_days: int, cap: int) -> np.ndarray:
@@ -315,7 +318,9 @@ def regroup(signatures: Sequence[Signature], kept: Sequence[int | None], model: 
     fixed = np.array([i for i, k in enumerate(kept) if k is not None], dtype=np.int64)
     fixed_labels = np.array([kept[i] for i in fixed], dtype=np.int64)
     new = -1
-    for lab in np.unique(labels):
+    # larger clusters first; a cluster that joins a story counts among its members for the clusters after it,
+    # so two clusters far apart cannot both join one story
+    for lab in sorted(np.unique(labels), key=lambda g: (-int((labels == g).sum()), int(g))):
         idx = [free[j] for j in np.flatnonzero(labels == lab)]
         best = None
         if len(fixed):
@@ -330,6 +335,9 @@ def regroup(signatures: Sequence[Signature], kept: Sequence[int | None], model: 
                 best = int(names[k])
         if best is None:
             best, new = new, new - 1
+        else:
+            fixed = np.concatenate([fixed, np.asarray(idx, dtype=np.int64)])
+            fixed_labels = np.concatenate([fixed_labels, np.full(len(idx), best, dtype=np.int64)])
         for i in idx:
             out[i] = best
     return out
@@ -347,7 +355,10 @@ def settle(signatures: Sequence[Signature], labels: Sequence[int | None], fixed:
     Only the articles that can matter are read: those dated within the model's apart_days (beyond, p = 0) plus
     the regrouped days and the rank window of a newcomer, and the undated ones (all of them when a newcomer is
     undated). A story with an article beyond that reach cannot be joined: that article is further than
-    apart_days from every regrouped one."""
+    apart_days from every regrouped one. With dated articles this reads what the whole set would give (the
+    TF-IDF weights aside, fitted on what is read); an undated article counts every article as a neighbour, so
+    its leads are counted among what is read only: an approximation, kept because reading everything on every
+    ingest costs the square of the store."""
     model = model or load_model()
     n = len(labels)
     if any(lab is not None and int(lab) < 0 for lab in labels):
@@ -359,7 +370,8 @@ def settle(signatures: Sequence[Signature], labels: Sequence[int | None], fixed:
     days = _days(signatures)
     near = np.zeros(n, dtype=bool)
     near[new] = True
-    scope = np.isnan(days)
+    # an average linkage is lowered by far members a complete one is blocked by: it reads everything
+    scope = np.isnan(days) | (model.linkage != "complete")
     reach = model.apart_days + days_around + model.window_days
     with np.errstate(invalid="ignore"):  # an undated article is regrouped only when it is new
         for d in days[new]:
@@ -408,8 +420,9 @@ def _name(members: Sequence[ArticleHead]) -> str:
 
 def on_ingest(store: Store, encoder: Encoder, added: Sequence[int], model: PairModel | None = None) -> list[int]:
     """Put newly stored articles (and any other article in no story) into stories by `settle`, which may also
-    move articles dated close to them that the user neither pinned nor placed in an edited story; returns the
-    stories written (those that gained an article)."""
+    move articles dated close to them that the user neither pinned nor placed in an edited story, in one
+    transaction; returns the stories written (those that gained an article, and those renamed after losing
+    their earliest)."""
     heads = store.article_heads(text_chars=TEXT_CHARS)
     new = set(added)
     labels: list[int | None] = [None if h.id in new else h.story_id for h in heads]
@@ -424,15 +437,13 @@ def on_ingest(store: Store, encoder: Encoder, added: Sequence[int], model: PairM
         members = [h for h, g in zip(heads, got, strict=True) if g == lab]
         moved = [h.id for h, g, before in zip(heads, got, labels, strict=True) if g == lab and before != lab]
         groups.append((lab if lab in known else None, moved, _name(members)))
-    written = store.set_stories(groups)
     # a story that only lost articles keeps its id; its default name follows its earliest remaining article
     gained = {g for g, before in zip(got, labels, strict=True) if g != before}
     left = {before for g, before in zip(got, labels, strict=True) if before is not None and g != before}
-    renamed: list[tuple[int | None, Sequence[int], str]] = []
     for lab in sorted(left - gained):
         if rest := [h for h, g in zip(heads, got, strict=True) if g == lab]:
-            renamed.append((lab, [], _name(rest)))
-    return written + store.set_stories(renamed) if renamed else written
+            groups.append((lab, [], _name(rest)))
+    return store.set_stories(groups)
 
 
 def regroup_store(store: Store, encoder: Encoder, model: PairModel | None = None) -> list[int]:

@@ -114,9 +114,14 @@ def test_ranks_count_closer_neighbours_within_the_window_and_an_undated_article_
     assert r[0].tolist()[1:] == [0, 1, 2]  # 1 is 0's nearest, then 2, then 3 (undated: in the window)
     assert r[1, 3] == 0 and r[1, 0] == 1 and r[1, 2] == 2
     r1 = stories.ranks(sim, days, window_days=1, cap=50)
-    assert r1[0, 2] == 2 == r1[1, 2]  # 2 is out of 0's and 1's one-day window: below both their neighbours
-    assert r1[2, 0] == 1 and r1[2, 3] == 0  # 2's only neighbour is the undated article 3
+    # 2 is out of 0's and 1's one-day window: below both their neighbours, tied with the rest out of it
+    assert r1[0, 2] == 3 == r1[1, 2]
+    assert r1[2, 3] == 0 and r1[2, 0] == 3  # 2's only neighbour is the undated article 3
     assert stories.ranks(sim, days, window_days=3, cap=1).max() == 1
+    tied = stories.ranks(np.array([[1.0, 0.5, 0.5, 0.2], [0.5, 1.0, 0.0, 0.0], [0.5, 0.0, 1.0, 0.0],
+                                   [0.2, 0.0, 0.0, 1.0]]), np.full(4, 100.0), window_days=3, cap=50)
+    assert tied[0, 1:].tolist() == [1, 1, 2]  # a tie counts against: neither of the two leads the other
+    assert tied[1, 2] == tied[1, 3] == 2  # sharing nothing with any neighbour leads none of them
 
 
 def test_leads_read_a_quiet_week_as_no_evidence_and_the_nearest_of_many_as_much():
@@ -193,6 +198,9 @@ def test_settle_reads_only_what_can_matter_and_a_story_reaching_beyond_cannot_be
     # newcomer (flood, day 100) takes flood 0 along into a story of their own, the far one keeps story 0
     spread = [replace(s, day=100 + far) if i == 1 else s for i, s in enumerate(sigs)]
     got = stories.settle(spread, [0, 0, None, 2, 2, 2], days_around=0)
+    # never read: a vector of another size out of reach changes nothing (in reach it could not be compared)
+    unreadable = [replace(s, vec=np.ones(3, dtype=np.float32)) if i == 1 else s for i, s in enumerate(spread)]
+    assert stories.settle(unreadable, [0, 0, None, 2, 2, 2], days_around=0) == got
     assert got[0] == got[2] not in (0, 2) and got[1] == 0 and got[3:] == [2, 2, 2]
     # flood 0 pinned there: the newcomer cannot join story 0 (its far member is beyond apart_days of it)
     pinned = stories.settle(spread, [0, 0, None, 2, 2, 2], [True, False, False, False, False, False], days_around=0)
@@ -307,6 +315,17 @@ def test_an_ingest_regroups_its_days_and_names_each_story_after_its_earliest_art
     assert _groups(fc) == {frozenset(flood + more), frozenset(vote)}
     names = {frozenset(s.articles): s.name for s in fc.stories()}
     assert names[frozenset(flood + more)] == FLOOD[0][1] and names[frozenset(vote)] == VOTE[0][1]
+
+
+def test_a_story_that_only_loses_an_article_to_an_ingest_is_renamed_after_its_earliest_remaining(fc):
+    flood, vote = _ingest(fc, FLOOD[:1]), _ingest(fc, VOTE, date="2024-10-30")
+    fc.store.set_stories([(None, flood + vote, FLOOD[0][1])])  # named after the flood, its earliest article
+    (before,) = fc.stories()
+    more = _ingest(fc, FLOOD[1:2])
+    after = {frozenset(s.articles): s for s in fc.stories()}
+    assert set(after) == {frozenset(vote), frozenset(flood + more)}
+    assert after[frozenset(vote)].id == before.id and after[frozenset(vote)].name == VOTE[0][1]
+    assert after[frozenset(flood + more)].name == FLOOD[0][1]
 
 
 def test_an_ingest_leaves_pinned_articles_and_edited_stories_as_they_are(fc):
