@@ -1,16 +1,16 @@
 """Stories: the articles of one event, grouped as they are ingested.
 
 Two articles are one story with a learned probability (`probabilities`): a logistic regression over a few
-features of the pair. The cosine of their title-and-lede vectors (MiniLM, what the embedding cache holds);
-the cosine of their TF-IDF vectors (title and text, the vectoriser fitted on the articles being grouped);
-their date gap (log days, same day, within 1, within 3; an unknown date is a flag of its own and never keeps
-an article apart); and, for each of the two cosines, leads: of an article's neighbours within 3 days (an
-undated article is everyone's neighbour), how many the other article of the pair is closer to it than, as
-log1p(neighbours) - log1p(closer ones), the larger and the smaller of the two directions. Leads make the
-probability relative to what else was written that week: the nearest of many neighbours is strong evidence, a
-close pair in a busy week counts for less, and in a quiet week (a small store) there is nothing to lead, so the
-cosines decide; the model was also trained on thinned weeks for that. Two dated articles more than the model's
-apart_days (14) apart are never one story.
+features of the pair. The cosine of their title-and-lede vectors (MiniLM, what the embedding cache holds); the
+cosine of their TF-IDF vectors (title and text, the vectoriser fitted on the articles being grouped); their date
+gap (log days, same day, within 1, within 3; an unknown date reads as the other's day: it never keeps an article
+apart, as two outlets' undated reports of one event pasted into a new store); and, for each of the two cosines,
+leads: of an article's neighbours within 3 days (an undated article is everyone's neighbour), how many the other
+article of the pair is closer to it than, as log1p(neighbours) - log1p(closer ones), the larger and the smaller
+of the two directions. Leads make the probability relative to what else was written that week: the nearest of
+many neighbours is strong evidence, a close pair in a busy week counts for less, and in a quiet week (a small
+store) there is nothing to lead, so the cosines decide; the model was also trained on thinned weeks for that.
+Two dated articles more than the model's apart_days (14) apart are never one story.
 
 Articles are then grouped by complete linkage on 1 - p: every pair a grouping puts together is at most the
 model's threshold apart (`group`: scikit-learn's AgglomerativeClustering, leads over the whole set). An ingest
@@ -49,7 +49,7 @@ Linkage = Literal["complete", "average"]
 MODEL_FILE = Path(__file__).parent / "models" / "stories" / "pairs.json"
 FORMAT = "factcheck-story-pairs/1"
 # the pair features, in the order the models' weights are stored
-FEATURES = ("cos_lede", "tfidf", "log1p_gap", "same_day", "gap_le_1", "gap_le_3", "date_unknown",
+FEATURES = ("cos_lede", "tfidf", "log1p_gap", "same_day", "gap_le_1", "gap_le_3",
             "lead_max_lede", "lead_min_lede", "lead_max_tfidf", "lead_min_tfidf")
 GAP_CAP = 60  # days: a larger gap reads as this one
 # AllSides gives each article's first paragraphs (about 650 characters, at most 867): a longer text is cut here,
@@ -61,8 +61,8 @@ TEXT_CHARS = 1000
 MIN_MAX_DF = 365
 NAME_CHARS = 80  # a story's default name: its earliest article's title, shortened to this
 # an ingest groups again the articles dated this close to a new one (`settle`); picked on the AllSides dev half,
-# articles arriving one at a time in date order: ARI 0.922 with 1 day, 0.920 with 3 (bench/stories.py)
-SETTLE_DAYS = 1
+# articles arriving one at a time in date order: ARI 0.907 with 3 days, 0.904 with 1 (bench/stories.py)
+SETTLE_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -215,14 +215,12 @@ def _columns(cos: np.ndarray, tfidf: np.ndarray, gap: np.ndarray,
              rank_pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
     """The FEATURES of pairs, one array each, in order: `gap` in days (NaN: a date unknown); `rank_pairs`:
     for the lede and the TF-IDF cosine, the leads in both directions."""
-    known = ~np.isnan(gap)
-    g = np.where(known, gap, 0.0)
+    g = np.where(np.isnan(gap), 0.0, gap)  # a date unknown reads as the same day: it never keeps apart
     yield cos
     yield tfidf
-    yield np.where(known, np.log1p(np.minimum(g, GAP_CAP)), 0.0)
+    yield np.log1p(np.minimum(g, GAP_CAP))
     for near in (0, 1, 3):
-        yield (known & (g <= near)).astype(np.float64)
-    yield (~known).astype(np.float64)
+        yield (g <= near).astype(np.float64)
     for a, b in rank_pairs:
         yield np.maximum(a, b)
         yield np.minimum(a, b)

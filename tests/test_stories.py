@@ -391,3 +391,19 @@ def test_compare_of_a_story_reads_its_articles_only(fc):
     assert hits and all(h.article_id in flood for h in hits)
     with pytest.raises(FactcheckError, match="No story"):
         fc.compare(story=12345)
+
+
+@pytest.mark.model
+def test_the_sample_corpus_two_outlets_on_one_event_is_one_story(tmp_path):
+    """The seeds (one dated, one not), each ingested as the dashboard's sample corpus is: one story."""
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    f = Factcheck(Settings(store_dir=tmp_path / "store"))
+    try:
+        for path in sorted(seeds.glob("*.txt")):
+            assert [r.status for r in f.ingest_paths([path])] == ["added"]
+        (story,) = f.stories()
+        assert len(story.articles) == 2
+    finally:
+        f.store.close()
