@@ -192,9 +192,12 @@ def ranks(sim: np.ndarray, days: np.ndarray, *, window_days: int, cap: int) -> n
     """(n, n) r[i, j]: how many articles k != i, j within `window_days` of i are at least as similar to i as j
     is, at most `cap`; a j outside i's window is less similar than any, so r = i's neighbours (or more). `days`:
     day numbers, NaN when unknown (in every window)."""
+    return _ranks(_windowed(sim, days, window_days), cap)
+
+
+def _ranks(w: np.ndarray, cap: int) -> np.ndarray:
     from scipy.stats import rankdata
 
-    w = _windowed(sim, days, window_days)
     # the "max" rank of -w in its row is how many values are at least as large, j's own included: a tie counts
     # against j (an article sharing no word with any neighbour leads none of them), and a j outside the window
     # ties with every -inf, so it leads nothing
@@ -207,28 +210,36 @@ def leads(sim: np.ndarray, days: np.ndarray, *, window_days: int, cap: int) -> n
     (0): a rank alone would read the only article of a week as everyone's nearest. A j outside i's window: 0."""
     w = _windowed(sim, days, window_days)
     neighbours = np.minimum(np.isfinite(w).sum(axis=1), cap).astype(np.float64)
-    r = ranks(sim, days, window_days=window_days, cap=cap).astype(np.float64)
+    r = _ranks(w, cap).astype(np.float64)
     return np.log1p(neighbours)[:, None] - np.log1p(np.minimum(r, neighbours[:, None]))
 
 
-def _columns(cos: np.ndarray, tfidf: np.ndarray, gap: np.ndarray,
-             rank_pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
-    """The FEATURES of pairs, one array each, in order: `gap` in days (NaN: a date unknown); `rank_pairs`:
-    for the lede and the TF-IDF cosine, the leads in both directions."""
-    g = np.where(np.isnan(gap), 0.0, gap)  # a date unknown reads as the same day: it never keeps apart
-    yield cos
-    yield tfidf
-    yield np.log1p(np.minimum(g, GAP_CAP))
-    for near in (0, 1, 3):
-        yield (g <= near).astype(np.float64)
-    for a, b in rank_pairs:
-        yield np.maximum(a, b)
-        yield np.minimum(a, b)
+def _columns(signatures: Sequence[Signature], *, window_days: int, cap: int
+             ) -> tuple[Iterator[np.ndarray], np.ndarray]:
+    """The FEATURES of every pair, one (n, n) array each, in order, and the date gaps in days (NaN: a date
+    unknown)."""
+    cos, tfidf = similarities(signatures)
+    days = _days(signatures)
+    gap = np.abs(days[:, None] - days[None, :])
+
+    def columns() -> Iterator[np.ndarray]:
+        g = np.where(np.isnan(gap), 0.0, gap)  # a date unknown reads as the same day: it never keeps apart
+        yield cos
+        yield tfidf
+        yield np.log1p(np.minimum(g, GAP_CAP))
+        for near in (0, 1, 3):
+            yield (g <= near).astype(np.float64)
+        for sim in (cos, tfidf):
+            lead = leads(sim, days, window_days=window_days, cap=cap)
+            yield np.maximum(lead, lead.T)
+            yield np.minimum(lead, lead.T)
+
+    return columns(), gap
 
 
 def _probability(model: PairModel, columns: Iterator[np.ndarray], gap: np.ndarray) -> np.ndarray:
     """P(same story) from the FEATURES' `columns`; 0 where the dates are more than apart_days apart (the
-    model learned the date window through ranks, which a small set has too few of to carry)."""
+    model learned the date window through leads, which a small set has too few of to carry)."""
     from scipy.special import expit
 
     z: np.ndarray | float = model.intercept
@@ -240,13 +251,8 @@ def _probability(model: PairModel, columns: Iterator[np.ndarray], gap: np.ndarra
 
 def features(signatures: Sequence[Signature], *, window_days: int, cap: int) -> np.ndarray:
     """(n, n, len(FEATURES)) pair features, leads over the whole set (scripts/train_stories.py trains on them)."""
-    cos, tfidf = similarities(signatures)
-    days = _days(signatures)
-    rank_pairs = []
-    for sim in (cos, tfidf):
-        r = leads(sim, days, window_days=window_days, cap=cap)
-        rank_pairs.append((r, r.T))
-    return np.stack(list(_columns(cos, tfidf, np.abs(days[:, None] - days[None, :]), rank_pairs)), axis=-1)
+    columns, _ = _columns(signatures, window_days=window_days, cap=cap)
+    return np.stack(list(columns), axis=-1)
 
 
 def probabilities(signatures: Sequence[Signature], model: PairModel | None = None) -> np.ndarray:
@@ -255,14 +261,8 @@ def probabilities(signatures: Sequence[Signature], model: PairModel | None = Non
     n = len(signatures)
     if n == 0:
         return np.zeros((0, 0))
-    cos, tfidf = similarities(signatures)
-    days = _days(signatures)
-    rank_pairs = []
-    for sim in (cos, tfidf):
-        r = leads(sim, days, window_days=model.window_days, cap=model.rank_cap)
-        rank_pairs.append((r, r.T))
-    gap = np.abs(days[:, None] - days[None, :])
-    p = _probability(model, _columns(cos, tfidf, gap, rank_pairs), gap)
+    columns, gap = _columns(signatures, window_days=model.window_days, cap=model.rank_cap)
+    p = _probability(model, columns, gap)
     p = (p + p.T) / 2  # the features are symmetric; this only evens out rounding
     np.fill_diagonal(p, 1.0)
     return p
@@ -298,6 +298,17 @@ def _linked(d: np.ndarray, labels: np.ndarray, linkage: Linkage) -> tuple[np.nda
     else:
         out = np.bincount(which, weights=d, minlength=len(names)) / np.bincount(which, minlength=len(names))
     return names, out
+
+
+def _held_id(before: Sequence[int | None], taken: set[int]) -> int | None:
+    """The story id most of a regrouped cluster's articles had (`before`) of those not `taken` (of a tie, the
+    lowest), added to `taken`; None when each is taken: so ids stay put when little changed."""
+    olds = [int(b) for b in before if b is not None and int(b) not in taken]
+    if not olds:
+        return None
+    sid = max(sorted(set(olds)), key=olds.count)
+    taken.add(sid)
+    return sid
 
 
 def regroup(signatures: Sequence[Signature], kept: Sequence[int | None], model: PairModel | None = None,
@@ -392,12 +403,9 @@ def settle(signatures: Sequence[Signature], labels: Sequence[int | None], fixed:
         else:
             out[sub[j]] = g
     for members in sorted(clusters.values(), key=lambda m: (-len(m), m[0])):
-        olds = [int(lab) for lab in (labels[i] for i in members) if lab is not None and int(lab) not in taken]
-        if olds:
-            sid = max(sorted(set(olds)), key=olds.count)  # the most held; of a tie, the lowest
-        else:
+        sid = _held_id([labels[i] for i in members], taken)
+        if sid is None:
             sid, fresh = fresh, fresh + 1
-        taken.add(sid)
         for i in members:
             out[i] = sid
     return out
@@ -430,13 +438,13 @@ def on_ingest(store: Store, encoder: Encoder, added: Sequence[int], model: PairM
     fixed = [h.pinned or (h.story_id is not None and h.story_id in edited) for h in heads]
     got = settle(signatures_of(heads, encoder), labels, fixed, model)
     known = {h.story_id for h in heads if h.story_id is not None and h.id not in new}
-    groups = []
-    for lab in sorted({g for g, before in zip(got, labels, strict=True) if g != before}):
+    gained = {g for g, before in zip(got, labels, strict=True) if g != before}
+    groups: list[tuple[int | None, Sequence[int], str]] = []
+    for lab in sorted(gained):
         members = [h for h, g in zip(heads, got, strict=True) if g == lab]
         moved = [h.id for h, g, before in zip(heads, got, labels, strict=True) if g == lab and before != lab]
         groups.append((lab if lab in known else None, moved, _name(members)))
     # a story that only lost articles keeps its id; its default name follows its earliest remaining article
-    gained = {g for g, before in zip(got, labels, strict=True) if g != before}
     left = {before for g, before in zip(got, labels, strict=True) if before is not None and g != before}
     for lab in sorted(left - gained):
         if rest := [h for h, g in zip(heads, got, strict=True) if g == lab]:
@@ -460,11 +468,6 @@ def regroup_store(store: Store, encoder: Encoder, model: PairModel | None = None
     taken = {lab for lab in by_label if lab >= 0}
     groups = []
     for lab, members in sorted(by_label.items(), key=lambda kv: -len(kv[1])):
-        sid: int | None = lab
-        if lab < 0:
-            olds = [h.story_id for h in members if h.story_id is not None and h.story_id not in taken]
-            sid = max(set(olds), key=olds.count) if olds else None
-            if sid is not None:
-                taken.add(sid)
+        sid = lab if lab >= 0 else _held_id([h.story_id for h in members], taken)
         groups.append((sid, [h.id for h in members], _name(members)))
     return store.set_stories(groups)
