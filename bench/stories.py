@@ -62,6 +62,14 @@ def articles() -> list[dict]:
     return out
 
 
+def signatures(rows: list[dict], vecs: np.ndarray, dated: bool = True) -> list:
+    """What factcheck.stories groups these rows by (scripts/train_stories.py reads the same)."""
+    from factcheck import stories
+
+    return [stories.Signature(v, stories.day_of(r["date"]) if dated else None,
+                              stories.tfidf_text(r["title"], r["body"])) for v, r in zip(vecs, rows, strict=True)]
+
+
 def purity(gold: np.ndarray, found: np.ndarray) -> float:
     from sklearn.metrics.cluster import contingency_matrix
 
@@ -148,8 +156,7 @@ def main() -> None:
         fc.store.close()
 
     def signatures_of(dated: bool) -> list:
-        return [stories.Signature(v, stories.day_of(r["date"]) if dated else None,
-                                  stories.tfidf_text(r["title"], r["body"])) for v, r in zip(vecs, rows, strict=True)]
+        return signatures(rows, vecs, dated)
 
     model = stories.load_model()
     results: dict[str, object] = {

@@ -63,11 +63,6 @@ def bench_module():
     return module
 
 
-def signatures(rows: list[dict], vecs: np.ndarray, dated: bool = True) -> list[stories.Signature]:
-    return [stories.Signature(v, stories.day_of(r["date"]) if dated else None,
-                              stories.tfidf_text(r["title"], r["body"])) for v, r in zip(vecs, rows, strict=True)]
-
-
 def make():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -166,7 +161,8 @@ def main() -> None:
     from factcheck.settings import Settings
 
     t0 = time.perf_counter()
-    rows = [r for r in bench_module().articles() if r["story"] % 2 == 0]
+    bench = bench_module()
+    rows = [r for r in bench.articles() if r["story"] % 2 == 0]
     with tempfile.TemporaryDirectory() as tmp:
         fc = Factcheck(Settings.from_env(Path(tmp)))
         vecs = fc.encoder.encode([stories.lede_text(r["title"], r["lede"]) for r in rows])
@@ -175,10 +171,10 @@ def main() -> None:
           f"{time.perf_counter() - t0:.0f} s", flush=True)
     gold = np.array([r["story"] for r in rows])
     kw = {"window_days": WINDOW_DAYS, "cap": RANK_CAP}
-    sets = [(stories.features(signatures(rows, vecs), **kw), gold, 1.0)]
+    sets = [(stories.features(bench.signatures(rows, vecs), **kw), gold, 1.0)]
     for k, share in enumerate(THIN_SHARES):
         sub, sub_vecs = thinned(rows, vecs, share, seed=k)
-        sets.append((stories.features(signatures(sub, sub_vecs), **kw), np.array([r["story"] for r in sub]),
+        sets.append((stories.features(bench.signatures(sub, sub_vecs), **kw), np.array([r["story"] for r in sub]),
                      THIN_WEIGHT))
     p = cut(out_of_fold(sets), rows)
     threshold, dev_ari = best_threshold(lambda t: ari(gold, cluster(1 - p, t)))
