@@ -341,9 +341,9 @@ def cue_ablation() -> dict[str, Any]:
     """Does each lexical cue earn its place? The shipped logistic-regression recipe refitted with one cue left out
     (its column zeroed, which a standardised L2 fit reads as no cue): MAP on the 15 tuning debates by the 3 grouped
     folds the cross-encoder was chosen by (debate k in fold k % 3), and on the 4 held-apart debates by a fit on the
-    15, and the news AUC facts vs comments of that fit (FNC-1 dev stories vs ARC comments: the cues against page
-    chrome and chatter were written for news, not debates), and no cue at all. Each cue shipped costs CV MAP when left
-    out; the 25 pruned from the 31 of earlier releases did not (the model card's table)."""
+    15, and the news AUC facts vs comments of that fit (FNC-1 dev stories vs ARC comments), and no cue at all.
+    Each cue shipped costs CV MAP when left out; the 25 pruned from the 31 of earlier releases did not (the model
+    card's table)."""
     tune, bench = tc.bench_split(tc.load_debates())
     x, y, g = tc.design(tune)
     xn, yn, gn = tc.with_news(x, y, g, tc.load_news())
