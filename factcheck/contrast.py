@@ -261,31 +261,47 @@ def _usable(sentence: str) -> bool:
 
 
 def make_pairs(story: Sequence[str], rng: random.Random, *, names_pool: Sequence[str] = (),
-               per_sentence: int = 3) -> list[Pair]:
+               per_sentence: int = 3, minimal: bool = False) -> list[Pair]:
     """Pairs for each usable sentence of one story (the sentences of its articles, in order).
 
     Per sentence, at most `per_sentence` pairs: one of each label where a transformation applies, the
     transformation drawn at random among those that apply. A claim equal to its evidence is never written.
+
+    `minimal`: the contradicted and the unsettled claim are edits of the *supported* claim (one clause of the
+    sentence, its attribution moved …), not of the whole sentence, so the three claims of a sentence differ in
+    one detail only. Without it a claim shorter than its evidence is never contradicted, and a model learns
+    "a shortened claim is supported or unsettled, a full-length edit is contradicted": it then reads an
+    outlet's sentence that states another figure than a short claim as silent on it. The edit must remove only
+    words the evidence has (else the evidence would be silent on the new detail, not contradict it).
     """
     sents = [s.strip() for s in story if _usable(s)]
     out: list[Pair] = []
     for i, sent in enumerate(sents):
         made: list[Pair] = []
         sup = [(how, c) for how, f in SUPPORT_MAKERS if (c := f(sent, rng, names_pool)) and c != sent]
-        con = [(how, c) for how, f in CONFLICT_MAKERS if (c := f(sent, rng, names_pool)) and c != sent]
+        con = None if minimal else [(how, c) for how, f in CONFLICT_MAKERS
+                                    if (c := f(sent, rng, names_pool)) and c != sent]
+        base, prefix = sent, ""
         if sup:
             how, c = rng.choice(sup)
             made.append(Pair(c, sent, Verification.SUPPORTS, how))
+            if minimal:
+                base, prefix = c, f"{how}+"
         elif rng.random() < 0.5:  # the same words: syndicated copy, a claim pasted from the article
             made.append(Pair(sent, sent, Verification.SUPPORTS, "copy"))
+        if con is None:
+            have = _words(sent)
+            con = [(prefix + how, c) for how, f in CONFLICT_MAKERS
+                   if (c := f(base, rng, names_pool)) and c != base
+                   and (_words(base) - _words(c) <= have) and (how == "polarity" or _words(base) - _words(c))]
         if con:
             how, c = rng.choice(con)
             made.append(Pair(c, sent, Verification.CONFLICTS, how))
         others = [s for j, s in enumerate(sents) if j != i and _overlap(s, sent) < 0.5]
         if others and rng.random() < 0.5:
             made.append(Pair(rng.choice(others), sent, Verification.NEI, "other-sentence"))
-        elif (c := add_detail(sent, rng)) is not None:
-            made.append(Pair(c, sent, Verification.NEI, "detail-added"))
+        elif (c := add_detail(base, rng)) is not None:
+            made.append(Pair(c, sent, Verification.NEI, prefix + "detail-added"))
         rng.shuffle(made)
         out.extend(made[:per_sentence])
     return out

@@ -20,9 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from factcheck.contrast import make_pairs  # noqa: E402
+from factcheck.contrast import SUPPORT_MAKERS, make_pairs  # noqa: E402
 from factcheck.snippet import split_body  # noqa: E402
 
+SUPPORT_NAMES = frozenset(how for how, _ in SUPPORT_MAKERS)
 _NAMES = re.compile(r"\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})+\b")
 
 
@@ -146,6 +147,9 @@ def main() -> None:
     ap.add_argument("--emergent", action="store_true", help="also Emergent claim/headline pairs (set 'emergent')")
     ap.add_argument("--cross-kinds", default=None,
                     help="cross edits: only these conflict kinds, comma-separated (number,date,opposite,polarity,name)")
+    ap.add_argument("--minimal", action="store_true",
+                    help="a sentence's contradicted and unsettled claims are edits of its supported claim "
+                         "(contrast.make_pairs(minimal=True)); those triples are written as set 'news_minimal'")
     ap.add_argument("--cross-unsettled", type=float, default=1.0,
                     help="cross edits: the share of paraphrases that also give an unsettled claim")
     args = ap.parse_args()
@@ -162,10 +166,14 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wt") as f:
         for k, (group, sents) in enumerate(stories):
-            for i, p in enumerate(make_pairs(sents, rng, names_pool=rng.sample(pool, min(40, len(pool))))):
+            for i, p in enumerate(make_pairs(sents, rng, names_pool=rng.sample(pool, min(40, len(pool))),
+                                                 minimal=args.minimal)):
+                # --minimal: a sentence's supported claim and the edits of it form their own set, so a pass can
+                # draw these minimal triples apart from the whole-sentence edits of the other sentences
+                minimal = args.minimal and ("+" in p.how or p.how in SUPPORT_NAMES)
                 f.write(json.dumps({"id": f"{group}:{k}:{i}", "claim": p.claim, "evidence": p.evidence,
                                     "label": str(p.label), "group": group, "how": p.how,
-                                    "set": "news_" + group.split(":")[0]}) + "\n")
+                                    "set": "news_minimal" if minimal else "news_" + group.split(":")[0]}) + "\n")
                 counts[f"{p.label}/{p.how}"] += 1
         if args.paraphrases is not None:
             for r in allsides_paraphrases(args.data, excluded, args.paraphrases, roundup=args.roundup,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -142,3 +143,37 @@ def test_cross_pairs_keep_to_the_kinds_asked_for_and_the_unsettled_share():
     assert all(" not " in p.claim for p in made)
     assert all(p.how == "cross-detail-added" for p in contrast.cross_pairs(claim, evidence, random.Random(1),
                                                                            kinds=(), unsettled=1.0))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_minimal_pairs_edit_the_supported_claim_not_the_sentence(seed):
+    pairs = contrast.make_pairs(STORY, random.Random(seed), names_pool=["Nancy Pelosi", "Canada"], minimal=True)
+    assert pairs
+    by_sentence: dict[str, dict] = {}
+    for p in pairs:
+        by_sentence.setdefault(p.evidence, {})[p.label] = p
+    edited = 0
+    for sent, made in by_sentence.items():
+        sup, con = made.get(Verification.SUPPORTS), made.get(Verification.CONFLICTS)
+        if con is None:
+            continue
+        # every word the edit took away is one the evidence has: the sentence contradicts, not merely omits
+        assert _words(sup.claim if sup and sup.how != "copy" else sent) - _words(con.claim) <= _words(sent)
+        if sup is not None and sup.how != "copy":
+            # the contradicted claim is the supported one with one detail changed: same length, not the sentence
+            assert con.how.startswith(sup.how + "+")
+            assert abs(len(con.claim.split()) - len(sup.claim.split())) <= 3  # a name may be longer
+            assert len(_words(con.claim) ^ _words(sup.claim)) <= 6
+            edited += 1
+    assert edited, "no sentence had a supported claim to edit"
+
+
+def test_minimal_off_writes_what_it_always_wrote():
+    a = contrast.make_pairs(STORY, random.Random(7), names_pool=["Nancy Pelosi", "Canada"])
+    b = contrast.make_pairs(STORY, random.Random(7), names_pool=["Nancy Pelosi", "Canada"], minimal=False)
+    assert a == b
+    assert not any("+" in p.how for p in a)
