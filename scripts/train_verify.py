@@ -37,7 +37,8 @@ SNLI_MAP = {"entailment": "supports", "contradiction": "conflicts", "neutral": "
 DEFAULT_CAPS = {
     "vitaminc_real": 24000, "vitaminc_synthetic": 12000, "fever_dev": 8000, "covidfact": None,
     "anli_dev": None, "equate": None, "curriculum": 10000, "cad_snli": None, "snli": 24000,
-    "news_fnc": 22000, "news_allsides": None, "news_paraphrase": None, "news_crossedit": None, "emergent": None,
+    "news_fnc": 22000, "news_allsides": None, "news_minimal": None, "news_paraphrase": None, "news_crossedit": None,
+    "emergent": None,
 }
 
 
@@ -113,6 +114,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--seed", type=int, default=23)
     ap.add_argument("--ckpt-every", type=int, default=150)
+    ap.add_argument("--bf16", action="store_true",
+                    help="compute forward and backward in bfloat16 (torch.autocast; the weights and the optimizer stay "
+                         "float32): about 1.4x faster on a CPU with AVX512-BF16 or AMX, no faster elsewhere")
     args = ap.parse_args()
     caps = dict(DEFAULT_CAPS)
     for c in args.cap:
@@ -176,7 +180,9 @@ def main() -> None:
         enc = tok([r["claim"] for r in b], [r["evidence"] for r in b], truncation="longest_first",
                   max_length=args.max_length, padding=True, return_tensors="pt")
         y = torch.tensor([LABELS.index(r["label"]) for r in b])
-        loss = torch.nn.functional.cross_entropy(model(**enc).logits, y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits = model(**enc).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), y)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -209,7 +215,7 @@ def main() -> None:
     meta = {"labels": LABELS, "max_length": args.max_length,
             "init": str(init.relative_to(ROOT) if init.is_relative_to(ROOT) else init),
             "passes": earlier + [{"init": str(args.init.name), "seed": args.seed, "lr": args.lr, "batch": bs,
-                                  "pairs": len(rows), "train_minutes": minutes, "mix": mix,
+                                  "pairs": len(rows), "train_minutes": minutes, "mix": mix, "bf16": args.bf16,
                                   "news": [p.name for p in args.news],
                                   "caps": {k: v for k, v in caps.items()}}]}
     (args.out / "factcheck_verify.json").write_text(json.dumps(meta, indent=2))
