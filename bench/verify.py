@@ -4,6 +4,7 @@
     .venv/bin/python bench/verify.py pairs  [--per-set 600] [--model DIR]          # held-apart slices, pairs/s
     .venv/bin/python bench/verify.py rules  [--split dev]                          # each detail rule's effect
     .venv/bin/python bench/verify.py recall [--split all]                          # deciding passage retrieved?
+    .venv/bin/python bench/verify.py evidence [--split dev] [--model DIR]          # the verifier on deciding passages
     .venv/bin/python bench/verify.py calibrate [--model DIR]                       # temperature on dev slices
 
 The suite (bench/data/verify_suite_{dev,test}.jsonl) is hand-written: claims over AllSides stories (a left, a
@@ -241,6 +242,32 @@ def cmd_recall(args: argparse.Namespace) -> None:
     print(json.dumps(res, indent=2))
 
 
+def cmd_evidence(args: argparse.Namespace) -> None:
+    """The verifier alone on the suite's deciding passages: each (claim, the outlet's sentence that states or
+    contradicts it) pair, scored raw and through `judge` with its detail mismatches. No retrieval, no verdict:
+    258 labelled outlets shrink to the pairs that carry a decision, so two models compare on the part the
+    verifier owns, with less noise than the cases (a case needs every outlet right)."""
+    from factcheck.mismatch import find_mismatches
+    from factcheck.verify import judge, label_of, load_verifier
+
+    model = load_verifier(args.model)
+    pairs = [(r["claim"], e, r["gold"][o]) for r in load_suite(args.split)
+             for o, e in r.get("evidence", {}).items() if r["gold"].get(o) in ("supports", "conflicts")]
+    p = model.scores([c for c, _, _ in pairs], [e for _, e, _ in pairs])
+    out: dict[str, Any] = {"pairs": len(pairs), "split": args.split}
+    for name, pred in (("raw", [str(label_of(x)) for x in p]),
+                       ("with detail rule", [str(judge(x, find_mismatches(c, e)).label)
+                                             for x, (c, e, _) in zip(p, pairs, strict=True)])):
+        conf = Counter((g, q) for (_, _, g), q in zip(pairs, pred, strict=True))
+        out[name] = {g: {"n": sum(v for (gg, _), v in conf.items() if gg == g),
+                         "right": round(conf[(g, g)] / max(1, sum(v for (gg, _), v in conf.items() if gg == g)), 3),
+                         **{f"as {q}": conf[(g, q)] for q in ("supports", "conflicts", "nei") if q != g}}
+                     for g in ("supports", "conflicts")}
+    out["mean_p_gold"] = round(float(sum(x[("supports", "conflicts").index(g)] for x, (_, _, g)
+                                         in zip(p, pairs, strict=True)) / max(1, len(pairs))), 3)
+    print(json.dumps(out, indent=2))
+
+
 # (claim, outlet, words of the sentence that decides it) on the sample corpus
 SEED_CASES = (
     ("The neighbours are among each other's biggest commercial partners", "seed outlet 2", "largest trading partners"),
@@ -413,12 +440,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, fn in (("suite", cmd_suite), ("rules", cmd_rules), ("recall", cmd_recall), ("pairs", cmd_pairs),
-                     ("calibrate", cmd_calibrate)):
+                     ("calibrate", cmd_calibrate), ("evidence", cmd_evidence)):
         p = sub.add_parser(name)
         p.set_defaults(func=fn)
         p.add_argument("--model", default=None, help="verifier folder (default: the packaged one)")
-        if name in ("suite", "rules", "recall"):
-            p.add_argument("--split", choices=("dev", "test", "all"), default="dev" if name == "rules" else "test")
+        if name in ("suite", "rules", "recall", "evidence"):
+            p.add_argument("--split", choices=("dev", "test", "all"),
+                           default="dev" if name in ("rules", "evidence") else "test")
         if name == "suite":
             p.add_argument("--show-misses", action="store_true")
         if name == "rules":
