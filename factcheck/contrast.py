@@ -292,8 +292,7 @@ def make_pairs(story: Sequence[str], rng: random.Random, *, names_pool: Sequence
         if con is None:
             have = _words(sent)
             con = [(prefix + how, c) for how, f in CONFLICT_MAKERS
-                   if (c := f(base, rng, names_pool)) and c != base
-                   and (_words(base) - _words(c) <= have) and (how == "polarity" or _words(base) - _words(c))]
+                   if (c := f(base, rng, names_pool)) and c != base and _grounded(base, c, have, how)]
         if con:
             how, c = rng.choice(con)
             made.append(Pair(c, sent, Verification.CONFLICTS, how))
@@ -316,6 +315,14 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+def _grounded(before: str, after: str, evidence_words: set[str], how: str) -> bool:
+    """Does the edit `before` → `after` contradict the evidence rather than add to it? Every word it removed
+    must be one the evidence has (else the evidence is silent on the new detail: nei, not conflicts), and it
+    must remove one — except a negation added, which removes nothing and shares the evidence's verb."""
+    removed = _words(before) - _words(after)
+    return removed <= evidence_words and (bool(removed) or how == "polarity")
+
+
 def cross_pairs(claim: str, evidence: str, rng: random.Random, *, names_pool: Sequence[str] = (),
                 kinds: Sequence[str] | None = None, unsettled: float = 1.0) -> list[Pair]:
     """From a paraphrase — `evidence` states `claim` in other words (another outlet's sentence) — a claim the
@@ -332,8 +339,7 @@ def cross_pairs(claim: str, evidence: str, rng: random.Random, *, names_pool: Se
     edits = [(how, c) for how, f in makers if (c := f(claim, rng, names_pool)) and c != claim]
     rng.shuffle(edits)
     for how, c in edits:
-        removed = _words(claim) - _words(c)
-        if removed <= have and (removed or how == "polarity"):
+        if _grounded(claim, c, have, how):
             out.append(Pair(c, evidence, Verification.CONFLICTS, f"cross-{how}"))
             break
     if rng.random() < unsettled and (c := add_detail(claim, rng)) is not None:
