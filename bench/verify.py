@@ -255,12 +255,12 @@ def cmd_evidence(args: argparse.Namespace) -> None:
              for o, e in r.get("evidence", {}).items() if r["gold"].get(o) in ("supports", "conflicts")]
     p = model.scores([c for c, _, _ in pairs], [e for _, e, _ in pairs])
     out: dict[str, Any] = {"pairs": len(pairs), "split": args.split}
+    n = Counter(g for _, _, g in pairs)
     for name, pred in (("raw", [str(label_of(x)) for x in p]),
                        ("with detail rule", [str(judge(x, find_mismatches(c, e)).label)
                                              for x, (c, e, _) in zip(p, pairs, strict=True)])):
         conf = Counter((g, q) for (_, _, g), q in zip(pairs, pred, strict=True))
-        out[name] = {g: {"n": sum(v for (gg, _), v in conf.items() if gg == g),
-                         "right": round(conf[(g, g)] / max(1, sum(v for (gg, _), v in conf.items() if gg == g)), 3),
+        out[name] = {g: {"n": n[g], "right": round(conf[(g, g)] / max(1, n[g]), 3),
                          **{f"as {q}": conf[(g, q)] for q in ("supports", "conflicts", "nei") if q != g}}
                      for g in ("supports", "conflicts")}
     out["mean_p_gold"] = round(float(sum(x[("supports", "conflicts").index(g)] for x, (_, _, g)
